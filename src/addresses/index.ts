@@ -1,0 +1,1 @@
+export { normalizeAddress, tryNormalizeAddress, type NormalizeResult } from './normalize.ts';

@@ -1,0 +1,126 @@
+import { z } from 'zod';
+
+const DEV_SECRET = 'mailgate-dev-secret-do-not-use-in-production';
+
+const emptyToUndefined = (value: unknown): unknown => (value === '' ? undefined : value);
+const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
+const int = (fallback: number, min: number, max: number) =>
+  z.preprocess(emptyToUndefined, z.coerce.number().int().min(min).max(max).default(fallback));
+const url = (protocols: string[]) =>
+  z.string().refine((value) => {
+    try {
+      return protocols.includes(new URL(value).protocol);
+    } catch {
+      return false;
+    }
+  }, `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  MONGO_URL: z.preprocess(emptyToUndefined, url(['mongodb:', 'mongodb+srv:']).default('mongodb://127.0.0.1:27017/mailgate')),
+  REDIS_URL: z.preprocess(emptyToUndefined, url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379')),
+  SMTP_URL: z.preprocess(emptyToUndefined, url(['smtp:', 'smtps:']).optional()),
+  SMTP_POOL_SIZE: int(5, 1, 100),
+  PORT: int(3000, 0, 65535),
+  PUBLIC_URL: z.preprocess(emptyToUndefined, url(['http:', 'https:']).default('http://localhost:3000')),
+  MAILGATE_API_KEY: z.preprocess(emptyToUndefined, z.string().min(16, 'must be at least 16 characters').optional()),
+  MAILGATE_SECRET: optionalString,
+  MAIL_FROM: z.preprocess(emptyToUndefined, z.string().min(3).default('mailgate@localhost')),
+  MAIL_POSTAL_ADDRESS: z.preprocess(emptyToUndefined, z.string().default('mailgate · 1 Example Street · 12345 Example City')),
+  DKIM_DOMAIN: optionalString,
+  DKIM_SELECTOR: optionalString,
+  DKIM_PRIVATE_KEY: optionalString,
+  CONSENT_MODE: z.preprocess(emptyToUndefined, z.enum(['opt-out', 'opt-in']).default('opt-out')),
+  QUEUE_PREFIX: z.preprocess(emptyToUndefined, z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _ only').default('mailgate')),
+  WORKER_CONCURRENCY: int(50, 1, 1000),
+  SEND_RATE_LIMIT: int(0, 0, 1_000_000),
+  TEMPLATES_DIR: z.preprocess(emptyToUndefined, z.string().default('templates')),
+  EML_DIR: z.preprocess(emptyToUndefined, z.string().default('.mailgate/outbox')),
+  SUBSCRIBE_FORM_TYPES: optionalString,
+  LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
+});
+
+type Raw = z.infer<typeof schema>;
+
+export interface Config {
+  env: Raw['NODE_ENV'];
+  mongoUrl: string;
+  redisUrl: string;
+  smtpUrl: string | undefined;
+  smtpPoolSize: number;
+  port: number;
+  publicUrl: string;
+  apiKey: string | undefined;
+  /** First one signs, all verify (rotation). */
+  secrets: string[];
+  usingDevSecret: boolean;
+  mailFrom: string;
+  postalAddress: string;
+  dkim: { domain: string; selector: string; privateKey: string } | undefined;
+  consentMode: Raw['CONSENT_MODE'];
+  queuePrefix: string;
+  workerConcurrency: number;
+  /** Messages per second per worker; 0 = unlimited. */
+  sendRateLimit: number;
+  templatesDir: string;
+  emlDir: string;
+  subscribeFormTypes: string[] | undefined;
+  logLevel: Raw['LOG_LEVEL'];
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads the environment once. A bad value throws a ConfigError whose message is one line naming the variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const name = String(issue?.path[0] ?? 'environment');
+    throw new ConfigError(`invalid configuration: ${name}: ${issue?.message ?? 'invalid'}`);
+  }
+  const raw = parsed.data;
+  const secrets = (raw.MAILGATE_SECRET ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  if (secrets.length === 0 && raw.NODE_ENV === 'production') {
+    throw new ConfigError('invalid configuration: MAILGATE_SECRET: required when NODE_ENV=production');
+  }
+  if (secrets.some((s) => s.length < 16)) {
+    throw new ConfigError('invalid configuration: MAILGATE_SECRET: each secret must be at least 16 characters');
+  }
+  const dkimParts = [raw.DKIM_DOMAIN, raw.DKIM_SELECTOR, raw.DKIM_PRIVATE_KEY];
+  const dkimSet = dkimParts.filter(Boolean).length;
+  if (dkimSet !== 0 && dkimSet !== 3) {
+    const missing = ['DKIM_DOMAIN', 'DKIM_SELECTOR', 'DKIM_PRIVATE_KEY'][dkimParts.findIndex((p) => !p)];
+    throw new ConfigError(`invalid configuration: ${missing}: required when any DKIM_* variable is set`);
+  }
+  return {
+    env: raw.NODE_ENV,
+    mongoUrl: raw.MONGO_URL,
+    redisUrl: raw.REDIS_URL,
+    smtpUrl: raw.SMTP_URL,
+    smtpPoolSize: raw.SMTP_POOL_SIZE,
+    port: raw.PORT,
+    publicUrl: raw.PUBLIC_URL.replace(/\/+$/, ''),
+    apiKey: raw.MAILGATE_API_KEY,
+    secrets: secrets.length > 0 ? secrets : [DEV_SECRET],
+    usingDevSecret: secrets.length === 0,
+    mailFrom: raw.MAIL_FROM,
+    postalAddress: raw.MAIL_POSTAL_ADDRESS,
+    dkim:
+      raw.DKIM_DOMAIN && raw.DKIM_SELECTOR && raw.DKIM_PRIVATE_KEY
+        ? { domain: raw.DKIM_DOMAIN, selector: raw.DKIM_SELECTOR, privateKey: raw.DKIM_PRIVATE_KEY }
+        : undefined,
+    consentMode: raw.CONSENT_MODE,
+    queuePrefix: raw.QUEUE_PREFIX,
+    workerConcurrency: raw.WORKER_CONCURRENCY,
+    sendRateLimit: raw.SEND_RATE_LIMIT,
+    templatesDir: raw.TEMPLATES_DIR,
+    emlDir: raw.EML_DIR,
+    subscribeFormTypes: raw.SUBSCRIBE_FORM_TYPES?.split(',').map((s) => s.trim()).filter(Boolean),
+    logLevel: raw.LOG_LEVEL,
+  };
+}

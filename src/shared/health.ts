@@ -1,0 +1,37 @@
+import type { Connection } from 'mongoose';
+import type { Redis } from 'ioredis';
+
+export type ServiceState = 'up' | 'down';
+export interface Health {
+  mongo: ServiceState;
+  redis: ServiceState;
+}
+
+const within = async (ms: number, work: () => Promise<unknown>): Promise<ServiceState> => {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      work(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error('timeout')), ms);
+      }),
+    ]);
+    return 'up';
+  } catch {
+    return 'down';
+  } finally {
+    clearTimeout(timer);
+  }
+};
+
+/** Live check of both services, each bounded by a short timeout so /healthz never hangs. */
+export async function checkHealth(db: Connection, redis: Redis, timeoutMs = 1500): Promise<Health> {
+  const [mongo, redisState] = await Promise.all([
+    within(timeoutMs, async () => {
+      if (!db.db) throw new Error('not connected');
+      await db.db.admin().ping();
+    }),
+    within(timeoutMs, () => redis.ping()),
+  ]);
+  return { mongo, redis: redisState };
+}

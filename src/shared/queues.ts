@@ -1,0 +1,3 @@
+/** Queue names; the BullMQ key prefix (QUEUE_PREFIX) keeps deployments and test runs apart. */
+export const SEND_QUEUE = 'send';
+export const IMPORT_QUEUE = 'import';

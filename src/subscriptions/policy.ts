@@ -1,0 +1,36 @@
+import type { AddressState, ConsentMode, MessageKind } from './types.ts';
+
+export const SUPPRESS_REASONS = ['opted_out_of_all', 'unsubscribed_from_type', 'not_subscribed', 'hard_bounce', 'complaint'] as const;
+export type SuppressReason = (typeof SUPPRESS_REASONS)[number];
+
+export type Decision = { send: true } | { send: false; reason: SuppressReason };
+
+export interface PolicyInput {
+  kind: MessageKind;
+  /** Required for marketing; ignored otherwise. */
+  subscriptionType: string | undefined;
+  state: Pick<AddressState, 'optedOutOfAll' | 'subscriptions' | 'suppression'>;
+  mode: ConsentMode;
+}
+
+const SEND: Decision = { send: true };
+const suppress = (reason: SuppressReason): Decision => ({ send: false, reason });
+
+/**
+ * May this message go to this address now? PRODUCT.md §1, in order of precedence:
+ * a hard bounce blocks every kind (the mailbox does not exist); transactional and one-to-one are
+ * never blocked by an opt-out; marketing is blocked by a complaint, by opting out of all, by
+ * unsubscribing from its type, and in opt-in mode by anything but `subscribed`.
+ * Marketing without a type cannot be proven allowed, so it is suppressed (fail closed).
+ */
+export function decide({ kind, subscriptionType, state, mode }: PolicyInput): Decision {
+  if (state.suppression?.kind === 'hard_bounce') return suppress('hard_bounce');
+  if (kind !== 'marketing') return SEND;
+  if (state.suppression?.kind === 'complaint') return suppress('complaint');
+  if (state.optedOutOfAll) return suppress('opted_out_of_all');
+  const typeState = subscriptionType === undefined ? undefined : (state.subscriptions[subscriptionType] ?? 'not_specified');
+  if (typeState === undefined) return suppress('not_subscribed');
+  if (typeState === 'unsubscribed') return suppress('unsubscribed_from_type');
+  if (mode === 'opt-in' && typeState !== 'subscribed') return suppress('not_subscribed');
+  return SEND;
+}

@@ -1,0 +1,79 @@
+/** The words for subscription state. See PRODUCT.md §1. */
+export const MESSAGE_KINDS = ['marketing', 'transactional', 'one_to_one'] as const;
+export type MessageKind = (typeof MESSAGE_KINDS)[number];
+
+export const TYPE_STATES = ['subscribed', 'unsubscribed', 'not_specified'] as const;
+export type TypeState = (typeof TYPE_STATES)[number];
+
+export const SUPPRESSION_KINDS = ['hard_bounce', 'complaint'] as const;
+export type SuppressionKind = (typeof SUPPRESSION_KINDS)[number];
+
+export type ConsentMode = 'opt-out' | 'opt-in';
+
+export const CONSENT_SOURCES = [
+  'preferences_page',
+  'one_click',
+  'resubscribe_form',
+  'operator',
+  'bulk_import',
+  'bounce',
+  'complaint',
+  'api',
+] as const;
+export type ConsentSource = (typeof CONSENT_SOURCES)[number];
+
+export const LEGAL_BASES = [
+  'legitimate_interest_prospect',
+  'legitimate_interest_customer',
+  'legitimate_interest_other',
+  'performance_of_contract',
+  'consent_with_notice',
+  'not_applicable',
+] as const;
+export type LegalBasis = (typeof LEGAL_BASES)[number];
+
+export interface Suppression {
+  kind: SuppressionKind;
+  at: Date;
+  source: ConsentSource;
+  detail?: string;
+}
+
+/** State of one normalized address. A never-seen address is all `not_specified`, not opted out. */
+export interface AddressState {
+  address: string;
+  optedOutOfAll: boolean;
+  /** Only types with a recorded state appear; a missing type is `not_specified`. */
+  subscriptions: Record<string, TypeState>;
+  suppression: Suppression | undefined;
+  updatedAt: Date | undefined;
+  version: number;
+}
+
+export const emptyState = (address: string): AddressState => ({
+  address,
+  optedOutOfAll: false,
+  subscriptions: {},
+  suppression: undefined,
+  updatedAt: undefined,
+  version: 0,
+});
+
+/** A requested change; fields left out stay as they are. */
+export interface StateChange {
+  optedOutOfAll?: boolean;
+  subscriptions?: Record<string, 'subscribed' | 'unsubscribed'>;
+  /** Set a deliverability suppression (bounces, complaints); `null` clears it. */
+  suppression?: Suppression | null;
+}
+
+/** Who made a change and on what grounds; stored with the consent event. */
+export interface ChangeContext {
+  source: ConsentSource;
+  actor?: string;
+  ip?: string;
+  userAgent?: string;
+  messageId?: string;
+  legalBasis?: LegalBasis;
+  legalBasisExplanation?: string;
+}

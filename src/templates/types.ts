@@ -1,0 +1,39 @@
+import type { MessageKind } from '../subscriptions/types.ts';
+
+export const LOCALES = ['en', 'de'] as const;
+export type Locale = (typeof LOCALES)[number];
+
+/** What GET /v1/templates lists. */
+export interface TemplateInfo {
+  name: string;
+  kind: MessageKind;
+  subscriptionType?: string;
+  subject: string;
+  sampleData: Record<string, unknown>;
+}
+
+export interface RenderInput {
+  template: string;
+  data: Record<string, unknown>;
+  locale: Locale;
+  /** Normalized recipient; the footer links are signed for it. */
+  to: string;
+  messageId: string;
+  /** For marketing: the type named in the footer and in the one-click link. */
+  subscriptionType?: string;
+}
+
+export interface RenderedMessage {
+  subject: string;
+  html: string;
+  text: string;
+  /** Extra headers, e.g. List-Unsubscribe and List-Unsubscribe-Post for marketing. */
+  headers: Record<string, string>;
+}
+
+/** Compiled templates, ready to fill per message. */
+export interface TemplateRenderer {
+  list(): TemplateInfo[];
+  get(name: string): TemplateInfo | undefined;
+  render(input: RenderInput): RenderedMessage;
+}
