@@ -11,6 +11,8 @@ import { createRedis } from './shared/redis.ts';
 import { createMetricsRegistry } from './shared/metrics.ts';
 import { checkHealth } from './shared/health.ts';
 import { createHttpApp } from './http/server.ts';
+import { TokenService } from './preferences/tokens.ts';
+import { SubscriptionCatalog } from './subscriptions/catalog.ts';
 
 export interface Roles {
   api: boolean;
@@ -25,6 +27,10 @@ export interface AppContext {
   /** Fail-fast connection for request paths and producers. */
   redis: Redis;
   metrics: Registry;
+  /** Signs and verifies the tokens in email links. */
+  tokens: TokenService;
+  /** Subscription types from templates/subscription-types.json (validated at start-up). */
+  catalog: SubscriptionCatalog;
 }
 
 interface Closable {
@@ -44,12 +50,13 @@ export interface App {
  * them in order (HTTP first, then workers, then queues, then connections).
  */
 export async function createApp(config: Config, roles: Roles, logger: Logger = createLogger(config.logLevel)): Promise<App> {
+  const catalog = SubscriptionCatalog.load(config.templatesDir); // a bad catalog stops start-up here
   if (config.usingDevSecret) logger.warn({ event: 'config.dev_secret' }, 'MAILGATE_SECRET is not set: using the development secret');
   const db = await connectMongo(config.mongoUrl);
   const redis = createRedis(config.redisUrl, 'client');
   redis.on('error', (err) => logger.debug({ event: 'redis.error', err: err.message }));
   const metrics = createMetricsRegistry(true);
-  const ctx: AppContext = { config, logger, db, redis, metrics };
+  const ctx: AppContext = { config, logger, db, redis, metrics, tokens: new TokenService(config.secrets), catalog };
 
   const apiRouters: Router[] = [];
   const publicRouters: Router[] = [];
@@ -57,7 +64,11 @@ export async function createApp(config: Config, roles: Roles, logger: Logger = c
   const starters: (() => Promise<void>)[] = [];
   const rawBodyPaths: string[] = [];
 
-  // --- domains are wired below ---
+  // --- domains are wired below, in dependency order. Each module file exports one builder. ---
+  // [subscriptions] state, consent events, operator API, import/export (src/subscriptions/index.ts)
+  // [templates] compiled MJML, footer, headers, GET /v1/templates (src/templates/index.ts)
+  // [messages] enqueue, status, send worker (src/messages/index.ts, src/delivery/index.ts)
+  // [preferences] preference page, one-click unsubscribe, re-subscribe form (src/preferences/index.ts)
 
   let server: Server | undefined;
   const app: App = {

@@ -1,0 +1,66 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import type { Locale } from '../templates/types.ts';
+
+const localized = z.object({ en: z.string().min(1), de: z.string().min(1) }).strict();
+const catalogSchema = z
+  .object({
+    types: z
+      .array(
+        z
+          .object({
+            id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'ids are lower-case letters, digits, - and _'),
+            name: localized,
+            description: localized,
+          })
+          .strict(),
+      )
+      .min(1),
+  })
+  .strict()
+  .refine((c) => new Set(c.types.map((t) => t.id)).size === c.types.length, 'type ids must be unique');
+
+export type SubscriptionType = z.infer<typeof catalogSchema>['types'][number];
+
+export class CatalogError extends Error {
+  override name = 'CatalogError';
+}
+
+/** The subscription types, versioned with the templates (templates/subscription-types.json). */
+export class SubscriptionCatalog {
+  private readonly byId: Map<string, SubscriptionType>;
+
+  constructor(readonly types: SubscriptionType[]) {
+    this.byId = new Map(types.map((t) => [t.id, t]));
+  }
+
+  static load(templatesDir: string): SubscriptionCatalog {
+    const file = join(templatesDir, 'subscription-types.json');
+    let json: unknown;
+    try {
+      json = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (err) {
+      throw new CatalogError(`${file}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    const parsed = catalogSchema.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new CatalogError(`${file}: ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`);
+    }
+    return new SubscriptionCatalog(parsed.data.types);
+  }
+
+  has(id: string): boolean {
+    return this.byId.has(id);
+  }
+
+  get(id: string): SubscriptionType | undefined {
+    return this.byId.get(id);
+  }
+
+  /** The API shape: `[{id, name, description}]` in one language. */
+  list(locale: Locale = 'en'): { id: string; name: string; description: string }[] {
+    return this.types.map((t) => ({ id: t.id, name: t.name[locale], description: t.description[locale] }));
+  }
+}
