@@ -94,6 +94,7 @@ export async function createApp(config: Config, roles: Roles, logger: Logger = c
         app.url = `http://127.0.0.1:${port}`;
         logger.info({ event: 'http.listening', port }, `mailgate API listening on port ${port}`);
       }
+      logger.info({ event: 'app.started', roles }, 'mailgate started');
     },
     async close() {
       if (server) {
