@@ -58,6 +58,9 @@ export class TokenService {
   verify(token: unknown, kind?: TokenKind): VerifyResult {
     if (typeof token !== 'string' || token.length > 2048 || !/^[A-Za-z0-9_-]+$/.test(token)) return { ok: false, reason: 'malformed' };
     const raw = Buffer.from(token, 'base64url');
+    // Only the canonical encoding is accepted: otherwise the unused low bits of the last character
+    // could be flipped and the altered string would still verify.
+    if (raw.toString('base64url') !== token) return { ok: false, reason: 'malformed' };
     if (raw.length < 1 + IV_BYTES + 1 + MAC_BYTES || raw[0] !== VERSION) return { ok: false, reason: 'malformed' };
     const body = raw.subarray(0, raw.length - MAC_BYTES);
     const mac = raw.subarray(raw.length - MAC_BYTES);
