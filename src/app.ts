@@ -13,6 +13,8 @@ import { checkHealth } from './shared/health.ts';
 import { createHttpApp } from './http/server.ts';
 import { TokenService } from './preferences/tokens.ts';
 import { SubscriptionCatalog } from './subscriptions/catalog.ts';
+import { createTemplatesModule, type TemplatesModule } from './templates/index.ts';
+import { createSubscriptionsModule, type SubscriptionsModule } from './subscriptions/index.ts';
 
 export interface Roles {
   api: boolean;
@@ -41,6 +43,10 @@ export interface App {
   ctx: AppContext;
   /** Base URL of the HTTP server once started (api role only). */
   url: string | undefined;
+  /** Compiled templates: `templates.renderer.render(...)` per message. */
+  templates?: TemplatesModule;
+  /** Subscription state, consent events, operator API, import/export. */
+  subscriptions?: SubscriptionsModule;
   start(): Promise<void>;
   close(): Promise<void>;
 }
@@ -66,14 +72,23 @@ export async function createApp(config: Config, roles: Roles, logger: Logger = c
 
   // --- domains are wired below, in dependency order. Each module file exports one builder. ---
   // [subscriptions] state, consent events, operator API, import/export (src/subscriptions/index.ts)
+  const subscriptions = await createSubscriptionsModule(ctx, roles);
+  if (subscriptions.apiRouter) apiRouters.push(subscriptions.apiRouter);
+  rawBodyPaths.push(...subscriptions.rawBodyPaths);
+  starters.push(() => subscriptions.start());
+  closables.push(subscriptions);
   // [templates] compiled MJML, footer, headers, GET /v1/templates (src/templates/index.ts)
+  const templates = await createTemplatesModule(ctx, roles);
+  if (templates.apiRouter) apiRouters.push(templates.apiRouter);
   // [messages] enqueue, status, send worker (src/messages/index.ts, src/delivery/index.ts)
   // [preferences] preference page, one-click unsubscribe, re-subscribe form (src/preferences/index.ts)
 
   let server: Server | undefined;
   const app: App = {
     ctx,
+    subscriptions,
     url: undefined,
+    templates,
     async start() {
       for (const start of starters) await start();
       if (roles.api) {
