@@ -15,6 +15,7 @@ import { TokenService } from './preferences/tokens.ts';
 import { SubscriptionCatalog } from './subscriptions/catalog.ts';
 import { createTemplatesModule, type TemplatesModule } from './templates/index.ts';
 import { createSubscriptionsModule, type SubscriptionsModule } from './subscriptions/index.ts';
+import { createMessagesModule, type MessagesModule } from './messages/index.ts';
 
 export interface Roles {
   api: boolean;
@@ -47,6 +48,8 @@ export interface App {
   templates?: TemplatesModule;
   /** Subscription state, consent events, operator API, import/export. */
   subscriptions?: SubscriptionsModule;
+  /** Enqueue (`messages.enqueue(...)`), status, send queue and worker. */
+  messages?: MessagesModule;
   start(): Promise<void>;
   close(): Promise<void>;
 }
@@ -81,6 +84,10 @@ export async function createApp(config: Config, roles: Roles, logger: Logger = c
   const templates = await createTemplatesModule(ctx, roles);
   if (templates.apiRouter) apiRouters.push(templates.apiRouter);
   // [messages] enqueue, status, send worker (src/messages/index.ts, src/delivery/index.ts)
+  const messages = createMessagesModule(ctx, roles, { store: subscriptions.store, renderer: templates.renderer });
+  if (messages.apiRouter) apiRouters.push(messages.apiRouter);
+  starters.push(() => messages.start());
+  closables.push(messages);
   // [preferences] preference page, one-click unsubscribe, re-subscribe form (src/preferences/index.ts)
 
   let server: Server | undefined;
@@ -89,6 +96,7 @@ export async function createApp(config: Config, roles: Roles, logger: Logger = c
     subscriptions,
     url: undefined,
     templates,
+    messages,
     async start() {
       for (const start of starters) await start();
       if (roles.api) {

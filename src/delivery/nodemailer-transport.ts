@@ -1,0 +1,68 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { createTransport } from 'nodemailer';
+import type { Config } from '../config.ts';
+import type { Logger } from '../shared/logger.ts';
+import { DKIM_HEADER_FIELDS, messageIdDomain, readDkimKey } from './dkim-key.ts';
+import type { MailTransport, OutgoingMail, SendResult } from './transport.ts';
+
+type TransportConfig = Pick<Config, 'env' | 'smtpUrl' | 'smtpPoolSize' | 'dkim' | 'mailFrom' | 'emlDir'>;
+
+interface Mailer {
+  sendMail(mail: Record<string, unknown>): Promise<{ messageId: string; response?: unknown; message?: unknown }>;
+  close(): void;
+}
+
+/**
+ * nodemailer behind MailTransport, built once per worker: an SMTP pool of SMTP_POOL_SIZE
+ * connections, or (development, no SMTP_URL) .eml files in EML_DIR. DKIM-signs when configured.
+ */
+export function createNodemailerTransport(config: TransportConfig, logger: Logger): MailTransport {
+  const dkim = config.dkim
+    ? { domainName: config.dkim.domain, keySelector: config.dkim.selector, privateKey: readDkimKey(config.dkim.privateKey), headerFieldNames: DKIM_HEADER_FIELDS }
+    : undefined;
+  const domain = messageIdDomain(config);
+  let mailer: Mailer;
+  let emlDir: string | undefined;
+  if (config.smtpUrl) {
+    mailer = createTransport({
+      url: config.smtpUrl,
+      pool: true,
+      maxConnections: config.smtpPoolSize,
+      maxMessages: Infinity,
+      ...(dkim ? { dkim } : {}),
+    }) as unknown as Mailer;
+  } else {
+    if (config.env === 'production') throw new Error('SMTP_URL is required in production');
+    emlDir = resolve(config.emlDir);
+    mailer = createTransport({ streamTransport: true, buffer: true, newline: 'windows', ...(dkim ? { dkim } : {}) }) as unknown as Mailer;
+    logger.info({ event: 'delivery.eml_outbox', dir: emlDir }, `no SMTP_URL: writing messages as .eml files to ${emlDir}`);
+  }
+  let dirReady: Promise<unknown> | undefined;
+
+  return {
+    async send(mail: OutgoingMail): Promise<SendResult> {
+      const messageId = `<${mail.id}@${domain}>`;
+      const info = await mailer.sendMail({
+        from: mail.from,
+        to: mail.to,
+        ...(mail.replyTo ? { replyTo: mail.replyTo } : {}),
+        subject: mail.subject,
+        html: mail.html,
+        text: mail.text,
+        headers: mail.headers,
+        messageId,
+      });
+      if (emlDir === undefined) return { messageId, response: String(info.response ?? '') };
+      const file = join(emlDir, `${mail.id}.eml`);
+      dirReady ??= mkdir(emlDir, { recursive: true });
+      await dirReady;
+      await writeFile(file, info.message as Buffer);
+      logger.debug({ event: 'delivery.eml_written', file });
+      return { messageId, response: `written to ${file}` };
+    },
+    async close() {
+      mailer.close();
+    },
+  };
+}
