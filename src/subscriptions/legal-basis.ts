@@ -1,4 +1,5 @@
 import { AppError } from '../shared/errors.ts';
+import { typeStateOf } from './state-change.ts';
 import { LEGAL_BASES, type AddressState, type LegalBasis, type StateChange } from './types.ts';
 
 /**
@@ -8,7 +9,7 @@ import { LEGAL_BASES, type AddressState, type LegalBasis, type StateChange } fro
 export function liftsOptOut(current: Pick<AddressState, 'optedOutOfAll' | 'subscriptions'>, change: StateChange): boolean {
   if (current.optedOutOfAll && change.optedOutOfAll === false) return true;
   return Object.entries(change.subscriptions ?? {}).some(
-    ([type, next]) => next === 'subscribed' && current.subscriptions[type] === 'unsubscribed',
+    ([type, next]) => next === 'subscribed' && typeStateOf(current.subscriptions, type) === 'unsubscribed',
   );
 }
 

@@ -8,6 +8,7 @@ import { AppError } from '../shared/errors.ts';
 import type { SubscriptionCatalog } from './catalog.ts';
 import { toAddressView } from './address-view.ts';
 import { assertLegalBasis } from './legal-basis.ts';
+import { typeStateOf } from './state-change.ts';
 import type { MongoSubscriptionStore } from './mongo-subscription-store.ts';
 import { LEGAL_BASES, type StateChange } from './types.ts';
 import { parseOrThrow } from './validation.ts';
@@ -49,7 +50,7 @@ export function operatorRoutes({ store, catalog }: OperatorRoutesDeps): Router {
           yield [
             state.address,
             String(state.optedOutOfAll),
-            ...types.map((t) => state.subscriptions[t] ?? 'not_specified'),
+            ...types.map((t) => typeStateOf(state.subscriptions, t)),
             state.suppression?.kind ?? '',
             state.updatedAt?.toISOString() ?? '',
           ];

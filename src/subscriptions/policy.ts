@@ -1,3 +1,4 @@
+import { typeStateOf } from './state-change.ts';
 import type { AddressState, ConsentMode, MessageKind } from './types.ts';
 
 export const SUPPRESS_REASONS = ['opted_out_of_all', 'unsubscribed_from_type', 'not_subscribed', 'hard_bounce', 'complaint'] as const;
@@ -28,7 +29,7 @@ export function decide({ kind, subscriptionType, state, mode }: PolicyInput): De
   if (kind !== 'marketing') return SEND;
   if (state.suppression?.kind === 'complaint') return suppress('complaint');
   if (state.optedOutOfAll) return suppress('opted_out_of_all');
-  const typeState = subscriptionType === undefined ? undefined : (state.subscriptions[subscriptionType] ?? 'not_specified');
+  const typeState = subscriptionType === undefined ? undefined : typeStateOf(state.subscriptions, subscriptionType);
   if (typeState === undefined) return suppress('not_subscribed');
   if (typeState === 'unsubscribed') return suppress('unsubscribed_from_type');
   if (mode === 'opt-in' && typeState !== 'subscribed') return suppress('not_subscribed');

@@ -1,5 +1,9 @@
 import type { AddressState, StateChange, Suppression, TypeState } from './types.ts';
 
+/** The state of one type; a type never set (or an inherited key like `constructor`) is `not_specified`. */
+export const typeStateOf = (subscriptions: Record<string, TypeState>, type: string): TypeState =>
+  Object.hasOwn(subscriptions, type) ? (subscriptions[type] ?? 'not_specified') : 'not_specified';
+
 /** The fields one change touched, as they were (before) or became (after). */
 export interface StateDiff {
   optedOutOfAll?: boolean;
@@ -24,7 +28,7 @@ export function diffChange(current: AddressState, change: StateChange): { before
     after.optedOutOfAll = change.optedOutOfAll;
   }
   for (const [type, next] of Object.entries(change.subscriptions ?? {})) {
-    const was = current.subscriptions[type] ?? 'not_specified';
+    const was = typeStateOf(current.subscriptions, type);
     if (was === next) continue;
     (before.subscriptions ??= {})[type] = was;
     (after.subscriptions ??= {})[type] = next;
