@@ -4,9 +4,9 @@ import { CONFIRM_TOKEN_TTL_S, TokenService } from '../../src/preferences/tokens.
 const SECRET_A = 'secret-a-0123456789abcdef';
 const SECRET_B = 'secret-b-0123456789abcdef';
 
-const pref = { k: 'p', a: 'ann@example.com', m: 'msg_1', l: 'de' } as const;
-const unsub = { k: 'u', a: 'ann@example.com', m: 'msg_1', t: 'newsletter' } as const;
-const confirm = { k: 'c', a: 'ann@example.com', ts: ['newsletter', 'events'], n: 'nonce-1', l: 'en' } as const;
+const pref = { k: 'p' as const, a: 'ann@example.com', m: 'msg_1', l: 'de' };
+const unsub = { k: 'u' as const, a: 'ann@example.com', m: 'msg_1', t: 'newsletter' };
+const confirm = { k: 'c' as const, a: 'ann@example.com', ts: ['newsletter', 'events'], n: 'nonce-1', l: 'en' };
 
 /** Flips one bit of byte `i` of the decoded token and re-encodes it. */
 function flipByte(token: string, i: number): string {
