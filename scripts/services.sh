@@ -9,6 +9,7 @@ REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}"
 STATE_DIR="${MAILGATE_SERVICES_DIR:-${XDG_STATE_HOME:-$HOME/.local/state}/mailgate-services}"
 FERRETDB_VERSION="v1.24.2"
 FERRETDB_BIN="${FERRETDB_BIN:-$STATE_DIR/bin/ferretdb-$FERRETDB_VERSION}"
+FERRETDB_DATA_DIR="${FERRETDB_DATA_DIR:-$STATE_DIR/ferretdb-data}"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 mkdir -p "$STATE_DIR"
@@ -76,13 +77,29 @@ start_mongo() {
     return 0
   fi
   build_ferretdb
-  mkdir -p "$STATE_DIR/ferretdb/data"
-  nohup "$FERRETDB_BIN" --handler=sqlite --sqlite-url="file:$STATE_DIR/ferretdb/data/" \
-    --state-dir="$STATE_DIR/ferretdb" --listen-addr="$host:$port" --debug-addr=- \
-    --telemetry=disable --log-level=warn >"$STATE_DIR/ferretdb.log" 2>&1 &
+  if ! run_ferretdb "$host" "$port"; then
+    # A FerretDB killed mid-write can leave a SQLite file without its metadata table, and then it
+    # refuses to start at all. Keep the broken folder for inspection and start on a fresh one.
+    local aside="$FERRETDB_DATA_DIR.broken-$(date +%s)"
+    echo "services: FerretDB did not start on its data folder; moving it to $aside and starting fresh" >&2
+    tail -n 3 "$STATE_DIR/ferretdb.log" >&2 || true
+    mv "$FERRETDB_DATA_DIR" "$aside"
+    run_ferretdb "$host" "$port"
+  fi
+  echo "services: started FerretDB $FERRETDB_VERSION (SQLite in $FERRETDB_DATA_DIR) on port $port (log $STATE_DIR/ferretdb.log)"
+}
+
+run_ferretdb() { # host, port
+  mkdir -p "$FERRETDB_DATA_DIR"
+  echo "--- $(date -u +%FT%TZ) starting FerretDB" >>"$STATE_DIR/ferretdb.log"
+  nohup "$FERRETDB_BIN" --handler=sqlite --sqlite-url="file:$FERRETDB_DATA_DIR/" \
+    --state-dir="$STATE_DIR" --listen-addr="$1:$2" --debug-addr=- \
+    --telemetry=disable --log-level=warn >>"$STATE_DIR/ferretdb.log" 2>&1 &
   echo $! > "$STATE_DIR/mongo.pid"
-  wait_for ferretdb mongo_ping 60
-  echo "services: started FerretDB $FERRETDB_VERSION (SQLite in $STATE_DIR/ferretdb/data) on port $port (log $STATE_DIR/ferretdb.log)"
+  if wait_for ferretdb mongo_ping 60; then return 0; fi
+  kill "$(cat "$STATE_DIR/mongo.pid")" 2>/dev/null || true
+  rm -f "$STATE_DIR/mongo.pid"
+  return 1
 }
 
 stop_pidfile() { # name, pidfile
