@@ -27,6 +27,8 @@ export interface EnqueueDeps {
   metrics: MessageMetrics;
   /** Bound on each Redis call, so a dead Redis answers 503 quickly instead of hanging the request. */
   redisTimeoutMs?: number;
+  /** False while the queue's Redis connection is down: enqueue answers 503 at once instead of waiting. */
+  queueReady?: () => boolean;
 }
 
 export interface EnqueueOptions {
@@ -67,7 +69,7 @@ export class MessageEnqueuer {
   private readonly collection;
 
   constructor(private readonly deps: EnqueueDeps) {
-    this.redisTimeoutMs = deps.redisTimeoutMs ?? 5000;
+    this.redisTimeoutMs = deps.redisTimeoutMs ?? 3000;
     this.collection = messageCollection(deps.model);
   }
 
@@ -75,6 +77,7 @@ export class MessageEnqueuer {
     const checked = this.check(input, options.idempotencyKey);
     if (!checked.ok) throw toAppError(checked.error);
     const { record, parsed } = checked;
+    this.assertQueueReady();
     try {
       await this.collection.insertOne(record);
     } catch (err) {
@@ -110,6 +113,7 @@ export class MessageEnqueuer {
       }
     });
     if (records.length === 0) return { results };
+    this.assertQueueReady();
 
     const duplicates = new Set<number>();
     try {
@@ -199,6 +203,10 @@ export class MessageEnqueuer {
     return { ok: true, record, parsed };
   }
 
+  private assertQueueReady(): void {
+    if (this.deps.queueReady && !this.deps.queueReady()) throw unavailable('service_unavailable', 'The send queue is unavailable; try again');
+  }
+
   private async findByKeys(keys: string[]): Promise<Map<string, MessageRecord>> {
     try {
       const found = await this.collection
@@ -212,6 +220,7 @@ export class MessageEnqueuer {
 
   private async addJobs(records: Pick<MessageRecord, '_id' | 'sendAt'>[]): Promise<void> {
     if (records.length === 0) return;
+    this.assertQueueReady();
     const now = Date.now();
     const jobs = records.map((r) => ({ name: SEND_JOB, data: { id: r._id }, opts: sendJobOptions(r._id, r.sendAt, now) }));
     let timer: NodeJS.Timeout | undefined;

@@ -46,7 +46,15 @@ export function createMessagesModule(ctx: AppContext, roles: Roles, deps: Messag
   const queue = new Queue<SendJobData>(SEND_QUEUE, { connection: ctx.redis as unknown as ConnectionOptions, prefix: ctx.config.queuePrefix });
   queue.on('error', (err) => ctx.logger.debug({ event: 'messages.queue_error', err: err.message }));
   const metrics = createMessageMetrics(ctx.metrics, queue);
-  const enqueuer = new MessageEnqueuer({ model, queue, renderer: deps.renderer, catalog: ctx.catalog, logger: ctx.logger, metrics });
+  const enqueuer = new MessageEnqueuer({
+    model,
+    queue,
+    renderer: deps.renderer,
+    catalog: ctx.catalog,
+    logger: ctx.logger,
+    metrics,
+    queueReady: () => ctx.redis.status === 'ready',
+  });
   const delivery = roles.worker
     ? createDelivery(ctx, { model, store: deps.store, renderer: deps.renderer, metrics, ...(deps.transport ? { transport: deps.transport } : {}) })
     : undefined;
