@@ -16,6 +16,7 @@ import { SubscriptionCatalog } from './subscriptions/catalog.ts';
 import { createTemplatesModule, type TemplatesModule } from './templates/index.ts';
 import { createSubscriptionsModule, type SubscriptionsModule } from './subscriptions/index.ts';
 import { createMessagesModule, type MessagesModule } from './messages/index.ts';
+import { createPreferencesModule, type PreferencesModule } from './preferences/index.ts';
 
 export interface Roles {
   api: boolean;
@@ -50,6 +51,8 @@ export interface App {
   subscriptions?: SubscriptionsModule;
   /** Enqueue (`messages.enqueue(...)`), status, send queue and worker. */
   messages?: MessagesModule;
+  /** Recipient pages: preference page, one-click unsubscribe, re-subscribe form. */
+  preferences?: PreferencesModule;
   start(): Promise<void>;
   close(): Promise<void>;
 }
@@ -89,6 +92,10 @@ export async function createApp(config: Config, roles: Roles, logger: Logger = c
   starters.push(() => messages.start());
   closables.push(messages);
   // [preferences] preference page, one-click unsubscribe, re-subscribe form (src/preferences/index.ts)
+  const preferences = createPreferencesModule(ctx, roles, { store: subscriptions.store, enqueue: (input) => messages.enqueue(input) });
+  if (preferences.publicRouter) publicRouters.push(preferences.publicRouter);
+  starters.push(() => preferences.start());
+  closables.push(preferences);
 
   let server: Server | undefined;
   const app: App = {
@@ -97,6 +104,7 @@ export async function createApp(config: Config, roles: Roles, logger: Logger = c
     url: undefined,
     templates,
     messages,
+    preferences,
     async start() {
       for (const start of starters) await start();
       if (roles.api) {

@@ -21,7 +21,7 @@ h1{font-size:1.6rem;line-height:1.25;margin:0 0 .5rem}
 h2{font-size:1.1rem;margin:0 0 .25rem}
 p{margin:.25rem 0 1rem}
 .lead{color:var(--muted);margin-bottom:1.5rem}
-.addr{color:var(--ink);font-weight:600;word-break:break-all}
+.addr{color:var(--ink);font-weight:600;overflow-wrap:anywhere}
 a{color:var(--brand);text-underline-offset:.15em}
 a:hover{text-decoration-thickness:2px}
 fieldset{border:0;margin:0 0 1.5rem;padding:0;min-width:0}

@@ -12,6 +12,9 @@ export interface Texts {
   state: { subscribed: string; unsubscribed: string; receiving: string; notSubscribed: string; paused: string };
   unsubscribe: string;
   subscribe: string;
+  /** Accessible names of the per-type buttons (they contain the visible word). */
+  unsubscribeFrom: (type: string) => string;
+  subscribeTo: (type: string) => string;
   unsubscribeAllHeading: string;
   unsubscribeAllText: string;
   unsubscribeAllButton: string;
@@ -81,6 +84,8 @@ const en: Texts = {
   state: { subscribed: 'Subscribed', unsubscribed: 'Unsubscribed', receiving: 'Receiving', notSubscribed: 'Not subscribed', paused: 'Paused' },
   unsubscribe: 'Unsubscribe',
   subscribe: 'Subscribe',
+  unsubscribeFrom: (type) => `Unsubscribe from ${type}`,
+  subscribeTo: (type) => `Subscribe to ${type}`,
   unsubscribeAllHeading: 'Unsubscribe from all',
   unsubscribeAllText: 'Stop every marketing email from us at once.',
   unsubscribeAllButton: 'Unsubscribe from all',
@@ -146,6 +151,8 @@ const de: Texts = {
   state: { subscribed: 'Abonniert', unsubscribed: 'Abbestellt', receiving: 'Wird zugestellt', notSubscribed: 'Nicht abonniert', paused: 'Pausiert' },
   unsubscribe: 'Abbestellen',
   subscribe: 'Abonnieren',
+  unsubscribeFrom: (type) => `${type} abbestellen`,
+  subscribeTo: (type) => `${type} abonnieren`,
   unsubscribeAllHeading: 'Alles abbestellen',
   unsubscribeAllText: 'Keine Werbe-E-Mails mehr von uns – mit einem Klick.',
   unsubscribeAllButton: 'Alles abbestellen',

@@ -52,7 +52,7 @@ export function renderPreferencePage(input: PreferencePageInput): string {
       ? ''
       : html`<form class="inline" method="post" action="${input.action}">
 ${hidden(input, on ? 'unsubscribe' : 'subscribe', type.id)}
-<button type="submit" class="${on ? 'secondary' : ''}">${on ? t.unsubscribe : t.subscribe}<span class="sr-only">: ${name}</span></button>
+<button type="submit" class="${on ? 'secondary' : ''}" aria-label="${on ? t.unsubscribeFrom(name) : t.subscribeTo(name)}">${on ? t.unsubscribe : t.subscribe}</button>
 </form>`;
     return html`<li class="topic" data-type="${type.id}">
 <div><div class="topic-name">${name}</div><p class="topic-desc">${type.description[input.locale]}</p><span class="badge ${badge.className}" data-state>${badge.label}</span></div>
@@ -85,8 +85,8 @@ ${hidden(input, 'unsubscribe_all')}
 
   const body = html`<h1>${t.preferencesTitle}</h1>
 <p class="lead">${highlight(t.preferencesIntro, input.address)}</p>
-${input.notice ? html`<div class="banner banner-ok" role="status"><p>${input.notice}</p></div>` : ''}
-${optedOut ? html`<div class="banner banner-warn" data-opted-out><p><strong>${t.optedOutBanner}</strong></p><p>${t.transactionalNote}</p></div>` : ''}
+${input.notice && input.notice !== t.doneUnsubscribedAll ? html`<div class="banner banner-ok" role="status"><p>${input.notice}</p></div>` : ''}
+${optedOut ? html`<div class="banner banner-warn" data-opted-out${input.notice === t.doneUnsubscribedAll ? html` role="status"` : ''}><p><strong>${t.optedOutBanner}</strong></p><p>${t.transactionalNote}</p></div>` : ''}
 <h2 id="topics">${t.topicsLegend}</h2>
 <ul class="topics" aria-labelledby="topics">
 ${rows}
