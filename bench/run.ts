@@ -1,6 +1,6 @@
 // `npm run bench`: throughput of the send pipeline on this machine. Prints a table and, as the last
 // line, one JSON object with every figure. Needs Redis and the database (scripts/services.sh up).
-// Sizes: BENCH_MESSAGES (e2e and enqueue, default 10000), BENCH_SMTP_MESSAGES (default 5000).
+// Sizes: BENCH_MESSAGES (e2e and enqueue, default 3000), BENCH_SMTP_MESSAGES (default 5000).
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,7 +16,7 @@ import { SEND_QUEUE } from '../src/shared/queues.ts';
 import { SEND_JOB, sendJobOptions } from '../src/messages/send-job.ts';
 import { deleteQueueKeys } from '../test/helpers/app.ts';
 
-const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 10_000);
+const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 3_000);
 const SMTP_MESSAGES = Number(process.env.BENCH_SMTP_MESSAGES ?? 5_000);
 const BATCH = 1000;
 const POST_CONCURRENCY = 2;

@@ -99,11 +99,13 @@ describe('sending as a user would', () => {
 
   it('decides at send time: an opt-out made after enqueue and before sendAt suppresses the message', async () => {
     const to = fresh('later');
-    const sendAt = new Date(Date.now() + 1500).toISOString();
+    const due = Date.now() + 4000; // room for the PATCH on a loaded machine
+    const sendAt = new Date(due).toISOString();
     const res = await send(marketing(to, { data: newsletterData(), sendAt }));
     expect(res.status).toBe(202);
     expect((await api('GET', `/v1/messages/${res.body.id as string}`)).body).toMatchObject({ status: 'queued', sendAt });
     expect((await api('PATCH', `/v1/addresses/${to}`, { optedOutOfAll: true })).status).toBe(200);
+    expect(Date.now()).toBeLessThan(due); // the opt-out really came first
     const view = await settled(res.body.id as string);
     expect(view).toMatchObject({ status: 'suppressed', reason: 'opted_out_of_all' });
     expect(sink.to(to)).toHaveLength(0);
