@@ -92,7 +92,9 @@ start_mongo() {
 run_ferretdb() { # host, port
   mkdir -p "$FERRETDB_DATA_DIR"
   echo "--- $(date -u +%FT%TZ) starting FerretDB" >>"$STATE_DIR/ferretdb.log"
-  nohup "$FERRETDB_BIN" --handler=sqlite --sqlite-url="file:$FERRETDB_DATA_DIR/" \
+  # busy_timeout: concurrent writers to one database wait for SQLite's lock instead of failing at
+  # once with SQLITE_BUSY (FerretDB passes the URL's pragmas to every connection).
+  nohup "$FERRETDB_BIN" --handler=sqlite --sqlite-url="file:$FERRETDB_DATA_DIR/?_pragma=busy_timeout(30000)" \
     --state-dir="$STATE_DIR" --listen-addr="$1:$2" --debug-addr=- \
     --telemetry=disable --log-level=warn >>"$STATE_DIR/ferretdb.log" 2>&1 &
   echo $! > "$STATE_DIR/mongo.pid"

@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { createApp, type App, type Roles } from '../../src/app.ts';
 import type { Config } from '../../src/config.ts';
+import type { Connection } from 'mongoose';
 
 /** Starts the real app (API and/or worker) on a random port; `stop` drops its database and queue keys. */
 export async function startTestApp(config: Config, roles: Roles = { api: true, worker: true }): Promise<App & { stop(): Promise<void> }> {
@@ -8,8 +9,7 @@ export async function startTestApp(config: Config, roles: Roles = { api: true, w
   await app.start();
   return Object.assign(app, {
     async stop() {
-      const db = app.ctx.db;
-      await db.dropDatabase().catch(() => undefined);
+      await dropTestDatabase(app.ctx.db);
       await app.close();
       await deleteQueueKeys(config.redisUrl, config.queuePrefix);
     },
@@ -27,5 +27,19 @@ export async function deleteQueueKeys(redisUrl: string, prefix: string): Promise
     } while (cursor !== '0');
   } finally {
     redis.disconnect();
+  }
+}
+
+/**
+ * Empties a test database collection by collection. Not dropDatabase: FerretDB's SQLite backend
+ * deletes the database file on drop, and a connection of its pool still reading that file's WAL
+ * index then dies with SIGBUS, taking the whole server down for every other test.
+ */
+export async function dropTestDatabase(db: Connection): Promise<void> {
+  try {
+    const collections = await db.db!.listCollections({}, { nameOnly: true }).toArray();
+    for (const { name } of collections) await db.db!.collection(name).drop().catch(() => undefined);
+  } catch {
+    // the database may already be unreachable (fault drills); nothing to clean then
   }
 }

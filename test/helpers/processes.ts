@@ -34,14 +34,18 @@ export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 15_
 }
 
 /** A redis-server of the test's own, so the test may stop and restart it. */
-export async function startRedis(port?: number, options: { appendOnlyDir?: string } = {}): Promise<{ port: number; url: string; stop(): Promise<void> }> {
+export async function startRedis(
+  port?: number,
+  options: { appendOnlyDir?: string } = {},
+): Promise<{ port: number; url: string; stop(signal?: NodeJS.Signals): Promise<void> }> {
   const p = port ?? (await freePort());
   const dir = options.appendOnlyDir ?? mkdtempSync(join(tmpdir(), 'mailgate-redis-'));
   const args = ['--port', String(p), '--bind', '127.0.0.1', '--save', '', '--dir', dir];
-  args.push('--appendonly', options.appendOnlyDir ? 'yes' : 'no');
+  // With a folder given, every write is fsynced to the append-only file: a SIGKILL loses nothing.
+  args.push('--appendonly', options.appendOnlyDir ? 'yes' : 'no', '--appendfsync', 'always');
   const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   await waitForOutput(child, /Ready to accept connections/, 10_000);
-  return { port: p, url: `redis://127.0.0.1:${p}`, stop: () => stopProcess(child) };
+  return { port: p, url: `redis://127.0.0.1:${p}`, stop: (signal: NodeJS.Signals = 'SIGTERM') => stopProcess(child, signal) };
 }
 
 export function waitForOutput(child: ChildProcess, pattern: RegExp, timeoutMs: number): Promise<string> {

@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { createApp } from '../../src/app.ts';
 import { testConfig } from '../helpers/env.ts';
 import { eventually, freePort, startRedis, waitForOutput } from '../helpers/processes.ts';
+import { dropTestDatabase } from '../helpers/app.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterAll(async () => {
@@ -16,7 +17,7 @@ describe('/healthz follows Redis going away and coming back', () => {
     const app = await createApp(config, { api: true, worker: false });
     await app.start();
     cleanups.push(async () => {
-      await app.ctx.db.dropDatabase().catch(() => undefined);
+      await dropTestDatabase(app.ctx.db);
       await app.close();
     });
     const health = async () => {

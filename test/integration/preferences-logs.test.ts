@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../src/app.ts';
-import { deleteQueueKeys } from '../helpers/app.ts';
+import { deleteQueueKeys, dropTestDatabase } from '../helpers/app.ts';
 import { testConfig } from '../helpers/env.ts';
 
 /** Tokens are never logged: not on success, not on refusal, whatever the log level. */
@@ -22,7 +22,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await app.ctx.db.dropDatabase().catch(() => undefined);
+  await dropTestDatabase(app.ctx.db);
   await app.close();
   await deleteQueueKeys(config.redisUrl, config.queuePrefix);
 });
