@@ -1,8 +1,10 @@
-import { Schema, type Connection, type Model, type Types } from 'mongoose';
+import { Schema, type Connection, type Model } from 'mongoose';
 import type { Suppression, TypeState } from './types.ts';
 
 /** One document per normalized address: the current state, moved forward one version per consent event. */
 export interface AddressStateDoc {
+  /** The normalized address: lookups by _id are the fast path on MongoDB and FerretDB alike. */
+  _id: string;
   address: string;
   optedOutOfAll: boolean;
   subscriptions: Record<string, TypeState>;
@@ -10,7 +12,8 @@ export interface AddressStateDoc {
   updatedAt: Date;
   /** Equals the `version` of the last consent event applied; writes compare-and-set on it. */
   version: number;
-  lastEventId: Types.ObjectId;
+  /** _id of the consent event that produced this version. */
+  lastEventId: string;
 }
 
 const suppressionSchema = new Schema<Suppression>(
@@ -20,18 +23,19 @@ const suppressionSchema = new Schema<Suppression>(
 
 const schema = new Schema<AddressStateDoc>(
   {
+    _id: { type: String, required: true },
     address: { type: String, required: true },
     optedOutOfAll: { type: Boolean, required: true, default: false },
     subscriptions: { type: Schema.Types.Mixed, required: true, default: {} },
     suppression: { type: suppressionSchema, default: null },
     updatedAt: { type: Date, required: true },
     version: { type: Number, required: true },
-    lastEventId: { type: Schema.Types.ObjectId, required: true },
+    lastEventId: { type: String, required: true },
   },
   { collection: 'address_states', versionKey: false, minimize: false },
 );
-// get/getMany/CAS updates by address (`{address}`, `{address: {$in}}`, `{address, version}`); one document per address.
-schema.index({ address: 1 }, { unique: true });
+// get/getMany/CAS updates go by _id = address (`{_id}`, `{_id: {$in}}`, `{_id, version}`): the built-in unique
+// _id index is the one-document-per-address guarantee. FerretDB pushes only _id filters down to its storage.
 
 export type AddressStateModel = Model<AddressStateDoc>;
 

@@ -1,15 +1,16 @@
-import { Schema, type Connection, type Model, type Types } from 'mongoose';
+import { Schema, type Connection, type Model } from 'mongoose';
 import type { ConsentSource, LegalBasis } from './types.ts';
 import type { StateDiff } from './state-change.ts';
 
 /**
  * An immutable consent event (PRODUCT.md §1 "Every change is an event"). It is written before the
- * state it produces (status `pending`), then the state moves to `version` by compare-and-set, then
- * the event is marked `applied`. `(address, version)` is unique, so version N of an address comes
- * from exactly one event: an event is in effect exactly when the state's version has reached it.
+ * state it produces; then the state moves to `version` by compare-and-set. The _id is made of
+ * (address, version), so version N of an address comes from exactly one event, and an event is in
+ * effect exactly when the state's version has reached it. Events are never updated.
  */
 export interface ConsentEventDoc {
-  _id: Types.ObjectId;
+  /** eventId(address, version): unique, so two writers cannot both claim the next version. */
+  _id: string;
   address: string;
   /** The state version this event produces (previous version + 1). */
   version: number;
@@ -24,11 +25,11 @@ export interface ConsentEventDoc {
   legalBasis?: LegalBasis;
   legalBasisExplanation?: string;
   importJobId?: string;
-  status: 'pending' | 'applied';
 }
 
 const schema = new Schema<ConsentEventDoc>(
   {
+    _id: { type: String, required: true },
     address: { type: String, required: true },
     version: { type: Number, required: true },
     before: { type: Schema.Types.Mixed, required: true },
@@ -42,14 +43,20 @@ const schema = new Schema<ConsentEventDoc>(
     legalBasis: String,
     legalBasisExplanation: String,
     importJobId: String,
-    status: { type: String, required: true },
   },
   { collection: 'consent_events', versionKey: false, minimize: false },
 );
-// History of one address, oldest first (`{address}` sorted by version); unique: one event per version (the CAS guard).
-schema.index({ address: 1, version: 1 }, { unique: true });
-// Repair of events left pending by a crash (`{status: 'pending', at: {$lt}}`).
-schema.index({ status: 1, at: 1 });
+// History of one address, oldest first (`{address}` sorted by version).
+schema.index({ address: 1, version: 1 });
+
+/** An address never contains '#' after its '@', so the last '#' separates the two unambiguously. */
+export const eventId = (address: string, version: number): string => `${address}#${version}`;
+
+export function parseEventId(id: string): { address: string; version: number } | undefined {
+  const hash = id.lastIndexOf('#');
+  const version = Number(id.slice(hash + 1));
+  return hash > 0 && Number.isInteger(version) && version > 0 ? { address: id.slice(0, hash), version } : undefined;
+}
 
 export type ConsentEventModel = Model<ConsentEventDoc>;
 

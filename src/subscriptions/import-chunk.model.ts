@@ -1,21 +1,25 @@
-import { Schema, type Connection, type Model } from 'mongoose';
+import { Schema, type Connection, type Model, type mongo } from 'mongoose';
 
 /**
  * An import body, stored in pieces of about 256 KB as it streams in, so the worker that processes
  * it (possibly on another host) can stream it back out without either side holding it whole.
  */
 export interface ImportChunkDoc {
+  /** chunkId(jobId, seq): the worker reads chunks by _id, the fast path on FerretDB too. */
+  _id: string;
   jobId: string;
   seq: number;
   data: Buffer;
 }
 
 const schema = new Schema<ImportChunkDoc>(
-  { jobId: { type: String, required: true }, seq: { type: Number, required: true }, data: { type: Buffer, required: true } },
+  { _id: { type: String, required: true }, jobId: { type: String, required: true }, seq: { type: Number, required: true }, data: { type: Buffer, required: true } },
   { collection: 'import_chunks', versionKey: false },
 );
-// The worker reads a job's chunks in order (`{jobId, seq}`); clean-up deletes by `{jobId}`.
-schema.index({ jobId: 1, seq: 1 }, { unique: true });
+// Clean-up after a job deletes its chunks (`{jobId}`); reads go by _id.
+schema.index({ jobId: 1 });
+
+export const chunkId = (jobId: string, seq: number): string => `${jobId}:${seq}`;
 
 export type ImportChunkModel = Model<ImportChunkDoc>;
 
@@ -24,3 +28,7 @@ export function importChunkModel(db: Connection): ImportChunkModel {
 }
 
 export const CHUNK_BYTES = 256 * 1024;
+
+/** The driver's collection, typed: chunks are written and read raw (Buffers, no casting). */
+export const chunkCollection = (model: ImportChunkModel): mongo.Collection<ImportChunkDoc> =>
+  model.collection as unknown as mongo.Collection<ImportChunkDoc>;

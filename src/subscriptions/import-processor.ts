@@ -6,7 +6,8 @@ import { rawRows, readChunks, toImportRow, type ImportRow } from './import-rows.
 import { assertLegalBasis } from './legal-basis.ts';
 import type { ApplyItem, MongoSubscriptionStore } from './mongo-subscription-store.ts';
 
-const BATCH_ROWS = 500;
+// Large batches: each batch costs one $in read, which FerretDB answers by scanning the collection.
+const BATCH_ROWS = 2000;
 const MAX_ERRORS = 100;
 
 export interface ImportProcessorDeps {

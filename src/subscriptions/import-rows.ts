@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { tryNormalizeAddress } from '../addresses/index.ts';
 import { AppError } from '../shared/errors.ts';
 import type { SubscriptionCatalog } from './catalog.ts';
-import type { ImportChunkModel } from './import-chunk.model.ts';
+import { chunkCollection, chunkId, type ImportChunkModel } from './import-chunk.model.ts';
 import type { ImportFormat } from './import-job.model.ts';
 import { LEGAL_BASES, type LegalBasis, type StateChange } from './types.ts';
 
@@ -28,7 +28,7 @@ export interface ImportRow {
 /** A job's stored body, chunk by chunk, in order. */
 export async function* readChunks(chunks: ImportChunkModel, jobId: string): AsyncGenerator<Buffer> {
   for (let seq = 0; ; seq++) {
-    const doc = await chunks.collection.findOne({ jobId, seq });
+    const doc = await chunkCollection(chunks).findOne({ _id: chunkId(jobId, seq) });
     if (!doc) return;
     const data: unknown = doc.data;
     if (Buffer.isBuffer(data)) yield data;

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { AppError } from '../shared/errors.ts';
-import { CHUNK_BYTES, type ImportChunkModel } from './import-chunk.model.ts';
+import { CHUNK_BYTES, chunkCollection, chunkId, type ImportChunkModel } from './import-chunk.model.ts';
 
 export const payloadTooLarge = (maxBytes: number) =>
   new AppError('payload_too_large', `An import body may have at most ${maxBytes} bytes`, { status: 413, details: { maxBytes } });
@@ -24,7 +24,7 @@ export async function storeUpload(
     const data = Buffer.concat(pending, pendingBytes);
     pending = [];
     pendingBytes = 0;
-    await chunks.collection.insertOne({ jobId, seq, data });
+    await chunkCollection(chunks).insertOne({ _id: chunkId(jobId, seq), jobId, seq, data });
     seq++;
   };
   try {

@@ -1,9 +1,10 @@
-import { Queue, Worker, type ConnectionOptions } from 'bullmq';
+import { Queue, UnrecoverableError, Worker, type ConnectionOptions } from 'bullmq';
 import { Router } from 'express';
 import type { Redis } from 'ioredis';
 import type { AppContext, Roles } from '../app.ts';
 import { IMPORT_QUEUE } from '../shared/queues.ts';
 import { createRedis } from '../shared/redis.ts';
+import { AppError } from '../shared/errors.ts';
 import { importChunkModel } from './import-chunk.model.ts';
 import { importJobModel } from './import-job.model.ts';
 import { ImportProcessor } from './import-processor.ts';
@@ -77,7 +78,16 @@ export async function createSubscriptionsModule(ctx: AppContext, roles: Roles, o
       await store.repairPending();
       workerRedis = createRedis(ctx.config.redisUrl, 'worker');
       workerRedis.on('error', (err) => logger.debug({ event: 'redis.error', err: err.message }));
-      worker = new Worker<ImportJobPayload>(IMPORT_QUEUE, (job) => processor.process(job.data.jobId), {
+      const run = async (jobId: string) => {
+        try {
+          await processor.process(jobId);
+        } catch (err) {
+          // A file we cannot read (bad header, broken CSV) fails the same way every time: no retries.
+          if (err instanceof AppError && err.status < 500) throw new UnrecoverableError(err.message);
+          throw err;
+        }
+      };
+      worker = new Worker<ImportJobPayload>(IMPORT_QUEUE, (job) => run(job.data.jobId), {
         connection: bullConnection(workerRedis),
         prefix: ctx.config.queuePrefix,
         concurrency: 1,
@@ -85,7 +95,7 @@ export async function createSubscriptionsModule(ctx: AppContext, roles: Roles, o
       worker.on('error', (err) => logger.warn({ event: 'import.worker_error', err: err.message }));
       worker.on('failed', (job, err) => {
         if (!job) return;
-        const final = job.attemptsMade >= (job.opts.attempts ?? 1);
+        const final = err instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
         processor.attemptFailed(job.data.jobId, err, final).catch((e: unknown) => logger.error({ event: 'import.mark_failed_error', err: e }));
       });
     },

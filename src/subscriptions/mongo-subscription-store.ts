@@ -1,11 +1,14 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { Types, type Connection } from 'mongoose';
+import { randomUUID } from 'node:crypto';
+import type { Connection, mongo } from 'mongoose';
 import { z } from 'zod';
 import { AppError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { SubscriptionCatalog } from './catalog.ts';
 import { addressStateModel, type AddressStateDoc, type AddressStateModel } from './address-state.model.ts';
-import { consentEventModel, type ConsentEventDoc, type ConsentEventModel } from './consent-event.model.ts';
+import { consentEventModel, eventId, parseEventId, type ConsentEventDoc, type ConsentEventModel } from './consent-event.model.ts';
+import { KeyedQueue } from './keyed-queue.ts';
+import { pendingWriteModel, type PendingWriteDoc, type PendingWriteModel } from './pending-write.model.ts';
 import { applyDiff, diffChange, type StateDiff } from './state-change.ts';
 import type { ApplyOptions, SubscriptionStore } from './subscription-store.ts';
 import {
@@ -19,6 +22,7 @@ import {
 } from './types.ts';
 
 const MAX_ATTEMPTS = 100;
+const MAX_BACKOFF_MS = 50;
 const DUPLICATE_KEY = 11000;
 
 /** Rows leaving the database are parsed, so a corrupted document fails loudly instead of allowing a send. */
@@ -92,6 +96,7 @@ function setFor(event: Pick<ConsentEventDoc, '_id' | 'after' | 'at' | 'version'>
 function firstDoc(address: string, event: Pick<ConsentEventDoc, '_id' | 'after' | 'at'>): AddressStateDoc {
   const state = applyDiff(emptyState(address), event.after, event.at);
   return {
+    _id: address,
     address,
     optedOutOfAll: state.optedOutOfAll,
     subscriptions: state.subscriptions,
@@ -103,7 +108,7 @@ function firstDoc(address: string, event: Pick<ConsentEventDoc, '_id' | 'after' 
 }
 
 function toView(e: ConsentEventDoc): ConsentEventView {
-  const view: ConsentEventView = { id: e._id.toHexString(), address: e.address, version: e.version, at: e.at, source: e.source, before: e.before, after: e.after };
+  const view: ConsentEventView = { id: e._id, address: e.address, version: e.version, at: e.at, source: e.source, before: e.before, after: e.after };
   for (const key of ['actor', 'ip', 'userAgent', 'messageId', 'legalBasis', 'legalBasisExplanation', 'importJobId'] as const) {
     if (e[key] !== undefined && e[key] !== null) Object.assign(view, { [key]: e[key] });
   }
@@ -130,22 +135,32 @@ export interface MongoSubscriptionStoreDeps {
 export class MongoSubscriptionStore implements SubscriptionStore {
   readonly states: AddressStateModel;
   readonly events: ConsentEventModel;
+  readonly pending: PendingWriteModel;
+  /** The driver's collections, typed, for the writes that must not be cast or buffered by mongoose. */
+  private readonly stateCol: mongo.Collection<AddressStateDoc>;
+  private readonly eventCol: mongo.Collection<ConsentEventDoc>;
+  private readonly pendingCol: mongo.Collection<PendingWriteDoc>;
   private readonly catalog: SubscriptionCatalog;
   private readonly logger: Logger;
+  private readonly locks = new KeyedQueue();
 
   constructor(deps: MongoSubscriptionStoreDeps) {
     this.states = addressStateModel(deps.db);
     this.events = consentEventModel(deps.db);
+    this.stateCol = this.states.collection as unknown as mongo.Collection<AddressStateDoc>;
+    this.eventCol = this.events.collection as unknown as mongo.Collection<ConsentEventDoc>;
+    this.pending = pendingWriteModel(deps.db);
+    this.pendingCol = this.pending.collection as unknown as mongo.Collection<PendingWriteDoc>;
     this.catalog = deps.catalog;
     this.logger = deps.logger;
   }
 
   async ensureIndexes(): Promise<void> {
-    await Promise.all([this.states.createIndexes(), this.events.createIndexes()]);
+    await Promise.all([this.states.createIndexes(), this.events.createIndexes(), this.pending.createIndexes()]);
   }
 
   async get(address: string): Promise<AddressState> {
-    const doc = await this.states.findOne({ address }).lean();
+    const doc = await this.states.findOne({ _id: address }).lean();
     return doc ? toState(doc) : emptyState(address);
   }
 
@@ -153,7 +168,7 @@ export class MongoSubscriptionStore implements SubscriptionStore {
     const unique = [...new Set(addresses)];
     const result = new Map<string, AddressState>();
     if (unique.length === 0) return result;
-    const docs = await this.states.find({ address: { $in: unique } }).lean();
+    const docs = await this.states.find({ _id: { $in: unique } }).lean();
     for (const doc of docs) result.set(doc.address, toState(doc));
     for (const address of unique) if (!result.has(address)) result.set(address, emptyState(address));
     return result;
@@ -161,23 +176,33 @@ export class MongoSubscriptionStore implements SubscriptionStore {
 
   async apply(address: string, change: StateChange, context: ChangeContext, options: ApplyOptions = {}): Promise<{ state: AddressState; changed: boolean }> {
     this.checkTypes(change);
+    // Changes to one address from this process take turns: racing them would only make all but
+    // one lose the compare-and-set and retry. Other processes are still kept apart by the CAS.
+    return this.locks.run(address, () => this.applyNow(address, change, context, options));
+  }
+
+  private async applyNow(address: string, change: StateChange, context: ChangeContext, options: ApplyOptions): Promise<{ state: AddressState; changed: boolean }> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const current = await this.get(address);
       options.guard?.(current);
       const diff = diffChange(current, change);
       if (!diff) return { state: current, changed: false };
       const event = this.newEvent(address, current.version + 1, diff, context, options);
+      const journal: PendingWriteDoc = { _id: randomUUID(), events: [event._id], at: event.at };
+      await this.pendingCol.insertOne(journal);
       try {
-        await this.events.collection.insertOne(event);
+        await this.eventCol.insertOne(event);
       } catch (err) {
+        await this.pendingCol.deleteOne({ _id: journal._id });
         if (!isDuplicateKey(err)) throw err;
-        // Someone else claimed this version: finish their event if they have not, then retry on top of it.
+        // Someone else claimed this version: finish their event if they have not (they may have
+        // crashed between their two writes), then retry on top of it.
         await this.rollForward(address, current.version + 1);
-        await delay(Math.random() * 2 ** Math.min(attempt, 6));
+        await delay(Math.random() * Math.min(MAX_BACKOFF_MS, 2 ** attempt));
         continue;
       }
       await this.moveState(event, current.version);
-      await this.events.collection.updateOne({ _id: event._id }, { $set: { status: 'applied' } });
+      await this.pendingCol.deleteOne({ _id: journal._id });
       return { state: applyDiff(current, diff.after, event.at), changed: true };
     }
     throw new AppError('concurrent_update', 'Too many concurrent changes to this address; try again', { status: 409 });
@@ -223,8 +248,10 @@ export class MongoSubscriptionStore implements SubscriptionStore {
 
     let lost = new Set<number>();
     if (planned.length > 0) {
+      const journal: PendingWriteDoc = { _id: randomUUID(), events: planned.map((p) => p.event._id), at: new Date() };
+      await this.pendingCol.insertOne(journal);
       try {
-        await this.events.collection.insertMany(
+        await this.eventCol.insertMany(
           planned.map((p) => p.event),
           { ordered: false },
         );
@@ -234,11 +261,11 @@ export class MongoSubscriptionStore implements SubscriptionStore {
       const won = planned.filter((_, i) => !lost.has(i));
       if (won.length > 0) {
         try {
-          await this.states.collection.bulkWrite(
+          await this.stateCol.bulkWrite(
             won.map(({ event, baseVersion }) =>
               baseVersion === 0
                 ? { insertOne: { document: firstDoc(event.address, event) } }
-                : { updateOne: { filter: { address: event.address, version: baseVersion }, update: { $set: setFor(event) } } },
+                : { updateOne: { filter: { _id: event.address, version: baseVersion }, update: { $set: setFor(event) } } },
             ),
             { ordered: false },
           );
@@ -247,9 +274,9 @@ export class MongoSubscriptionStore implements SubscriptionStore {
           duplicateIndexes(err);
         }
         // A CAS that matched nothing is fine too: version N+1 can only come from our event (unique).
-        await this.events.collection.updateMany({ _id: { $in: won.map((p) => p.event._id) } }, { $set: { status: 'applied' } });
         for (const p of won) results[p.index] = { changed: true };
       }
+      await this.pendingCol.deleteOne({ _id: journal._id });
       for (const i of lost) later.push(planned[i]!.index);
     }
 
@@ -273,6 +300,7 @@ export class MongoSubscriptionStore implements SubscriptionStore {
       this.get(address),
       this.events.find({ address }).sort({ version: 1 }).lean<ConsentEventDoc[]>(),
     ]);
+    // An event above the state's version is one a crashed writer left; it is not (yet) in effect.
     return events.filter((e) => e.version <= state.version).map(toView);
   }
 
@@ -286,44 +314,43 @@ export class MongoSubscriptionStore implements SubscriptionStore {
     }
   }
 
-  /** Finishes events a crashed writer left pending (older than `olderThanMs`). Returns how many it looked at. */
+  /** Finishes the writes a crashed writer left in the journal (older than `olderThanMs`). Returns how many. */
   async repairPending(olderThanMs = 60_000): Promise<number> {
-    const stale = await this.events
-      .find({ status: 'pending', at: { $lt: new Date(Date.now() - olderThanMs) } }, { address: 1, version: 1 })
-      .sort({ at: 1 })
-      .limit(1000)
-      .lean();
-    for (const e of stale) await this.rollForward(e.address, e.version);
+    const stale = await this.pendingCol.find({ at: { $lt: new Date(Date.now() - olderThanMs) } }).limit(1000).toArray();
+    for (const entry of stale) {
+      for (const id of entry.events) {
+        const parsed = parseEventId(id);
+        if (parsed) await this.rollForward(parsed.address, parsed.version);
+      }
+      await this.pendingCol.deleteOne({ _id: entry._id });
+    }
     if (stale.length > 0) this.logger.info({ event: 'subscriptions.repaired_pending', count: stale.length });
     return stale.length;
   }
 
   /** Makes the event for (address, version) take effect if the state is still one version behind it. */
   private async rollForward(address: string, version: number): Promise<void> {
-    const event = await this.events.findOne({ address, version }).lean<ConsentEventDoc>();
+    const event = await this.events.findOne({ _id: eventId(address, version) }).lean<ConsentEventDoc>();
     if (!event) return;
-    if (event.status !== 'pending') return;
     const current = await this.get(address);
-    if (current.version < version - 1) return; // cannot happen: an event is computed from the version before it
     if (current.version === version - 1) await this.moveState(event, current.version);
-    await this.events.collection.updateOne({ _id: event._id }, { $set: { status: 'applied' } });
   }
 
   /** CAS from baseVersion to event.version. Losing means someone rolled this very event forward already. */
   private async moveState(event: ConsentEventDoc, baseVersion: number): Promise<void> {
     if (baseVersion === 0) {
       try {
-        await this.states.collection.insertOne(firstDoc(event.address, event));
+        await this.stateCol.insertOne(firstDoc(event.address, event));
       } catch (err) {
         if (!isDuplicateKey(err)) throw err;
       }
       return;
     }
-    await this.states.collection.updateOne({ address: event.address, version: baseVersion }, { $set: setFor(event) });
+    await this.stateCol.updateOne({ _id: event.address, version: baseVersion }, { $set: setFor(event) });
   }
 
   private newEvent(address: string, version: number, diff: { before: StateDiff; after: StateDiff }, context: ChangeContext, options: ApplyOptions): ConsentEventDoc {
-    const event: ConsentEventDoc = { _id: new Types.ObjectId(), address, version, ...diff, source: context.source, at: new Date(), status: 'pending' };
+    const event: ConsentEventDoc = { _id: eventId(address, version), address, version, ...diff, source: context.source, at: new Date() };
     for (const key of ['actor', 'ip', 'userAgent', 'messageId', 'legalBasis', 'legalBasisExplanation'] as const) {
       if (context[key] !== undefined) Object.assign(event, { [key]: context[key] });
     }
