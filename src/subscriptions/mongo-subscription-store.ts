@@ -306,7 +306,7 @@ export class MongoSubscriptionStore implements SubscriptionStore {
 
   /** Every stored address state, streamed in address order. */
   async *streamStates(): AsyncGenerator<AddressState> {
-    const cursor = this.states.find({}).sort({ address: 1 }).lean().cursor({ batchSize: 1000 });
+    const cursor = this.states.find({}).sort({ _id: 1 }).lean().cursor({ batchSize: 1000 }); // _id = address: the built-in index serves the order
     try {
       for await (const doc of cursor) yield toState(doc);
     } finally {

@@ -1,4 +1,11 @@
 import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { Queue } from 'bullmq';
+import { errorMiddleware } from '../../src/http/error-middleware.ts';
+import { importRoutes, type ImportJobPayload } from '../../src/subscriptions/import-routes.ts';
+import { importJobModel } from '../../src/subscriptions/import-job.model.ts';
+import { importChunkModel } from '../../src/subscriptions/import-chunk.model.ts';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp } from '../helpers/app.ts';
@@ -150,6 +157,48 @@ describe('bulk import', () => {
     expect(job.errors).toHaveLength(100);
     expect(job.errors[0]).toEqual({ line: 1202, reason: expect.stringMatching(/^legal_basis_required/) });
     expect(await app.ctx.db.collection('import_chunks').countDocuments()).toBe(0);
+  });
+});
+
+describe('import body limit while streaming', () => {
+  it('a chunked body (no Content-Length) that grows past the limit is cut off with 413, and nothing of it is kept', async () => {
+    const { db, logger, config } = app.ctx;
+    const queue = new Queue<ImportJobPayload, void, 'import'>('import-limit-test', { connection: { url: config.redisUrl }, prefix: config.queuePrefix });
+    const http = express();
+    http.use(importRoutes({ jobs: importJobModel(db), chunks: importChunkModel(db), queue, logger, maxBytes: 64 * 1024 }));
+    http.use(errorMiddleware(logger));
+    const server = http.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    try {
+      const chunk = new TextEncoder().encode(`${'a'.repeat(1000)}@example.com,unsubscribe_all,,,\n`);
+      let sent = 0;
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (sent++ < 200) controller.enqueue(chunk);
+          else controller.close();
+        },
+      });
+      const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/addresses/import`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/csv' },
+        body,
+        duplex: 'half',
+      } as RequestInit).catch((err: unknown) => err);
+      // The server answers 413 and closes; depending on timing the client sees the answer or a reset.
+      if (res instanceof Response) {
+        expect(res.status).toBe(413);
+        expect(await res.json()).toMatchObject({ error: { code: 'payload_too_large' } });
+      }
+      const deadline = Date.now() + 5000;
+      while ((await db.collection('import_chunks').countDocuments()) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(await db.collection('import_chunks').countDocuments()).toBe(0);
+      expect(await db.collection('import_jobs').countDocuments({ status: 'uploading' })).toBe(0);
+      expect(await queue.count()).toBe(0);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+      await queue.close();
+    }
   });
 });
 
