@@ -53,7 +53,8 @@ export function createMessagesModule(ctx: AppContext, roles: Roles, deps: Messag
     catalog: ctx.catalog,
     logger: ctx.logger,
     metrics,
-    queueReady: () => ctx.redis.status === 'ready',
+    // Known to be down (lost and reconnecting, or closed): answer 503 at once. Still connecting: try.
+    queueReady: () => !['reconnecting', 'close', 'end'].includes(ctx.redis.status),
   });
   const delivery = roles.worker
     ? createDelivery(ctx, { model, store: deps.store, renderer: deps.renderer, metrics, ...(deps.transport ? { transport: deps.transport } : {}) })
