@@ -7,6 +7,7 @@ import type { AddressState } from '../subscriptions/types.ts';
 import type { RenderedMessage, TemplateRenderer } from '../templates/types.ts';
 import type { MessageMetrics } from '../messages/message-metrics.ts';
 import { messageCollection, type MessageModel, type MessageRecord } from '../messages/message.model.ts';
+import { outcomeCollection, type MessageOutcome } from '../messages/message-outcome.model.ts';
 import { MicroBatcher } from './micro-batcher.ts';
 import { classifySmtpFailure } from './smtp-failure.ts';
 import type { MailTransport, SendResult } from './transport.ts';
@@ -51,7 +52,16 @@ export class TransientSendError extends Error {
   override name = 'TransientSendError';
 }
 
-type Final = Pick<MessageRecord, 'status'> & Partial<Pick<MessageRecord, 'reason' | 'detail' | 'attempts' | 'smtpResponse' | 'smtpMessageId' | 'sentAt'>>;
+type Final = Omit<MessageOutcome, '_id'>;
+
+const DUPLICATE_KEY = 11000;
+
+/** The write errors of a failed unordered insertMany, if that is what failed. */
+const writeErrorsOf = (err: unknown): { code?: unknown }[] | undefined => {
+  const errors = (err as { writeErrors?: unknown } | null)?.writeErrors;
+  if (Array.isArray(errors)) return errors as { code?: unknown }[];
+  return errors && typeof errors === 'object' ? [errors as { code?: unknown }] : undefined;
+};
 
 const LOAD_PROJECTION = { idempotencyKey: 0, smtpResponse: 0, smtpMessageId: 0 } as const;
 
@@ -62,6 +72,7 @@ const LOAD_PROJECTION = { idempotencyKey: 0, smtpResponse: 0, smtpMessageId: 0 }
  */
 export class MessageSender {
   private readonly collection;
+  private readonly outcomes;
   private readonly states: MicroBatcher<string, AddressState>;
   private readonly writes: MicroBatcher<{ id: string; set: Final }, void>;
 
@@ -81,14 +92,22 @@ export class MessageSender {
         });
       },
     });
+    const outcomes = outcomeCollection(deps.model);
+    this.outcomes = outcomes;
     this.writes = new MicroBatcher({
       ...batch,
       run: async (items) => {
-        // Only a queued record changes: a final status is never overwritten by a late duplicate.
-        await collection.bulkWrite(
-          items.map(({ id, set }) => ({ updateOne: { filter: { _id: id, status: 'queued' }, update: { $set: set } } })),
-          { ordered: false },
-        );
+        // Outcomes are inserted, never updated (FerretDB scans the collection for every update).
+        // A duplicate _id means the message is already final: the first outcome stands.
+        try {
+          await outcomes.insertMany(
+            items.map(({ id, set }) => ({ ...set, _id: id })),
+            { ordered: false },
+          );
+        } catch (err) {
+          const errors = writeErrorsOf(err);
+          if (!errors || errors.length === 0 || errors.some((e) => e.code !== DUPLICATE_KEY)) throw err;
+        }
         return items.map((): void => undefined);
       },
     });
@@ -97,12 +116,16 @@ export class MessageSender {
   async send(id: string, attempt: SendAttempt): Promise<SendOutcome> {
     // A point read by _id: the one query every MongoDB-compatible server answers from its primary
     // key (FerretDB scans for `$in`, so batching these reads would cost more than it saves there).
-    const message = await this.transient('message store', () => this.collection.findOne({ _id: id }, { projection: LOAD_PROJECTION }));
+    // The record and its outcome (if any) are two such reads, run together.
+    const [message, outcome] = await this.transient('message store', () =>
+      Promise.all([this.collection.findOne({ _id: id }, { projection: LOAD_PROJECTION }), this.outcomes.findOne({ _id: id }, { projection: { _id: 1 } })]),
+    );
     if (!message) {
       this.deps.logger.warn({ event: 'delivery.message_missing', messageId: id }, 'job for a message that does not exist; dropped');
       return { outcome: 'skipped' };
     }
-    if (message.status !== 'queued') return { outcome: 'skipped' };
+    // Final already (an outcome exists, or a record finalised before outcomes had their own collection).
+    if (outcome || message.status !== 'queued') return { outcome: 'skipped' };
     try {
       return await this.deliver(message, attempt);
     } catch (err) {

@@ -16,6 +16,7 @@ import {
 } from './message-input.ts';
 import { idempotencyKeyFor, messageCollection, type MessageModel, type MessageRecord } from './message.model.ts';
 import type { MessageMetrics } from './message-metrics.ts';
+import { findOutcomes, withOutcome } from './message-outcome.model.ts';
 import { SEND_JOB, sendJobOptions, type SendJobData } from './send-job.ts';
 
 export interface EnqueueDeps {
@@ -212,7 +213,9 @@ export class MessageEnqueuer {
       const found = await this.collection
         .find({ idempotencyKey: { $in: keys } }, { projection: { _id: 1, idempotencyKey: 1, status: 1, sendAt: 1, kind: 1 } })
         .toArray();
-      return new Map(found.map((doc) => [doc.idempotencyKey, doc as MessageRecord]));
+      // Where each stands: an outcome, once written, is the status (the record stays `queued`).
+      const outcomes = await findOutcomes(this.deps.model, found.map((doc) => doc._id));
+      return new Map(found.map((doc) => [doc.idempotencyKey, withOutcome(doc as MessageRecord, outcomes.get(doc._id))]));
     } catch (err) {
       throw unavailable('service_unavailable', 'The message store is unavailable; try again', err);
     }

@@ -1,6 +1,7 @@
 import { AppError, notFound, unavailable } from '../shared/errors.ts';
 import type { MessageView } from './message-input.ts';
 import type { MessageModel, MessageRecord } from './message.model.ts';
+import { outcomeCollection, withOutcome } from './message-outcome.model.ts';
 
 const ID = /^[a-f0-9]{24}$/;
 
@@ -27,7 +28,12 @@ export async function getMessageStatus(model: MessageModel, id: string): Promise
   if (!ID.test(id)) throw notFound('message_not_found', 'No message with this id');
   let record: MessageRecord | null;
   try {
-    record = await model.findById(id, { data: 0, idempotencyKey: 0 }).lean<MessageRecord>().exec();
+    // Two point reads by _id: the record, and its outcome once it has one.
+    const [stored, outcome] = await Promise.all([
+      model.findById(id, { data: 0, idempotencyKey: 0 }).lean<MessageRecord>().exec(),
+      outcomeCollection(model).findOne({ _id: id }),
+    ]);
+    record = stored && withOutcome(stored, outcome);
   } catch (err) {
     if (err instanceof AppError) throw err;
     throw unavailable('service_unavailable', 'The message store is unavailable; try again', err);

@@ -1,4 +1,5 @@
 import type { App } from '../../src/app.ts';
+import { countByStatus } from '../../src/messages/message-outcome.model.ts';
 import { authHeaders } from '../helpers/env.ts';
 import type { SmtpSink } from '../helpers/smtp-sink.ts';
 
@@ -39,13 +40,9 @@ export async function enqueueAll(baseUrl: string, items: EnqueueItem[]): Promise
   return ids;
 }
 
-/** Message statuses straight from the database, counted. */
+/** Message statuses straight from the database (outcomes merged over records), counted. */
 export async function statusCounts(app: App): Promise<Record<string, number>> {
-  const rows = await app.ctx.db
-    .collection('messages')
-    .aggregate<{ _id: string; n: number }>([{ $group: { _id: '$status', n: { $sum: 1 } } }])
-    .toArray();
-  return Object.fromEntries(rows.map((r) => [r._id, r.n]));
+  return countByStatus(app.messages!.model);
 }
 
 /** Message id (our Message-ID's local part) of every message the sink accepted. */
