@@ -14,6 +14,12 @@ export default tseslint.config(
     },
   },
   {
+    files: ['**/*.mjs', '**/*.js'],
+    languageOptions: {
+      globals: { process: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', console: 'readonly', URL: 'readonly' },
+    },
+  },
+  {
     files: ['scripts/**', 'test/**', 'bench/**'],
     rules: { 'no-console': 'off' },
   },

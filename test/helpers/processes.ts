@@ -18,13 +18,14 @@ export async function freePort(): Promise<number> {
 }
 
 /** Polls `check` until it returns a truthy value or the deadline passes. */
-export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 15_000, intervalMs = 100): Promise<T> {
+type Falsy = undefined | null | false | 0 | '';
+export async function eventually<T>(check: () => Promise<T | Falsy> | T | Falsy, timeoutMs = 15_000, intervalMs = 100): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {
     try {
       const value = await check();
-      if (value) return value;
+      if (value) return value as T;
     } catch (err) {
       lastError = err;
     }
