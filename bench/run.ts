@@ -1,58 +1,99 @@
-// `npm run bench`: throughput of the send pipeline on this machine. Prints a table and, as the last
-// line, one JSON object with every figure. Needs Redis and the database (scripts/services.sh up).
-// Sizes: BENCH_MESSAGES (e2e and enqueue, default 3000), BENCH_SMTP_MESSAGES (default 5000).
+// `npm run bench`: throughput of the send pipeline on this machine, against its ceilings. Starts
+// what it needs: its own FerretDB (scripts/services.sh ferretdb-bin, on a free port; or the server
+// at BENCH_MONGO_URL, e.g. a MongoDB 7), an SMTP sink (smtp-server) in a separate process and the
+// send workers in separate processes; Redis is the one at REDIS_URL (default 127.0.0.1:6379).
+// Prints a table and, as its last line, one JSON object with every figure.
+//
+// Sizes (env):
+//   BENCH_MESSAGES        messages per e2e round, each variant (default 2000)
+//   BENCH_SMTP_MESSAGES   messages per SMTP-leg round (default 5000)
+//   BENCH_ENQUEUE         messages per enqueue / raw addBulk round (default 10000)
+//   BENCH_IMPORT_ROWS     rows of the CSV import (default 10000; the issue's size: 100000)
+//   BENCH_ROUNDS          A/B rounds, interleaved; figures are medians (default 2)
+//   BENCH_RSS_MESSAGES    extra messages through the checking worker after the rounds, for the
+//                         RSS figure (default 0; the issue's size: 50000 in total)
+//   BENCH_CPU_PROF=dir    run the checking worker under node --cpu-prof, profile written to dir
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
 import { Queue, type ConnectionOptions } from 'bullmq';
 import { Redis } from 'ioredis';
-import { createApp, type App, type Roles } from '../src/app.ts';
+import { MongoClient } from 'mongodb';
+import { createApp, type App } from '../src/app.ts';
 import { loadConfig, type Config } from '../src/config.ts';
 import { createNodemailerTransport } from '../src/delivery/index.ts';
+import { countByStatus } from '../src/messages/message-outcome.model.ts';
+import { SEND_JOB, sendJobOptions } from '../src/messages/send-job.ts';
 import { createLogger } from '../src/shared/logger.ts';
 import { SEND_QUEUE } from '../src/shared/queues.ts';
-import { SEND_JOB, sendJobOptions } from '../src/messages/send-job.ts';
 import { deleteQueueKeys } from '../test/helpers/app.ts';
+import { startOwnDatabase, type OwnDatabase } from '../test/helpers/ferretdb.ts';
+import { benchRender } from './render.ts';
 
-const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 3_000);
-const SMTP_MESSAGES = Number(process.env.BENCH_SMTP_MESSAGES ?? 5_000);
+const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const MESSAGES = num('BENCH_MESSAGES', 2_000);
+const SMTP_MESSAGES = num('BENCH_SMTP_MESSAGES', 5_000);
+const ENQUEUE = num('BENCH_ENQUEUE', 10_000);
+const IMPORT_ROWS = num('BENCH_IMPORT_ROWS', 10_000);
+const ROUNDS = num('BENCH_ROUNDS', 2);
+const RSS_MESSAGES = num('BENCH_RSS_MESSAGES', 0);
+const CPU_PROF = process.env.BENCH_CPU_PROF;
 const BATCH = 1000;
 const POST_CONCURRENCY = 2;
-const OPTED_OUT_SHARE = 0.1;
+const OPTED_OUT_EVERY = 10; // 10 % of recipients opted out of all
+const WARM = 300;
 const API_KEY = 'bench-api-key-0123456789';
-const baseMongo = process.env.MONGO_URL ?? 'mongodb://127.0.0.1:27017/mailgate';
-const baseRedis = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const log = (line: string) => process.stderr.write(`${line}\n`);
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
 
-// --- the SMTP sink, in its own process ---
-interface Sink {
-  url: string;
-  count(): Promise<number>;
-  reset(): Promise<void>;
-  close(): void;
+// --- child processes over IPC ---
+interface Child {
+  pid: number;
+  ask<T>(what: string): Promise<T>;
+  close(): Promise<void>;
 }
-async function startSinkProcess(): Promise<Sink> {
-  const child: ChildProcess = fork(join(import.meta.dirname, 'smtp-sink-process.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.once('message', (msg) => resolve((msg as { port: number }).port));
-    child.once('exit', (code) => reject(new Error(`sink exited with ${code}`)));
-  });
-  const ask = (what: string) =>
-    new Promise<number>((resolve) => {
-      child.once('message', (msg) => resolve((msg as { count: number }).count));
-      child.send(what);
+function forkChild(file: string, args: string[], env: NodeJS.ProcessEnv, execArgv: string[] = []): Promise<{ child: Child; first: unknown }> {
+  const proc: ChildProcess = fork(join(import.meta.dirname, file), args, { env, execArgv: ['--import', 'tsx', ...execArgv], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const waiting: { resolve: (msg: unknown) => void; reject: (err: Error) => void }[] = [];
+  proc.on('message', (msg) => waiting.shift()?.resolve(msg));
+  proc.once('exit', (code) => waiting.splice(0).forEach((w) => w.reject(new Error(`${file} exited with ${code}`))));
+  const next = () =>
+    new Promise<unknown>((resolve, reject) => {
+      if (proc.exitCode !== null) reject(new Error(`${file} has exited`));
+      else waiting.push({ resolve, reject });
     });
-  return { url: `smtp://127.0.0.1:${port}`, count: () => ask('count'), reset: () => ask('reset').then(() => undefined), close: () => child.kill('SIGTERM') };
+  const child: Child = {
+    pid: proc.pid!,
+    ask: <T>(what: string) => {
+      const answer = next();
+      proc.send(what);
+      return answer as Promise<T>;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (proc.exitCode !== null) return resolve();
+        const timer = setTimeout(() => proc.kill('SIGKILL'), 30_000);
+        proc.once('exit', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        proc.send('close');
+      }),
+  };
+  return next().then((first) => ({ child, first }));
 }
 
-// --- a small marketing template (~2 KB of HTML) next to the shipped partials and catalog ---
-function smallTemplatesDir(): string {
+// --- templates: the shipped newsletter, and a small (~2 KB) marketing message ---
+function benchTemplatesDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'mailgate-bench-templates-'));
-  cpSync('templates/_partials', join(dir, '_partials'), { recursive: true });
-  cpSync('templates/subscription-types.json', join(dir, 'subscription-types.json'));
-  for (const name of ['welcome', 'newsletter']) cpSync(join('templates', name), join(dir, name), { recursive: true });
+  cpSync('templates', dir, { recursive: true });
   mkdirSync(join(dir, 'small'));
   writeFileSync(
     join(dir, 'small', 'meta.json'),
@@ -66,37 +107,37 @@ function smallTemplatesDir(): string {
   return dir;
 }
 
-function benchConfig(label: string, env: Record<string, string>): Config {
+function benchEnv(label: string, mongoBase: string, extra: Record<string, string>): Record<string, string> {
   const name = `bench_${label}_${randomBytes(3).toString('hex')}`;
-  const mongo = new URL(baseMongo);
+  const mongo = new URL(mongoBase);
   mongo.pathname = `/${name}`;
-  return loadConfig({
+  return {
     NODE_ENV: 'test',
     MONGO_URL: mongo.toString(),
-    REDIS_URL: baseRedis,
+    REDIS_URL,
     PORT: '0',
     QUEUE_PREFIX: name,
     MAILGATE_API_KEY: API_KEY,
     MAILGATE_SECRET: 'bench-secret-0123456789abcdef',
     LOG_LEVEL: 'warn',
     PUBLIC_URL: 'https://mail.example.com',
-    ...env,
-  });
+    ...extra,
+  };
 }
 
-async function startApp(config: Config, roles: Roles): Promise<App> {
-  const app = await createApp(config, roles, createLogger(config.logLevel));
+async function startApi(env: Record<string, string>): Promise<{ app: App; config: Config }> {
+  const config = loadConfig(env);
+  const app = await createApp(config, { api: true, worker: false }, createLogger(config.logLevel));
   await app.start();
-  return app;
+  return { app, config };
 }
 
-async function stopApp(app: App, config: Config): Promise<void> {
+async function stopApi({ app, config }: { app: App; config: Config }): Promise<void> {
   await app.ctx.db.dropDatabase().catch(() => undefined);
   await app.close();
   await deleteQueueKeys(config.redisUrl, config.queuePrefix);
 }
 
-/** Runs `work` over `items` with at most `limit` in flight. */
 async function pool<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
   await Promise.all(
@@ -122,152 +163,321 @@ async function postBatches(url: string, messages: unknown[]): Promise<void> {
   });
 }
 
-const smallMessages = (n: number, run: string) =>
+type Sample = { subject: string; html: string; text: string; headers: Record<string, string> };
+interface Population {
+  template: 'newsletter' | 'small';
+  data: Record<string, unknown>;
+}
+const recipients = (n: number, tag: string, pop: Population) =>
   Array.from({ length: n }, (_, i) => ({
     kind: 'marketing',
-    to: `r${i}.${run}@example.com`,
-    template: 'small',
+    to: `r${i}.${tag}@example.com`,
+    template: pop.template,
     subscriptionType: 'newsletter',
-    data: { firstName: `Reader ${i}`, body: 'three new features shipped this week.' },
+    data: pop.template === 'small' ? { ...pop.data, firstName: `Reader ${i}` } : pop.data,
   }));
 
-// --- 1. BullMQ alone: addBulk of the same jobs the API adds ---
-async function benchRawAddBulk(): Promise<number> {
+// --- a worker process and the API it belongs to ---
+interface Stats {
+  outcomes: { sent: number; suppressed: number; failed: number };
+  rssMb: number;
+}
+interface Lane {
+  api: { app: App; config: Config };
+  worker: Child;
+  stats(): Promise<Stats>;
+  done(): Promise<number>;
+}
+async function startLane(mode: 'check' | 'no-check', env: Record<string, string>): Promise<Lane> {
+  const api = await startApi(env);
+  const execArgv = mode === 'check' && CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${resolve(CPU_PROF)}`] : [];
+  const { child } = await forkChild('worker-process.ts', [mode], { ...process.env, ...env }, execArgv);
+  const stats = () => child.ask<Stats>('stats');
+  return { api, worker: child, stats, done: async () => ((s) => s.sent + s.suppressed + s.failed)((await stats()).outcomes) };
+}
+async function stopLane(lane: Lane): Promise<void> {
+  await lane.worker.close();
+  await stopApi(lane.api);
+}
+
+async function waitFinal(lane: Lane, count: number): Promise<Stats> {
+  const deadline = Date.now() + 30 * 60_000;
+  let lastLog = Date.now();
+  for (;;) {
+    const stats = await lane.stats();
+    const done = stats.outcomes.sent + stats.outcomes.suppressed + stats.outcomes.failed;
+    if (done >= count) return stats;
+    if (Date.now() > deadline) throw new Error(`only ${done} of ${count} messages final at the deadline`);
+    if (Date.now() - lastLog > 15_000) {
+      log(`     ${done} of ${count} final`);
+      lastLog = Date.now();
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/**
+ * One e2e round: opt 10 % of the round's recipients out (with-check lane only; the no-check lane
+ * would send to them anyway), POST them in batches of 1,000, wait until the worker has a final
+ * outcome for each. Returns messages handed to SMTP per second (suppressed ones are not counted).
+ */
+async function e2eRound(lane: Lane, sink: Child, pop: Population, n: number, optOut: boolean): Promise<{ perSecond: number; sent: number; suppressed: number }> {
+  const tag = randomBytes(4).toString('hex');
+  const messages = recipients(n, tag, pop);
+  const optedOut = optOut ? messages.filter((_, i) => i % OPTED_OUT_EVERY === 0).map((m) => m.to) : [];
+  for (const part of chunk(optedOut, 500)) {
+    await lane.api.app.subscriptions!.store.applyMany(part.map((address) => ({ address, change: { optedOutOfAll: true }, context: { source: 'operator' as const, actor: 'bench' } })));
+  }
+  const before = (await lane.stats()).outcomes;
+  await sink.ask('reset');
+  const started = performance.now();
+  await postBatches(lane.api.app.url!, messages);
+  const after = (await waitFinal(lane, before.sent + before.suppressed + before.failed + n)).outcomes;
+  const seconds = (performance.now() - started) / 1000;
+  const received = await sink.ask<{ count: number }>('count');
+  const sent = after.sent - before.sent;
+  const suppressed = after.suppressed - before.suppressed;
+  const failed = after.failed - before.failed;
+  if (suppressed !== optedOut.length || sent !== n - optedOut.length || failed !== 0 || received.count !== sent) {
+    throw new Error(`e2e outcome mismatch: sent ${sent} (sink ${received.count}), suppressed ${suppressed} (expected ${optedOut.length}), failed ${failed}`);
+  }
+  return { perSecond: sent / seconds, sent, suppressed };
+}
+
+// --- BullMQ alone: addBulk of the same jobs the API adds ---
+async function rawAddBulkRound(): Promise<number> {
   const prefix = `bench_raw_${randomBytes(3).toString('hex')}`;
-  const redis = new Redis(baseRedis, { maxRetriesPerRequest: 1 });
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
   const queue = new Queue(SEND_QUEUE, { connection: redis as unknown as ConnectionOptions, prefix });
   try {
-    const ids = Array.from({ length: MESSAGES }, () => randomBytes(12).toString('hex'));
+    const ids = Array.from({ length: ENQUEUE }, () => randomBytes(12).toString('hex'));
     const started = performance.now();
     await pool(chunk(ids, BATCH), POST_CONCURRENCY, async (batch) => {
       await queue.addBulk(batch.map((id) => ({ name: SEND_JOB, data: { id }, opts: sendJobOptions(id, undefined) })));
     });
-    return MESSAGES / ((performance.now() - started) / 1000);
+    return ENQUEUE / ((performance.now() - started) / 1000);
   } finally {
     await queue.close();
     redis.disconnect();
-    await deleteQueueKeys(baseRedis, prefix);
+    await deleteQueueKeys(REDIS_URL, prefix);
   }
 }
 
-// --- 2. The batch API alone (no worker): validation, one insertMany, one addBulk per 1,000 ---
-async function benchEnqueue(templatesDir: string): Promise<number> {
-  const config = benchConfig('enq', { TEMPLATES_DIR: templatesDir });
-  const app = await startApp(config, { api: true, worker: false });
-  try {
-    await postBatches(app.url!, smallMessages(BATCH, 'warm'));
-    const messages = smallMessages(MESSAGES, 'enq');
-    const started = performance.now();
-    await postBatches(app.url!, messages);
-    return MESSAGES / ((performance.now() - started) / 1000);
-  } finally {
-    await stopApp(app, config);
-  }
+// --- the batch API alone (no worker): validation, one insertMany, one addBulk per 1,000 ---
+async function enqueueRound(url: string, pop: Population): Promise<number> {
+  const messages = recipients(ENQUEUE, randomBytes(4).toString('hex'), pop);
+  const started = performance.now();
+  await postBatches(url, messages);
+  return ENQUEUE / ((performance.now() - started) / 1000);
 }
 
-// --- 3. nodemailer alone: the same pool size, messages of the same size, to the same sink ---
-async function benchSmtpLeg(sink: Sink, sample: { subject: string; html: string; text: string; headers: Record<string, string> }, poolSize: number, concurrency: number): Promise<number> {
+// --- nodemailer alone: the worker's pool size and concurrency, messages of the same size, same sink ---
+async function smtpLegRound(sinkUrl: string, sample: Sample, config: Config): Promise<number> {
   const transport = createNodemailerTransport(
-    { env: 'test', smtpUrl: sink.url, smtpPoolSize: poolSize, dkim: undefined, mailFrom: 'bench@mail.example.com', emlDir: tmpdir() },
+    { env: 'test', smtpUrl: sinkUrl, smtpPoolSize: config.smtpPoolSize, dkim: undefined, mailFrom: 'bench@mail.example.com', emlDir: tmpdir() },
     createLogger('warn'),
   );
   try {
     const send = (i: number) => transport.send({ id: randomBytes(12).toString('hex'), from: 'bench@mail.example.com', to: `leg${i}@example.com`, ...sample });
-    await pool(Array.from({ length: 200 }, (_, i) => i), concurrency, (i) => send(i).then(() => undefined)); // warm-up: connections
+    await pool(Array.from({ length: 200 }, (_, i) => i), config.workerConcurrency, (i) => send(i).then(() => undefined)); // warm-up: connections
     const started = performance.now();
-    await pool(Array.from({ length: SMTP_MESSAGES }, (_, i) => i), concurrency, (i) => send(i).then(() => undefined));
+    await pool(Array.from({ length: SMTP_MESSAGES }, (_, i) => i), config.workerConcurrency, (i) => send(i).then(() => undefined));
     return SMTP_MESSAGES / ((performance.now() - started) / 1000);
   } finally {
     await transport.close();
   }
 }
 
-// --- 4. End to end: HTTP batch → record + job → worker (state check, render, SMTP) → sink ---
-async function benchE2e(sink: Sink, templatesDir: string): Promise<{ perSecond: number; sent: number; suppressed: number; sample: { subject: string; html: string; text: string; headers: Record<string, string> }; poolSize: number; concurrency: number }> {
-  const config = benchConfig('e2e', { TEMPLATES_DIR: templatesDir, SMTP_URL: sink.url });
-  const app = await startApp(config, { api: true, worker: true });
+// --- CSV import through the API, processed by the checking lane's worker ---
+async function importRound(url: string, rows: number): Promise<number> {
+  let csv = 'address,action,type,legalBasis,legalBasisExplanation\n';
+  for (let i = 0; i < rows; i++) {
+    if (i % 10 === 0) csv += `Imp${i}@Example.com,unsubscribe_all,,,\n`;
+    else csv += `imp${i}@example.com,unsubscribe,${['newsletter', 'product-updates', 'events'][i % 3]},,\n`;
+  }
+  const headers = { authorization: `Bearer ${API_KEY}` };
+  const started = performance.now();
+  const res = await fetch(`${url}/v1/addresses/import`, { method: 'POST', headers: { ...headers, 'content-type': 'text/csv' }, body: csv });
+  if (res.status !== 202) throw new Error(`import answered ${res.status}: ${await res.text()}`);
+  const { jobId } = (await res.json()) as { jobId: string };
+  let lastLog = Date.now();
+  for (;;) {
+    const job = (await (await fetch(`${url}/v1/jobs/${jobId}`, { headers })).json()) as { status: string; counts: Record<string, number> };
+    if (job.status === 'failed') throw new Error(`import failed: ${JSON.stringify(job)}`);
+    if (job.status === 'completed') break;
+    if (Date.now() - lastLog > 15_000) {
+      log(`     import: ${JSON.stringify(job.counts)}`);
+      lastLog = Date.now();
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return rows / ((performance.now() - started) / 1000);
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux); NaN elsewhere. */
+function cpuSeconds(pid: number): number {
   try {
-    const run = randomBytes(3).toString('hex');
-    const messages = smallMessages(MESSAGES, run);
-    const optedOut = messages.filter((_, i) => i % Math.round(1 / OPTED_OUT_SHARE) === 0).map((m) => m.to);
-    for (const part of chunk(optedOut, 500)) {
-      await app.subscriptions!.store.applyMany(part.map((address) => ({ address, change: { optedOutOfAll: true }, context: { source: 'operator' as const, actor: 'bench' } })));
-    }
-    const WARM = 300;
-    await postBatches(app.url!, smallMessages(WARM, `warm${run}`)); // warm-up: JIT, connections, SMTP pool
-    await waitOutcomes(app, WARM, 120_000);
-    await sink.reset();
-
-    const model = app.messages!.model;
-    const started = performance.now();
-    await postBatches(app.url!, messages);
-    await waitOutcomes(app, WARM + MESSAGES, 10 * 60_000);
-    const seconds = (performance.now() - started) / 1000;
-
-    const sent = await sink.count();
-    const suppressed = await model.countDocuments({ status: 'suppressed' });
-    const failed = await model.countDocuments({ status: 'failed' });
-    if (suppressed !== optedOut.length || sent !== MESSAGES - optedOut.length || failed !== 0) {
-      throw new Error(`e2e outcome mismatch: sent ${sent}, suppressed ${suppressed} (expected ${optedOut.length}), failed ${failed}`);
-    }
-    const sampleData = app.templates!.renderer.get('small')!.sampleData;
-    const rendered = app.templates!.renderer.render({ template: 'small', data: sampleData, locale: 'en', to: 'sample@example.com', messageId: 'sample', subscriptionType: 'newsletter' });
-    // Only messages handed to SMTP count as throughput; suppressed ones are work done, not mail sent.
-    return { perSecond: sent / seconds, sent, suppressed, sample: rendered, poolSize: config.smtpPoolSize, concurrency: config.workerConcurrency };
-  } finally {
-    await stopApp(app, config);
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return Number.NaN;
   }
 }
 
-/** Final outcomes so far, from the app's own metrics (polling the database would compete with the worker). */
-async function outcomes(app: App): Promise<number> {
-  const metric = app.ctx.metrics.getSingleMetric('mailgate_messages_total');
-  const values = metric ? (await metric.get()).values : [];
-  return values.reduce((sum, v) => sum + v.value, 0);
+/** The pid of the process listening as our own FerretDB (by its command line), if any. */
+function ferretdbPid(port: number): number | undefined {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      if (cmd.includes(`--listen-addr=127.0.0.1:${port}`)) return Number(entry);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return undefined;
 }
 
-async function waitOutcomes(app: App, count: number, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let lastLog = Date.now();
-  for (;;) {
-    const done = await outcomes(app);
-    if (done >= count) return;
-    if (Date.now() > deadline) throw new Error(`only ${done} of ${count} messages final at the deadline`);
-    if (Date.now() - lastLog > 10_000) {
-      log(`   ${done} of ${count} final`);
-      lastLog = Date.now();
-    }
-    await new Promise((r) => setTimeout(r, 20));
+async function serverName(url: string): Promise<string> {
+  const client = new MongoClient(url);
+  try {
+    const info = await client.db('admin').command({ buildInfo: 1 });
+    return typeof info.ferretdbVersion === 'string' ? `FerretDB ${info.ferretdbVersion} (SQLite backend)` : `MongoDB ${String(info.version)}`;
+  } finally {
+    await client.close();
   }
 }
 
 async function main(): Promise<void> {
-  const templatesDir = smallTemplatesDir();
-  const sink = await startSinkProcess();
   const figures: Record<string, number | string> = {};
+  const templatesDir = benchTemplatesDir();
+  let own: OwnDatabase | undefined;
+  const cleanups: (() => Promise<unknown>)[] = [];
   try {
-    log(`mailgate bench: ${MESSAGES} messages, ${cpus().length} cores (${cpus()[0]?.model ?? 'cpu'}), ${Math.round(totalmem() / 2 ** 30)} GB`);
-    log('… raw BullMQ addBulk');
-    figures.raw_addbulk_jobs_per_s = await benchRawAddBulk();
-    log('… batch enqueue API');
-    figures.enqueue_msgs_per_s = await benchEnqueue(templatesDir);
-    log('… end to end');
-    const e2e = await benchE2e(sink, templatesDir);
-    figures.e2e_small_msgs_per_s = e2e.perSecond;
-    figures.e2e_sent = e2e.sent;
-    figures.e2e_suppressed = e2e.suppressed;
-    figures.small_msg_html_bytes = Buffer.byteLength(e2e.sample.html);
-    log('… SMTP leg alone');
-    figures.smtp_leg_small_msgs_per_s = await benchSmtpLeg(sink, e2e.sample, e2e.poolSize, e2e.concurrency);
-    figures.ratio_e2e_small_to_smtp_leg = (figures.e2e_small_msgs_per_s as number) / (figures.smtp_leg_small_msgs_per_s as number);
-    figures.ratio_enqueue_to_raw_addbulk = (figures.enqueue_msgs_per_s as number) / (figures.raw_addbulk_jobs_per_s as number);
-    if (existsSync(join(import.meta.dirname, 'render.ts'))) {
-      log('… render');
-      const { benchRender } = (await import('./render.ts')) as { benchRender: () => Promise<Record<string, number>> };
-      Object.assign(figures, await benchRender());
+    const mongoBase = process.env.BENCH_MONGO_URL ?? (own = await startOwnDatabase('bench')).url;
+    figures.database = await serverName(mongoBase);
+    const { child: sink, first } = await forkChild('smtp-sink-process.ts', [], process.env);
+    cleanups.push(() => sink.close());
+    const sinkUrl = `smtp://127.0.0.1:${(first as { port: number }).port}`;
+    log(
+      `mailgate bench on ${figures.database}: ${cpus().length} cores (${cpus()[0]?.model ?? 'cpu'}), ${Math.round(totalmem() / 2 ** 30)} GB, load ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
+    );
+    log(`  ${ROUNDS} rounds × ${MESSAGES} messages per e2e variant, ${SMTP_MESSAGES} per SMTP leg, ${ENQUEUE} per enqueue round, ${IMPORT_ROWS} import rows`);
+
+    const extra = { TEMPLATES_DIR: templatesDir, SMTP_URL: sinkUrl };
+    const check = await startLane('check', benchEnv('check', mongoBase, extra));
+    cleanups.push(() => stopLane(check));
+    const noCheck = await startLane('no-check', benchEnv('nocheck', mongoBase, extra));
+    cleanups.push(() => stopLane(noCheck));
+    const enqueueApi = await startApi(benchEnv('enq', mongoBase, { TEMPLATES_DIR: templatesDir }));
+    cleanups.push(() => stopApi(enqueueApi));
+
+    const renderer = check.api.app.templates!.renderer;
+    const newsletter: Population = { template: 'newsletter', data: renderer.get('newsletter')!.sampleData };
+    const small: Population = { template: 'small', data: renderer.get('small')!.sampleData };
+    const sampleOf = (template: string, data: Record<string, unknown>): Sample =>
+      renderer.render({ template, data, locale: 'en', to: 'r1.sample0000@example.com', messageId: randomBytes(12).toString('hex'), subscriptionType: 'newsletter' });
+    const newsletterSample = sampleOf('newsletter', newsletter.data);
+    const smallSample = sampleOf('small', { ...small.data, firstName: 'Reader 1' });
+    figures.newsletter_html_bytes = Buffer.byteLength(newsletterSample.html) + Buffer.byteLength(newsletterSample.text);
+    figures.small_html_bytes = Buffer.byteLength(smallSample.html) + Buffer.byteLength(smallSample.text);
+    figures.worker_concurrency = check.api.config.workerConcurrency;
+    figures.smtp_pool_size = check.api.config.smtpPoolSize;
+
+    log('… warm-up (JIT, connections, SMTP pools)');
+    for (const lane of [check, noCheck]) {
+      for (const pop of [newsletter, small]) await e2eRound(lane, sink, pop, WARM, false);
     }
+    await smtpLegRound(sinkUrl, newsletterSample, check.api.config);
+    await enqueueRound(enqueueApi.app.url!, small);
+    const rssStart = (await check.stats()).rssMb;
+    const dbPid = own ? ferretdbPid(own.port) : undefined;
+    const cpuPids = { worker_check: check.worker.pid, worker_no_check: noCheck.worker.pid, bench_and_api: process.pid, smtp_sink: sink.pid, ...(dbPid ? { ferretdb: dbPid } : {}) };
+    const cpuUsed: Record<string, number> = Object.fromEntries(Object.keys(cpuPids).map((k) => [k, 0]));
+    let cpuWall = 0;
+    /** Runs `work`, adding the CPU seconds each process used meanwhile (for the checked newsletter rounds). */
+    const measured = async <T>(work: () => Promise<T>): Promise<T> => {
+      const before = Object.fromEntries(Object.entries(cpuPids).map(([k, pid]) => [k, cpuSeconds(pid)]));
+      const started = performance.now();
+      const result = await work();
+      cpuWall += (performance.now() - started) / 1000;
+      for (const [k, pid] of Object.entries(cpuPids)) cpuUsed[k]! += cpuSeconds(pid) - before[k]!;
+      return result;
+    };
+    const processedAtStart = await check.done();
+
+    const r: Record<string, number[]> = { smtp: [], e2e: [], noCheck: [], small: [], smallLeg: [], enqueue: [], raw: [] };
+    for (let round = 1; round <= ROUNDS; round++) {
+      log(`… round ${round} of ${ROUNDS}`);
+      r.smtp!.push(await smtpLegRound(sinkUrl, newsletterSample, check.api.config));
+      log(`   smtp leg (newsletter size)   ${r.smtp!.at(-1)!.toFixed(1)}/s`);
+      // with and without the check alternate, and which goes first alternates too
+      const pair = round % 2 ? (['check', 'no-check'] as const) : (['no-check', 'check'] as const);
+      for (const which of pair) {
+        if (which === 'check') {
+          r.e2e!.push((await measured(() => e2eRound(check, sink, newsletter, MESSAGES, true))).perSecond);
+          log(`   e2e newsletter, checked      ${r.e2e!.at(-1)!.toFixed(1)}/s`);
+        } else {
+          r.noCheck!.push((await e2eRound(noCheck, sink, newsletter, MESSAGES, false)).perSecond);
+          log(`   e2e newsletter, no check     ${r.noCheck!.at(-1)!.toFixed(1)}/s`);
+        }
+      }
+      r.small!.push((await e2eRound(check, sink, small, MESSAGES, true)).perSecond);
+      log(`   e2e small, checked           ${r.small!.at(-1)!.toFixed(1)}/s`);
+      r.smallLeg!.push(await smtpLegRound(sinkUrl, smallSample, check.api.config));
+      log(`   smtp leg (small)             ${r.smallLeg!.at(-1)!.toFixed(1)}/s`);
+      const enqFirst = round % 2 === 1;
+      if (enqFirst) r.enqueue!.push(await enqueueRound(enqueueApi.app.url!, small));
+      r.raw!.push(await rawAddBulkRound());
+      if (!enqFirst) r.enqueue!.push(await enqueueRound(enqueueApi.app.url!, small));
+      log(`   enqueue API ${r.enqueue!.at(-1)!.toFixed(0)}/s, raw addBulk ${r.raw!.at(-1)!.toFixed(0)}/s`);
+    }
+    // Where the CPU went during the checked newsletter rounds: share of one core per process (2 cores = 200 %).
+    for (const k of Object.keys(cpuPids)) figures[`e2e_cpu_pct_${k}`] = (cpuUsed[k]! / cpuWall) * 100;
+    if (RSS_MESSAGES > 0) {
+      log(`… ${RSS_MESSAGES} more small messages through the checking worker (RSS)`);
+      for (const part of chunk(Array.from({ length: RSS_MESSAGES }), 10_000)) await e2eRound(check, sink, small, part.length, true);
+    }
+    const rssEnd = (await check.stats()).rssMb;
+    const processed = (await check.done()) - processedAtStart;
+
+    log(`… CSV import, ${IMPORT_ROWS} rows`);
+    figures.import_rows_per_s = await importRound(check.api.app.url!, IMPORT_ROWS);
+    log('… render');
+    Object.assign(figures, await benchRender({ dir: templatesDir }));
+
+    // every message of the checking lane has an outcome recorded in the database
+    const counts = await countByStatus(check.api.app.messages!.model);
+    if (counts.queued || counts.failed) throw new Error(`checking lane left messages unfinished: ${JSON.stringify(counts)}`);
+
+    const smtpLeg = median(r.smtp!);
+    const e2e = median(r.e2e!);
+    const e2eNoCheck = median(r.noCheck!);
+    const enqueue = median(r.enqueue!);
+    const raw = median(r.raw!);
+    figures.smtp_leg_msgs_per_s = smtpLeg;
+    figures.e2e_msgs_per_s = e2e;
+    figures.ratio_e2e_to_smtp_leg = e2e / smtpLeg;
+    figures.e2e_small_msgs_per_s = median(r.small!);
+    figures.smtp_leg_small_msgs_per_s = median(r.smallLeg!);
+    figures.e2e_no_check_msgs_per_s = e2eNoCheck;
+    // time per sent message with the check (which also records the suppressed 10 %) vs without
+    figures.suppression_check_overhead_pct = (e2eNoCheck / e2e - 1) * 100;
+    figures.enqueue_msgs_per_s = enqueue;
+    figures.raw_addbulk_jobs_per_s = raw;
+    figures.ratio_enqueue_to_raw_addbulk = enqueue / raw;
+    figures.worker_rss_mb_start = rssStart;
+    figures.worker_rss_mb_end = rssEnd;
+    figures.worker_rss_messages = processed;
+    figures.import_rows = IMPORT_ROWS;
+    figures.rounds = ROUNDS;
+    figures.e2e_messages_per_round = MESSAGES;
+    figures.outcomes_checking_lane = JSON.stringify(counts);
   } finally {
-    sink.close();
+    for (const cleanup of cleanups.reverse()) await cleanup().catch((err: unknown) => log(`cleanup: ${String(err)}`));
+    await own?.destroy();
     rmSync(templatesDir, { recursive: true, force: true });
   }
 

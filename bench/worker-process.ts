@@ -1,0 +1,62 @@
+// The benchmark's send worker, in its own process (as in production), configured by env.
+//   argv[2] = 'check'    the product's own composition: createApp with the worker role;
+//   argv[2] = 'no-check' the same messages module and delivery, but given a SubscriptionStore that
+//                        answers emptyState without any I/O — the send-time check costs nothing. A
+//                        benchmark-only composition through the module's deps; production code has no switch.
+// IPC: sends {ready}; answers 'stats' with {outcomes: {sent, suppressed, failed}, rssMb}; exits on 'close'.
+import { Registry } from 'prom-client';
+import { createApp, type App } from '../src/app.ts';
+import { loadConfig } from '../src/config.ts';
+import { createMessagesModule, type MessagesModule } from '../src/messages/index.ts';
+import { createLogger } from '../src/shared/logger.ts';
+import type { SubscriptionStore } from '../src/subscriptions/subscription-store.ts';
+import { emptyState, type AddressState } from '../src/subscriptions/types.ts';
+
+const mode = process.argv[2] === 'no-check' ? 'no-check' : 'check';
+const config = loadConfig(process.env);
+const logger = createLogger(config.logLevel);
+
+const noCheckStore: SubscriptionStore = {
+  get: (address) => Promise.resolve(emptyState(address)),
+  getMany: (addresses) => Promise.resolve(new Map<string, AddressState>(addresses.map((a) => [a, emptyState(a)]))),
+  apply: () => Promise.reject(new Error('bench no-check store is read-only')),
+};
+
+let app: App;
+let extra: MessagesModule | undefined;
+let registry: Registry;
+if (mode === 'check') {
+  app = await createApp(config, { api: false, worker: true }, logger);
+  await app.start();
+  registry = app.ctx.metrics;
+} else {
+  app = await createApp(config, { api: false, worker: false }, logger);
+  await app.start();
+  registry = new Registry();
+  extra = createMessagesModule({ ...app.ctx, metrics: registry }, { api: false, worker: true }, { store: noCheckStore, renderer: app.templates!.renderer });
+  await extra.start();
+}
+
+async function outcomes(): Promise<Record<string, number>> {
+  const metric = registry.getSingleMetric('mailgate_messages_total');
+  const counts: Record<string, number> = { sent: 0, suppressed: 0, failed: 0 };
+  for (const v of metric ? (await metric.get()).values : []) {
+    const outcome = String(v.labels.outcome);
+    counts[outcome] = (counts[outcome] ?? 0) + v.value;
+  }
+  return counts;
+}
+
+process.on('message', (msg: unknown) => {
+  if (msg === 'stats') {
+    void outcomes().then((counts) => process.send!({ outcomes: counts, rssMb: process.memoryUsage().rss / 2 ** 20 }));
+  } else if (msg === 'close') {
+    void (async () => {
+      await extra?.close();
+      await app.close();
+      process.exit(0); // a clean exit, so --cpu-prof writes its profile
+    })();
+  }
+});
+process.on('disconnect', () => process.exit(0));
+process.send!({ ready: true, mode });
