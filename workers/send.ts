@@ -1,8 +1,5 @@
 // A worker process: builds the app with the worker role only and runs until SIGTERM/SIGINT.
 import { loadConfig, ConfigError } from '../src/config.ts';
-import { createApp } from '../src/app.ts';
-import { createLogger } from '../src/shared/logger.ts';
-import { runUntilSignal } from '../src/shared/process.ts';
 
 let config;
 try {
@@ -14,5 +11,8 @@ try {
   }
   throw err;
 }
+const { createApp } = await import('../src/app.ts');
+const { createLogger } = await import('../src/shared/logger.ts');
+const { runUntilSignal } = await import('../src/shared/process.ts');
 const logger = createLogger(config.logLevel);
 await runUntilSignal(logger, () => createApp(config, { api: false, worker: true }, logger));

@@ -42,7 +42,7 @@ describe('/healthz follows Redis going away and coming back', () => {
 const ENV = (extra: Record<string, string>) => ({ ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'info', ...extra });
 
 describe('process entry points', () => {
-  it('stops start-up with one line naming PORT when PORT=abc', async () => {
+  it('stops start-up with one line naming PORT when PORT=abc', { timeout: 90_000 }, async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env: ENV({ PORT: 'abc' }), stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
@@ -57,7 +57,7 @@ describe('process entry points', () => {
     ['npm start (API + worker)', ['src/main.ts'], true],
     ['start:api', ['src/main.ts', 'api'], true],
     ['start:worker', ['workers/send.ts'], false],
-  ])('%s closes cleanly on SIGTERM and exits 0', async (_name, args, serves) => {
+  ])('%s closes cleanly on SIGTERM and exits 0', { timeout: 120_000 }, async (_name, args, serves) => {
     const port = await freePort();
     const config = testConfig('lifecycle');
     const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
@@ -66,11 +66,11 @@ describe('process entry points', () => {
     });
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     if (serves) {
-      await waitForOutput(child, /"event":"http\.listening"/, 30_000);
+      await waitForOutput(child, /"event":"http\.listening"/, 90_000);
       const res = await fetch(`http://127.0.0.1:${port}/healthz`);
       expect(res.status).toBe(200);
     } else {
-      await waitForOutput(child, /"event":"(worker\.started|app\.started)"/, 30_000);
+      await waitForOutput(child, /"event":"(worker\.started|app\.started)"/, 90_000);
     }
     const closed = waitForOutput(child, /"event":"process\.closed"/, 20_000);
     child.kill('SIGTERM');
