@@ -45,7 +45,8 @@ describe('drill: Redis killed and restarted', () => {
     expect(sink.count).toBe(0);
 
     const again = await startRedis(redis.port, { appendOnlyDir: aof });
-    cleanups.push(() => again.stop());
+    // Runs last (cleanups run in reverse): the app must close while its Redis still answers.
+    cleanups.unshift(() => again.stop());
     await eventually(async () => (await health()) === 200, 30_000);
     await eventually(async () => (await statusCounts(app)).sent === 40, 60_000, 500);
     expect(await statusCounts(app)).toEqual({ sent: 40 });

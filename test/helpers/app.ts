@@ -17,8 +17,11 @@ export async function startTestApp(config: Config, roles: Roles = { api: true, w
 }
 
 export async function deleteQueueKeys(redisUrl: string, prefix: string): Promise<void> {
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, retryStrategy: () => null });
+  redis.on('error', () => undefined); // an unreachable Redis (tests of outages) has nothing to clean
   try {
+    if (redis.status !== 'ready') await new Promise((resolve) => redis.once('ready', resolve).once('end', resolve));
+    if (redis.status !== 'ready') return;
     let cursor = '0';
     do {
       const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);

@@ -34,7 +34,8 @@ describe('/healthz follows Redis going away and coming back', () => {
     expect(down.body).toEqual({ mongo: 'up', redis: 'down' });
 
     const again = await startRedis(redis.port);
-    cleanups.push(() => again.stop());
+    cleanups.unshift(() => again.stop()); // after the app has closed
+
     await eventually(async () => (await health()).status === 200, 15_000);
   });
 });
