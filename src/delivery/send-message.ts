@@ -37,6 +37,12 @@ export interface SendAttempt {
   number: number;
   /** No retry follows if this attempt fails. */
   last: boolean;
+  /**
+   * True only on the first run of a job added together with a new record, when no outcome can
+   * exist yet: the outcome read is skipped (on FerretDB a read that finds nothing scans the whole
+   * collection). Anything else — absent, retries, stalled jobs, re-added jobs — reads it.
+   */
+  fresh?: boolean;
   checkpoint: SentCheckpoint | undefined;
   saveCheckpoint(checkpoint: SentCheckpoint): Promise<void>;
 }
@@ -116,9 +122,12 @@ export class MessageSender {
   async send(id: string, attempt: SendAttempt): Promise<SendOutcome> {
     // A point read by _id: the one query every MongoDB-compatible server answers from its primary
     // key (FerretDB scans for `$in`, so batching these reads would cost more than it saves there).
-    // The record and its outcome (if any) are two such reads, run together.
+    // The record and (unless the job is fresh) its outcome are two such reads, run together.
     const [message, outcome] = await this.transient('message store', () =>
-      Promise.all([this.collection.findOne({ _id: id }, { projection: LOAD_PROJECTION }), this.outcomes.findOne({ _id: id }, { projection: { _id: 1 } })]),
+      Promise.all([
+        this.collection.findOne({ _id: id }, { projection: LOAD_PROJECTION }),
+        attempt.fresh === true ? null : this.outcomes.findOne({ _id: id }, { projection: { _id: 1 } }),
+      ]),
     );
     if (!message) {
       this.deps.logger.warn({ event: 'delivery.message_missing', messageId: id }, 'job for a message that does not exist; dropped');

@@ -34,6 +34,9 @@ export function createSendWorker(deps: SendWorkerDeps): Worker<SendJobData, Send
       return deps.sender.send(job.data.id, {
         number: job.attemptsMade + 1,
         last: job.attemptsMade + 1 >= maxAttempts,
+        // The first run of a job added with a new record: no outcome can exist yet. Retries,
+        // stalled jobs run again (attemptsStarted > 1) and re-added jobs (recheck) look for one.
+        fresh: job.data.recheck !== true && job.attemptsMade === 0 && job.attemptsStarted === 1,
         checkpoint: checkpointOf(job),
         saveCheckpoint: (sent) => job.updateProgress({ sent }),
       });

@@ -85,7 +85,7 @@ export class MessageEnqueuer {
       if (!isDuplicateKey(err)) throw unavailable('service_unavailable', 'The message store is unavailable; try again', err);
       const existing = await this.findByKeys([record.idempotencyKey]).then((found) => found.get(record.idempotencyKey));
       if (!existing) throw unavailable('service_unavailable', 'The message is being written by another request; try again', err);
-      if (existing.status === 'queued') await this.addJobs([existing]);
+      if (existing.status === 'queued') await this.addJobs([existing], true);
       return { id: existing._id, status: existing.status };
     }
     try {
@@ -134,7 +134,8 @@ export class MessageEnqueuer {
     const existing = duplicates.size > 0 ? await this.findByKeys([...duplicates].map((i) => records[i]!.idempotencyKey)) : new Map<string, MessageRecord>();
     const repairs = [...existing.values()].filter((r) => r.status === 'queued');
     try {
-      await this.addJobs([...inserted, ...repairs]);
+      await this.addJobs(inserted);
+      await this.addJobs(repairs, true);
     } catch (err) {
       await this.forget(inserted.map((r) => r._id));
       throw err;
@@ -221,11 +222,12 @@ export class MessageEnqueuer {
     }
   }
 
-  private async addJobs(records: Pick<MessageRecord, '_id' | 'sendAt'>[]): Promise<void> {
+  /** `recheck`: the records existed before this request (see SendJobData.recheck). */
+  private async addJobs(records: Pick<MessageRecord, '_id' | 'sendAt'>[], recheck = false): Promise<void> {
     if (records.length === 0) return;
     this.assertQueueReady();
     const now = Date.now();
-    const jobs = records.map((r) => ({ name: SEND_JOB, data: { id: r._id }, opts: sendJobOptions(r._id, r.sendAt, now) }));
+    const jobs = records.map((r) => ({ name: SEND_JOB, data: recheck ? { id: r._id, recheck } : { id: r._id }, opts: sendJobOptions(r._id, r.sendAt, now) }));
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([

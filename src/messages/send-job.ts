@@ -4,6 +4,11 @@ import type { JobsOptions } from 'bullmq';
 export const SEND_JOB = 'send';
 export interface SendJobData {
   id: string;
+  /**
+   * Set on a job added again for a record that already existed (an idempotent repeat): its message
+   * may be final already, so the worker must look for an outcome even on the job's first run.
+   */
+  recheck?: boolean;
 }
 
 /**
