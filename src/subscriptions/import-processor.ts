@@ -77,8 +77,9 @@ export class ImportProcessor {
       if (batch.length >= BATCH_ROWS) await flush();
     }
     await flush();
-    await jobs.updateOne({ _id: jobId }, { $set: { status: 'completed', finishedAt: new Date() } });
+    // Chunks go first: whoever sees `completed` may rely on the upload being gone.
     await chunks.deleteMany({ jobId });
+    await jobs.updateOne({ _id: jobId }, { $set: { status: 'completed', finishedAt: new Date() } });
     logger.info({ event: 'import.completed', ...counts }, 'import completed');
   }
 
