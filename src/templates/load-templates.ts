@@ -25,7 +25,7 @@ export async function loadTemplates(deps: LoadTemplatesDeps): Promise<{ registry
   return { registry, problems: [...problems, ...registry.selfCheck(deps.dir)] };
 }
 
-/** Start-up: any problem stops the process with a message naming each file (and line). */
+/** Start-up: each problem stops the process with a message naming each file (and line). */
 export async function loadTemplatesOrThrow(deps: LoadTemplatesDeps): Promise<TemplateRegistry> {
   const { registry, problems } = await loadTemplates(deps);
   if (problems.length > 0) throw new TemplateLoadError(problems);
