@@ -24,8 +24,6 @@ import {
 const MAX_ATTEMPTS = 100;
 const MAX_BACKOFF_MS = 50;
 const DUPLICATE_KEY = 11000;
-/** getMany reads at most this many addresses one by one on FerretDB; larger sets (imports) take one `$in` scan. */
-const POINT_READS_MAX = 200;
 
 /** Rows leaving the database are parsed, so a corrupted document fails loudly instead of allowing a send. */
 const stateDocSchema = z.object({
@@ -145,9 +143,6 @@ export class MongoSubscriptionStore implements SubscriptionStore {
   private readonly catalog: SubscriptionCatalog;
   private readonly logger: Logger;
   private readonly locks = new KeyedQueue();
-  private readonly db: Connection;
-  /** Settled once per store: true on FerretDB, whose `$in` is a collection scan (see getMany). */
-  private pointReads: Promise<boolean> | undefined;
 
   constructor(deps: MongoSubscriptionStoreDeps) {
     this.states = addressStateModel(deps.db);
@@ -158,7 +153,6 @@ export class MongoSubscriptionStore implements SubscriptionStore {
     this.pendingCol = this.pending.collection as unknown as mongo.Collection<PendingWriteDoc>;
     this.catalog = deps.catalog;
     this.logger = deps.logger;
-    this.db = deps.db;
   }
 
   async ensureIndexes(): Promise<void> {
@@ -174,32 +168,13 @@ export class MongoSubscriptionStore implements SubscriptionStore {
     const unique = [...new Set(addresses)];
     const result = new Map<string, AddressState>();
     if (unique.length === 0) return result;
-    // FerretDB (SQLite backend) answers `$in` with a scan of the whole collection but a single
-    // `_id` lookup from its primary key: there, a handful of parallel point reads is far cheaper.
-    // MongoDB answers `$in` from the _id index in one round trip.
-    const docs =
-      unique.length <= POINT_READS_MAX && (await this.usePointReads())
-        ? (await Promise.all(unique.map((address) => this.stateCol.findOne({ _id: address })))).filter((d): d is AddressStateDoc => d !== null)
-        : await this.states.find({ _id: { $in: unique } }).lean();
+    // One $in: MongoDB answers it from the _id index. FerretDB 1.24 (SQLite) scans the collection
+    // for any find, even by _id, up to the match (all of it for a miss): one scan for the whole
+    // batch is still far cheaper there than one scan per address.
+    const docs = await this.states.find({ _id: { $in: unique } }).lean();
     for (const doc of docs) result.set(doc.address, toState(doc));
     for (const address of unique) if (!result.has(address)) result.set(address, emptyState(address));
     return result;
-  }
-
-  private usePointReads(): Promise<boolean> {
-    if (this.pointReads) return this.pointReads;
-    const asked = (async () => {
-      const db = this.db.db;
-      if (!db) throw new Error('database not connected');
-      const info = await db.admin().command({ buildInfo: 1 });
-      return typeof info.ferretdbVersion === 'string';
-    })();
-    // Not remembered when the server could not be asked (down): the next call asks again.
-    asked.catch(() => {
-      if (this.pointReads === asked) this.pointReads = undefined;
-    });
-    this.pointReads = asked;
-    return asked;
   }
 
   async apply(address: string, change: StateChange, context: ChangeContext, options: ApplyOptions = {}): Promise<{ state: AddressState; changed: boolean }> {
