@@ -5,14 +5,15 @@
 // Prints a table and, as its last line, one JSON object with every figure.
 //
 // Sizes (env):
-//   BENCH_MESSAGES        messages per e2e round, each variant (default 2000)
+//   BENCH_MESSAGES        messages per e2e round, each variant (default 1500)
 //   BENCH_SMTP_MESSAGES   messages per SMTP-leg round (default 5000)
 //   BENCH_ENQUEUE         messages per enqueue / raw addBulk round (default 10000)
-//   BENCH_IMPORT_ROWS     rows of the CSV import (default 10000; the issue's size: 100000)
+//   BENCH_IMPORT_ROWS     rows of the CSV import (default 5000; the issue's size: 100000)
 //   BENCH_ROUNDS          A/B rounds, interleaved; figures are medians (default 2)
 //   BENCH_RSS_MESSAGES    extra messages through the checking worker after the rounds, for the
 //                         RSS figure (default 0; the issue's size: 50000 in total)
 //   BENCH_CPU_PROF=dir    run the checking worker under node --cpu-prof, profile written to dir
+//   WORKER_CONCURRENCY, SMTP_POOL_SIZE  as for mailgate (default 50 and 5); the SMTP leg uses the same
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -33,10 +34,10 @@ import { startOwnDatabase, type OwnDatabase } from '../test/helpers/ferretdb.ts'
 import { benchRender } from './render.ts';
 
 const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
-const MESSAGES = num('BENCH_MESSAGES', 2_000);
+const MESSAGES = num('BENCH_MESSAGES', 1_500);
 const SMTP_MESSAGES = num('BENCH_SMTP_MESSAGES', 5_000);
 const ENQUEUE = num('BENCH_ENQUEUE', 10_000);
-const IMPORT_ROWS = num('BENCH_IMPORT_ROWS', 10_000);
+const IMPORT_ROWS = num('BENCH_IMPORT_ROWS', 5_000);
 const ROUNDS = num('BENCH_ROUNDS', 2);
 const RSS_MESSAGES = num('BENCH_RSS_MESSAGES', 0);
 const CPU_PROF = process.env.BENCH_CPU_PROF;
@@ -121,6 +122,8 @@ function benchEnv(label: string, mongoBase: string, extra: Record<string, string
     MAILGATE_SECRET: 'bench-secret-0123456789abcdef',
     LOG_LEVEL: 'warn',
     PUBLIC_URL: 'https://mail.example.com',
+    // worker tuning from the caller's env, the same for the worker processes and the SMTP leg
+    ...Object.fromEntries(['WORKER_CONCURRENCY', 'SMTP_POOL_SIZE'].filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]!])),
     ...extra,
   };
 }
@@ -212,7 +215,7 @@ async function waitFinal(lane: Lane, count: number): Promise<Stats> {
       log(`     ${done} of ${count} final`);
       lastLog = Date.now();
     }
-    await new Promise((r) => setTimeout(r, 25));
+    await new Promise((r) => setTimeout(r, 50));
   }
 }
 
@@ -353,6 +356,13 @@ async function main(): Promise<void> {
   const templatesDir = benchTemplatesDir();
   let own: OwnDatabase | undefined;
   const cleanups: (() => Promise<unknown>)[] = [];
+  const cleanUp = async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch((err: unknown) => log(`cleanup: ${String(err)}`));
+    await own?.destroy();
+    rmSync(templatesDir, { recursive: true, force: true });
+  };
+  // Interrupted: still stop the workers, the sink and our FerretDB, and remove the queue keys.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void cleanUp().finally(() => process.exit(130)));
   try {
     const mongoBase = process.env.BENCH_MONGO_URL ?? (own = await startOwnDatabase('bench')).url;
     figures.database = await serverName(mongoBase);
@@ -476,9 +486,7 @@ async function main(): Promise<void> {
     figures.e2e_messages_per_round = MESSAGES;
     figures.outcomes_checking_lane = JSON.stringify(counts);
   } finally {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch((err: unknown) => log(`cleanup: ${String(err)}`));
-    await own?.destroy();
-    rmSync(templatesDir, { recursive: true, force: true });
+    await cleanUp();
   }
 
   const rounded = Object.fromEntries(Object.entries(figures).map(([k, v]) => [k, typeof v === 'number' ? Math.round(v * 100) / 100 : v]));

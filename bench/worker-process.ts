@@ -49,7 +49,7 @@ async function outcomes(): Promise<Record<string, number>> {
 
 process.on('message', (msg: unknown) => {
   if (msg === 'stats') {
-    void outcomes().then((counts) => process.send!({ outcomes: counts, rssMb: process.memoryUsage().rss / 2 ** 20 }));
+    void outcomes().then((counts) => process.send!({ outcomes: counts, rssMb: process.memoryUsage.rss() / 2 ** 20 }));
   } else if (msg === 'close') {
     void (async () => {
       await extra?.close();
