@@ -6,7 +6,6 @@ import type { SubscriptionStore } from '../subscriptions/subscription-store.ts';
 import type { AddressState } from '../subscriptions/types.ts';
 import type { RenderedMessage, TemplateRenderer } from '../templates/types.ts';
 import type { MessageMetrics } from '../messages/message-metrics.ts';
-import type { SendJobMessage } from '../messages/send-job.ts';
 import { messageCollection, type MessageModel, type MessageRecord } from '../messages/message.model.ts';
 import { outcomeCollection, type MessageOutcome } from '../messages/message-outcome.model.ts';
 import { MicroBatcher } from './micro-batcher.ts';
@@ -44,8 +43,6 @@ export interface SendAttempt {
    * collection). Anything else — absent, retries, stalled jobs, re-added jobs — reads it.
    */
   fresh?: boolean;
-  /** The record's immutable fields as carried on the job; absent, the record is read. */
-  message?: SendJobMessage;
   checkpoint: SentCheckpoint | undefined;
   saveCheckpoint(checkpoint: SentCheckpoint): Promise<void>;
 }
@@ -62,8 +59,6 @@ export class TransientSendError extends Error {
 }
 
 type Final = Omit<MessageOutcome, '_id'>;
-/** What sending needs of a message record. */
-type Sendable = Pick<MessageRecord, '_id' | 'kind' | 'to' | 'template' | 'data' | 'locale' | 'status'> & Partial<Pick<MessageRecord, 'subscriptionType' | 'from' | 'replyTo'>>;
 
 const DUPLICATE_KEY = 11000;
 
@@ -128,14 +123,12 @@ export class MessageSender {
     // A point read by _id: the one query every MongoDB-compatible server answers from its primary
     // key (FerretDB scans for `$in`, so batching these reads would cost more than it saves there).
     // The record and (unless the job is fresh) its outcome are two such reads, run together.
-    const carried = attempt.message;
-    const [stored, outcome] = await this.transient('message store', () =>
+    const [message, outcome] = await this.transient('message store', () =>
       Promise.all([
-        carried ? null : this.collection.findOne({ _id: id }, { projection: LOAD_PROJECTION }),
+        this.collection.findOne({ _id: id }, { projection: LOAD_PROJECTION }),
         attempt.fresh === true ? null : this.outcomes.findOne({ _id: id }, { projection: { _id: 1 } }),
       ]),
     );
-    const message: Sendable | null = carried ? { ...carried, _id: id, status: 'queued' } : stored;
     if (!message) {
       this.deps.logger.warn({ event: 'delivery.message_missing', messageId: id }, 'job for a message that does not exist; dropped');
       return { outcome: 'skipped' };
@@ -152,7 +145,7 @@ export class MessageSender {
     }
   }
 
-  private async deliver(message: Sendable, attempt: SendAttempt): Promise<SendOutcome> {
+  private async deliver(message: MessageRecord, attempt: SendAttempt): Promise<SendOutcome> {
     if (attempt.checkpoint) {
       const c = attempt.checkpoint;
       await this.recordSent(message, attempt, { messageId: c.smtpMessageId, response: c.smtpResponse }, new Date(c.sentAt));
@@ -226,7 +219,7 @@ export class MessageSender {
     return { outcome: 'sent' };
   }
 
-  private async recordSent(message: Sendable, attempt: SendAttempt, result: SendResult, sentAt: Date): Promise<void> {
+  private async recordSent(message: MessageRecord, attempt: SendAttempt, result: SendResult, sentAt: Date): Promise<void> {
     await this.finish(message, {
       status: 'sent',
       smtpResponse: result.response.slice(0, 500),
@@ -236,7 +229,7 @@ export class MessageSender {
     });
   }
 
-  private async finish(message: Sendable, set: Final): Promise<void> {
+  private async finish(message: MessageRecord, set: Final): Promise<void> {
     await this.transient('message store', () => this.writes.submit({ id: message._id, set }));
     this.deps.metrics.outcomes.inc({ kind: message.kind, outcome: set.status, reason: set.reason ?? '' });
     if (set.status === 'failed') this.deps.logger.warn({ event: 'delivery.failed', messageId: message._id, reason: set.reason, detail: set.detail });

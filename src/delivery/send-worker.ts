@@ -38,7 +38,6 @@ export function createSendWorker(deps: SendWorkerDeps): Worker<SendJobData, Send
         // stalled jobs run again (attemptsStarted > 1) and re-added jobs (recheck) look for one.
         fresh: job.data.recheck !== true && job.attemptsMade === 0 && job.attemptsStarted === 1,
         checkpoint: checkpointOf(job),
-        ...(job.data.message ? { message: job.data.message } : {}),
         saveCheckpoint: (sent) => job.updateProgress({ sent }),
       });
     },

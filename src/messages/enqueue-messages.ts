@@ -17,7 +17,7 @@ import {
 import { idempotencyKeyFor, messageCollection, type MessageModel, type MessageRecord } from './message.model.ts';
 import type { MessageMetrics } from './message-metrics.ts';
 import { findOutcomes, withOutcome } from './message-outcome.model.ts';
-import { SEND_JOB, sendJobMessage, sendJobOptions, type SendJobData } from './send-job.ts';
+import { SEND_JOB, sendJobOptions, type SendJobData } from './send-job.ts';
 
 export interface EnqueueDeps {
   model: MessageModel;
@@ -223,13 +223,11 @@ export class MessageEnqueuer {
   }
 
   /** `recheck`: the records existed before this request (see SendJobData.recheck). */
-  private async addJobs(records: MessageRecord[], recheck = false): Promise<void> {
+  private async addJobs(records: Pick<MessageRecord, '_id' | 'sendAt'>[], recheck = false): Promise<void> {
     if (records.length === 0) return;
     this.assertQueueReady();
     const now = Date.now();
-    // New records travel with the job; re-added ones (found by a projected read) do not.
-    const dataOf = (r: MessageRecord): SendJobData => (recheck ? { id: r._id, recheck } : { id: r._id, message: sendJobMessage(r) });
-    const jobs = records.map((r) => ({ name: SEND_JOB, data: dataOf(r), opts: sendJobOptions(r._id, r.sendAt, now) }));
+    const jobs = records.map((r) => ({ name: SEND_JOB, data: recheck ? { id: r._id, recheck } : { id: r._id }, opts: sendJobOptions(r._id, r.sendAt, now) }));
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([

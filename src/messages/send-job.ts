@@ -1,10 +1,6 @@
 import type { JobsOptions } from 'bullmq';
-import type { MessageRecord } from './message.model.ts';
 
-/** The record's immutable fields the worker needs, carried on the job so a first run reads no record. */
-export type SendJobMessage = Pick<MessageRecord, 'kind' | 'to' | 'template' | 'data' | 'locale'> & Partial<Pick<MessageRecord, 'subscriptionType' | 'from' | 'replyTo'>>;
-
-/** The job name on SEND_QUEUE; its payload is the message id and, for new records, a copy of what the worker sends. */
+/** The job name on SEND_QUEUE; its payload is only the message id (the worker re-reads the record). */
 export const SEND_JOB = 'send';
 export interface SendJobData {
   id: string;
@@ -13,19 +9,6 @@ export interface SendJobData {
    * may be final already, so the worker must look for an outcome even on the job's first run.
    */
   recheck?: boolean;
-  /**
-   * A copy of the record's immutable fields (never its status): on FerretDB every find scans the
-   * collection up to the match, and a new record is the last one. Absent: the worker reads the record.
-   */
-  message?: SendJobMessage;
-}
-
-export function sendJobMessage(r: MessageRecord): SendJobMessage {
-  const m: SendJobMessage = { kind: r.kind, to: r.to, template: r.template, data: r.data, locale: r.locale };
-  if (r.subscriptionType !== undefined) m.subscriptionType = r.subscriptionType;
-  if (r.from !== undefined) m.from = r.from;
-  if (r.replyTo !== undefined) m.replyTo = r.replyTo;
-  return m;
 }
 
 /**
