@@ -247,16 +247,19 @@ async function e2eRound(lane: Lane, sink: Child, pop: Population, n: number, opt
   return { perSecond: sent / seconds, sent, suppressed };
 }
 
-// --- BullMQ alone: addBulk of the same jobs the API adds ---
-async function rawAddBulkRound(): Promise<number> {
+// --- BullMQ alone: addBulk of the same jobs the API adds (the message id only) ---
+async function rawAddBulkRound(pop: Population): Promise<number> {
   const prefix = `bench_raw_${randomBytes(3).toString('hex')}`;
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
   const queue = new Queue(SEND_QUEUE, { connection: redis as unknown as ConnectionOptions, prefix });
   try {
-    const ids = Array.from({ length: ENQUEUE }, () => randomBytes(12).toString('hex'));
+    const jobs = recipients(ENQUEUE, randomBytes(4).toString('hex'), pop).map(() => {
+      const id = randomBytes(12).toString('hex');
+      return { name: SEND_JOB, data: { id }, opts: sendJobOptions(id, undefined) };
+    });
     const started = performance.now();
-    await pool(chunk(ids, BATCH), POST_CONCURRENCY, async (batch) => {
-      await queue.addBulk(batch.map((id) => ({ name: SEND_JOB, data: { id }, opts: sendJobOptions(id, undefined) })));
+    await pool(chunk(jobs, BATCH), POST_CONCURRENCY, async (batch) => {
+      await queue.addBulk(batch);
     });
     return ENQUEUE / ((performance.now() - started) / 1000);
   } finally {
@@ -440,7 +443,7 @@ async function main(): Promise<void> {
       log(`   smtp leg (small)             ${r.smallLeg!.at(-1)!.toFixed(1)}/s`);
       const enqFirst = round % 2 === 1;
       if (enqFirst) r.enqueue!.push(await enqueueRound(enqueueApi.app.url!, small));
-      r.raw!.push(await rawAddBulkRound());
+      r.raw!.push(await rawAddBulkRound(small));
       if (!enqFirst) r.enqueue!.push(await enqueueRound(enqueueApi.app.url!, small));
       log(`   enqueue API ${r.enqueue!.at(-1)!.toFixed(0)}/s, raw addBulk ${r.raw!.at(-1)!.toFixed(0)}/s`);
     }
