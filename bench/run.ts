@@ -455,9 +455,15 @@ async function main(): Promise<void> {
     }
     const rssEnd = (await check.stats()).rssMb;
     const processed = (await check.done()) - processedAtStart;
+    log(`   checking worker RSS ${rssStart.toFixed(1)} MB → ${rssEnd.toFixed(1)} MB over ${processed} messages`);
 
     log(`… CSV import, ${IMPORT_ROWS} rows`);
     figures.import_rows_per_s = await importRound(check.api.app.url!, IMPORT_ROWS);
+    log(`   ${(figures.import_rows_per_s as number).toFixed(0)} rows/s`);
+    // The send-time check reads address states; on FerretDB its cost grows with that collection.
+    figures.address_states_after_import = await check.api.app.subscriptions!.store.states.estimatedDocumentCount();
+    log(`… e2e small after the import (${figures.address_states_after_import} address states)`);
+    figures.e2e_small_msgs_per_s_after_import = (await e2eRound(check, sink, small, Math.min(MESSAGES, 1000), true)).perSecond;
     log('… render');
     Object.assign(figures, await benchRender({ dir: templatesDir }));
 
