@@ -80,6 +80,7 @@ export class MessageSender {
   private readonly collection;
   private readonly outcomes;
   private readonly states: MicroBatcher<string, AddressState>;
+  private readonly records: MicroBatcher<string, MessageRecord | null>;
   private readonly writes: MicroBatcher<{ id: string; set: Final }, void>;
 
   constructor(private readonly deps: SendDeps) {
@@ -96,6 +97,17 @@ export class MessageSender {
           if (!state) throw new Error('subscription store returned no state for an address');
           return state;
         });
+      },
+    });
+    this.records = new MicroBatcher({
+      ...batch,
+      run: async (ids) => {
+        // One `$in` for the records of every job running now: an index lookup on MongoDB, and one
+        // collection scan per batch instead of one per message on FerretDB (which uses no index for
+        // a find by _id: a new record, always the last one inserted, costs a full scan).
+        const found = await collection.find({ _id: { $in: [...new Set(ids)] } }, { projection: LOAD_PROJECTION }).toArray();
+        const byId = new Map(found.map((r) => [r._id, r as MessageRecord]));
+        return ids.map((id) => byId.get(id) ?? null);
       },
     });
     const outcomes = outcomeCollection(deps.model);
@@ -120,12 +132,11 @@ export class MessageSender {
   }
 
   async send(id: string, attempt: SendAttempt): Promise<SendOutcome> {
-    // A point read by _id: the one query every MongoDB-compatible server answers from its primary
-    // key (FerretDB scans for `$in`, so batching these reads would cost more than it saves there).
-    // The record and (unless the job is fresh) its outcome are two such reads, run together.
+    // The record comes from a batched `$in` (see `records`); unless the job is fresh, its outcome is
+    // looked up beside it.
     const [message, outcome] = await this.transient('message store', () =>
       Promise.all([
-        this.collection.findOne({ _id: id }, { projection: LOAD_PROJECTION }),
+        this.records.submit(id),
         attempt.fresh === true ? null : this.outcomes.findOne({ _id: id }, { projection: { _id: 1 } }),
       ]),
     );
