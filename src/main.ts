@@ -1,18 +1,9 @@
-import { loadConfig, ConfigError } from './config.ts';
+import { loadConfigOrExit } from './config.ts';
 
 // `npm start` runs the API and one worker; `npm run start:api` (argument "api") runs the API alone.
 // The configuration is checked before anything heavy is loaded, so a bad value fails in a blink.
 const mode = process.argv[2] ?? 'all';
-let config;
-try {
-  config = loadConfig();
-} catch (err) {
-  if (err instanceof ConfigError) {
-    process.stderr.write(`${err.message}\n`);
-    process.exit(1);
-  }
-  throw err;
-}
+const config = loadConfigOrExit();
 const { createApp } = await import('./app.ts');
 const { createLogger } = await import('./shared/logger.ts');
 const { runUntilSignal } = await import('./shared/process.ts');

@@ -77,7 +77,6 @@ const LOAD_PROJECTION = { idempotencyKey: 0, smtpResponse: 0, smtpMessageId: 0 }
  * jobs running at the same moment are batched into one round trip each.
  */
 export class MessageSender {
-  private readonly collection;
   private readonly outcomes;
   private readonly states: MicroBatcher<string, AddressState>;
   private readonly records: MicroBatcher<string, MessageRecord | null>;
@@ -85,7 +84,6 @@ export class MessageSender {
 
   constructor(private readonly deps: SendDeps) {
     const collection = messageCollection(deps.model);
-    this.collection = collection;
     const batch = { maxWaitMs: deps.batchWaitMs ?? 1, maxBatch: deps.maxBatch ?? 100 };
     this.states = new MicroBatcher({
       ...batch,

@@ -1,5 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import type { ConsentSource, LegalBasis } from './types.ts';
+import type { ChangeContext } from './types.ts';
 import type { StateDiff } from './state-change.ts';
 
 /**
@@ -8,7 +8,7 @@ import type { StateDiff } from './state-change.ts';
  * (address, version), so version N of an address comes from exactly one event, and an event is in
  * effect exactly when the state's version has reached it. Events are never updated.
  */
-export interface ConsentEventDoc {
+export interface ConsentEventDoc extends ChangeContext {
   /** eventId(address, version): unique, so two writers cannot both claim the next version. */
   _id: string;
   address: string;
@@ -16,14 +16,7 @@ export interface ConsentEventDoc {
   version: number;
   before: StateDiff;
   after: StateDiff;
-  source: ConsentSource;
   at: Date;
-  actor?: string;
-  ip?: string;
-  userAgent?: string;
-  messageId?: string;
-  legalBasis?: LegalBasis;
-  legalBasisExplanation?: string;
   importJobId?: string;
 }
 
