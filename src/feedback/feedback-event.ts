@@ -1,0 +1,49 @@
+import { z } from 'zod';
+
+/** What a piece of relay feedback means for the recipient address. PRODUCT.md §6. */
+export const FEEDBACK_TYPES = ['hard_bounce', 'soft_bounce', 'complaint', 'unsubscribe', 'delivered', 'ignored'] as const;
+export type FeedbackType = (typeof FEEDBACK_TYPES)[number];
+
+export const FEEDBACK_PROVIDERS = ['ses', 'postmark', 'sendgrid', 'mailgun', 'smtp', 'dsn', 'arf', 'api'] as const;
+/** Where the feedback came from: a relay's webhook, the worker's own SMTP reply, or bounce/complaint mail. */
+export type FeedbackProvider = (typeof FEEDBACK_PROVIDERS)[number];
+
+/** How a feedback event names the message it is about; any of these may be missing. */
+export interface MessageRef {
+  /** mailgate's message id (from the VERP address or our Message-ID header). */
+  messageId?: string;
+  /** The RFC 5322 Message-ID header value of the original message, without angle brackets. */
+  headerMessageId?: string;
+  /** The relay's own id for the message (SES messageId, Postmark MessageID, SendGrid sg_message_id prefix, Mailgun storage id). */
+  relayMessageId?: string;
+}
+
+/** One normalized feedback event: one address, one meaning. A provider payload may yield many. */
+export interface FeedbackEvent {
+  type: FeedbackType;
+  /** The recipient address as reported (not yet normalized); may be absent for redacted ARF reports. */
+  address: string | undefined;
+  at: Date;
+  provider: FeedbackProvider;
+  /** Unique per provider and recipient: replays of the same event carry the same id. */
+  eventId: string;
+  /** RFC 3463 enhanced status (e.g. "5.1.1") when known. */
+  statusCode?: string;
+  /** The remote server's diagnostic or the provider's description, one line, at most 500 chars. */
+  diagnostic?: string;
+  /** Why `ignored` (e.g. "sender_side", "policy", "unknown_event:open"), or a sub-type worth keeping. */
+  detail?: string;
+  /** For `unsubscribe`: the subscription type, when the provider names one; absent means all marketing. */
+  subscriptionType?: string;
+  message: MessageRef;
+}
+
+/** The generic `POST /v1/feedback` body (PRODUCT.md §6: any other source). */
+export const genericFeedbackSchema = z.strictObject({
+  address: z.string().min(3).max(320),
+  type: z.enum(['hard_bounce', 'soft_bounce', 'complaint', 'unsubscribe']),
+  messageId: z.string().min(1).max(100).optional(),
+  detail: z.string().max(1000).optional(),
+  eventId: z.string().min(1).max(200).optional(),
+});
+export type GenericFeedback = z.infer<typeof genericFeedbackSchema>;
