@@ -1,15 +1,26 @@
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { deriveLegacyV1Keys, LEGACY_V1, openLegacyV1, type LegacyV1Keys, type Opened } from './legacy-token-v1.ts';
 
 /**
- * Opaque, URL-safe tokens for links in emails. Encrypt-then-MAC: AES-256-CTR hides the address,
- * HMAC-SHA256 (truncated to 128 bits, compared in constant time) proves we issued it.
- * Several secrets may be configured: the first signs, all verify (rotation).
- * Layout: base64url( version(1) | iv(16) | ciphertext | mac(16) ).
+ * Opaque, URL-safe tokens for links in emails, sealed with AES-256-GCM (an AEAD: the tag both hides
+ * the address and proves we issued the token, so nothing is composed by hand).
+ * Several secrets may be configured: the first seals, all open (rotation). Each secret's key is
+ * derived with HKDF-SHA256 so the configured strings are never used as keys directly.
+ * Layout: base64url( version(1) = 0x02 | iv(12) | ciphertext | tag(16) ); the version byte is
+ * also the additional authenticated data. Version 1 (AES-CTR + HMAC) is still opened, verify-only,
+ * until the last v1 link has expired: see legacy-token-v1.ts.
+ *
+ * IVs are 12 random bytes per token. Random 96-bit GCM nonces stay safe far beyond any mail
+ * volume here (NIST SP 800-38D caps one key at 2^32 random-nonce messages); rotate the secret long
+ * before that.
  */
-const VERSION = 1;
-const IV_BYTES = 16;
-const MAC_BYTES = 16;
+const VERSION = 2;
+const HEADER = Buffer.from([VERSION]);
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+const HKDF_SALT = 'mailgate-token';
+const HKDF_INFO = 'mailgate link token v2';
 const YEAR_S = 366 * 24 * 3600;
 export const LINK_TOKEN_TTL_S = 2 * YEAR_S;
 export const CONFIRM_TOKEN_TTL_S = 48 * 3600;
@@ -26,50 +37,52 @@ export type TokenPayload = z.infer<typeof payloadSchema>;
 export type TokenKind = TokenPayload['k'];
 type Unsigned<T> = T extends unknown ? Omit<T, 'e'> : never;
 
-interface Keys {
-  enc: Buffer;
-  mac: Buffer;
-}
-const derive = (secret: string): Keys => ({
-  enc: Buffer.from(hkdfSync('sha256', secret, 'mailgate-token', 'enc', 32)),
-  mac: Buffer.from(hkdfSync('sha256', secret, 'mailgate-token', 'mac', 32)),
-});
-
-/**
- * IVs come from a pooled random buffer: one randomBytes call per 256 tokens instead of one per
- * token (a synchronous randomBytes call costs about as much as the rest of signing).
- */
-const IV_POOL_BYTES = IV_BYTES * 256;
-let ivPool = Buffer.alloc(0);
-let ivOffset = IV_POOL_BYTES;
-function nextIv(): Buffer {
-  if (ivOffset >= IV_POOL_BYTES) {
-    ivPool = randomBytes(IV_POOL_BYTES);
-    ivOffset = 0;
-  }
-  const iv = ivPool.subarray(ivOffset, ivOffset + IV_BYTES);
-  ivOffset += IV_BYTES;
-  return iv;
-}
-
 export type VerifyResult = { ok: true; payload: TokenPayload } | { ok: false; reason: 'malformed' | 'bad_signature' | 'expired' | 'wrong_kind' };
 
+const deriveKey = (secret: string): Buffer => Buffer.from(hkdfSync('sha256', secret, HKDF_SALT, HKDF_INFO, 32));
+
+function sealV2(key: Buffer, plaintext: string): Buffer {
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
+  cipher.setAAD(HEADER);
+  const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+  return Buffer.concat([HEADER, iv, ciphertext, cipher.getAuthTag()]);
+}
+
+function openV2(raw: Buffer, keys: readonly Buffer[]): Opened {
+  if (raw.length < 1 + IV_BYTES + 1 + TAG_BYTES) return { ok: false, reason: 'malformed' };
+  const iv = raw.subarray(1, 1 + IV_BYTES);
+  const ciphertext = raw.subarray(1 + IV_BYTES, raw.length - TAG_BYTES);
+  const tag = raw.subarray(raw.length - TAG_BYTES);
+  for (const key of keys) {
+    // authTagLength pins the tag at 16 bytes: setAuthTag would otherwise accept a shorter one.
+    const decipher = createDecipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
+    decipher.setAAD(raw.subarray(0, 1));
+    decipher.setAuthTag(tag);
+    const plaintext = decipher.update(ciphertext);
+    try {
+      decipher.final(); // throws unless the tag authenticates header, IV and ciphertext under this key
+    } catch {
+      continue;
+    }
+    return { ok: true, plaintext };
+  }
+  return { ok: false, reason: 'bad_signature' };
+}
+
 export class TokenService {
-  private readonly keys: Keys[];
+  private readonly keys: Buffer[];
+  private readonly legacyKeys: LegacyV1Keys[];
 
   constructor(secrets: string[], private readonly now: () => number = Date.now) {
     if (secrets.length === 0) throw new Error('TokenService needs at least one secret');
-    this.keys = secrets.map(derive);
+    this.keys = secrets.map(deriveKey);
+    this.legacyKeys = secrets.map(deriveLegacyV1Keys);
   }
 
   sign(payload: Unsigned<TokenPayload>, ttlSeconds = payload.k === 'c' ? CONFIRM_TOKEN_TTL_S : LINK_TOKEN_TTL_S): string {
     const full = { ...payload, e: Math.floor(this.now() / 1000) + ttlSeconds };
-    const keys = this.keys[0]!;
-    const iv = nextIv();
-    const cipher = createCipheriv('aes-256-ctr', keys.enc, iv);
-    const body = Buffer.concat([Buffer.from([VERSION]), iv, cipher.update(JSON.stringify(full), 'utf8'), cipher.final()]);
-    const mac = createHmac('sha256', keys.mac).update(body).digest().subarray(0, MAC_BYTES);
-    return Buffer.concat([body, mac]).toString('base64url');
+    return sealV2(this.keys[0]!, JSON.stringify(full)).toString('base64url');
   }
 
   verify(token: unknown, kind?: TokenKind): VerifyResult {
@@ -78,15 +91,12 @@ export class TokenService {
     // Only the canonical encoding is accepted: otherwise the unused low bits of the last character
     // could be flipped and the altered string would still verify.
     if (raw.toString('base64url') !== token) return { ok: false, reason: 'malformed' };
-    if (raw.length < 1 + IV_BYTES + 1 + MAC_BYTES || raw[0] !== VERSION) return { ok: false, reason: 'malformed' };
-    const body = raw.subarray(0, raw.length - MAC_BYTES);
-    const mac = raw.subarray(raw.length - MAC_BYTES);
-    const keys = this.keys.find((k) => timingSafeEqual(createHmac('sha256', k.mac).update(body).digest().subarray(0, MAC_BYTES), mac));
-    if (!keys) return { ok: false, reason: 'bad_signature' };
-    const decipher = createDecipheriv('aes-256-ctr', keys.enc, body.subarray(1, 1 + IV_BYTES));
+    const opened = raw[0] === VERSION ? openV2(raw, this.keys) : raw[0] === LEGACY_V1 ? openLegacyV1(raw, this.legacyKeys) : undefined;
+    if (!opened) return { ok: false, reason: 'malformed' };
+    if (!opened.ok) return opened;
     let json: unknown;
     try {
-      json = JSON.parse(Buffer.concat([decipher.update(body.subarray(1 + IV_BYTES)), decipher.final()]).toString('utf8'));
+      json = JSON.parse(opened.plaintext.toString('utf8'));
     } catch {
       return { ok: false, reason: 'malformed' };
     }
