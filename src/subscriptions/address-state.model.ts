@@ -3,8 +3,9 @@ import type { Suppression, TypeState } from './types.ts';
 
 /** One document per normalized address: the current state, moved forward one version per consent event. */
 export interface AddressStateDoc {
-  /** The normalized address: lookups by _id are the fast path on MongoDB and FerretDB alike. */
+  /** The normalized address; unique, so one document per address. Every read and write goes by _id (see docs/ferretdb.md). */
   _id: string;
+  /** Always equal to _id; a document where the two differ is corrupt, and getMany refuses it. */
   address: string;
   optedOutOfAll: boolean;
   subscriptions: Record<string, TypeState>;
@@ -34,8 +35,7 @@ const schema = new Schema<AddressStateDoc>(
   },
   { collection: 'address_states', versionKey: false, minimize: false },
 );
-// get/getMany/CAS updates go by _id = address (`{_id}`, `{_id: {$in}}`, `{_id, version}`): the built-in unique
-// _id index is the one-document-per-address guarantee. FerretDB pushes only _id filters down to its storage.
+// Only the built-in _id index: it serves get `{_id}`, getMany `{_id: {$in}}`, the CAS `{_id, version}` and the export's sort.
 
 export type AddressStateModel = Model<AddressStateDoc>;
 

@@ -5,7 +5,7 @@ import { Schema, type Connection, type Model, type mongo } from 'mongoose';
  * it (possibly on another host) can stream it back out without either side holding it whole.
  */
 export interface ImportChunkDoc {
-  /** chunkId(jobId, seq): the worker reads chunks by _id, the fast path on FerretDB too. */
+  /** chunkId(jobId, seq): the worker reads chunks by _id (see docs/ferretdb.md). */
   _id: string;
   jobId: string;
   seq: number;

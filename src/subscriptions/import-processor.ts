@@ -6,7 +6,7 @@ import { rawRows, readChunks, toImportRow, type ImportRow } from './import-rows.
 import { assertLegalBasis } from './legal-basis.ts';
 import type { ApplyItem, MongoSubscriptionStore } from './mongo-subscription-store.ts';
 
-// Large batches: each batch costs one $in read, which FerretDB answers by scanning the collection.
+// Large batches: each batch costs one $in read (a scan on FerretDB: see docs/ferretdb.md).
 const BATCH_ROWS = 2000;
 const MAX_ERRORS = 100;
 

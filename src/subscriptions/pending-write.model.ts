@@ -4,12 +4,12 @@ import { Schema, type Connection, type Model } from 'mongoose';
  * A write journal: one entry per change (or per bulk batch) in flight, inserted before its consent
  * events and deleted once the state has moved. An entry left behind names events a crash may have
  * left without their state write; repair rolls them forward. The collection only ever holds the
- * writes in flight, so it stays tiny (on FerretDB's SQLite backend every update and delete scans
- * its collection; the large collections here are therefore insert-only or updated by _id only).
+ * writes in flight, so it stays tiny and the delete that ends each write stays cheap (see
+ * docs/ferretdb.md).
  */
 export interface PendingWriteDoc {
   _id: string;
-  /** eventId(address, version) of each event of this write (FerretDB stores no nested arrays). */
+  /** eventId(address, version) of each event of this write: a string, not an [address, version] pair (see docs/ferretdb.md). */
   events: string[];
   at: Date;
 }

@@ -1,0 +1,65 @@
+import { z } from 'zod';
+import { AppError } from '../shared/errors.ts';
+import type { AddressStateModel } from './address-state.model.ts';
+import { CONSENT_SOURCES, SUPPRESSION_KINDS, TYPE_STATES, emptyState, type AddressState } from './types.ts';
+
+/** Rows leaving the database are parsed, so a corrupted document fails loudly instead of allowing a send. */
+const stateDocSchema = z.object({
+  address: z.string(),
+  optedOutOfAll: z.boolean(),
+  subscriptions: z.record(z.string(), z.enum(TYPE_STATES)),
+  suppression: z
+    .object({ kind: z.enum(SUPPRESSION_KINDS), at: z.date(), source: z.enum(CONSENT_SOURCES), detail: z.string().optional() })
+    .nullish(),
+  updatedAt: z.date(),
+  version: z.number().int().min(1),
+});
+
+const corrupt = (cause?: unknown): AppError => new AppError('corrupt_state', 'A stored address state is not readable', { cause });
+
+function toState(doc: unknown): AddressState {
+  const parsed = stateDocSchema.safeParse(doc);
+  if (!parsed.success) throw corrupt(parsed.error);
+  const { suppression, ...rest } = parsed.data;
+  return { ...rest, suppression: suppression ?? undefined };
+}
+
+export interface AddressStateReaderDeps {
+  states: AddressStateModel;
+}
+
+/** Reads address states (by _id = normalized address); a never-seen address reads as emptyState. */
+export class AddressStateReader {
+  constructor(private readonly deps: AddressStateReaderDeps) {}
+
+  async get(address: string): Promise<AddressState> {
+    const doc = await this.deps.states.findOne({ _id: address }).lean();
+    return doc ? toState(doc) : emptyState(address);
+  }
+
+  async getMany(addresses: string[]): Promise<Map<string, AddressState>> {
+    const unique = [...new Set(addresses)];
+    const result = new Map<string, AddressState>();
+    if (unique.length === 0) return result;
+    // One $in for the whole batch, not one find per address: see docs/ferretdb.md.
+    const docs = await this.deps.states.find({ _id: { $in: unique } }).lean();
+    for (const doc of docs) {
+      // Keyed by what was asked for (_id). A document whose address disagrees with its _id would
+      // otherwise answer for another address and leave the asked one reading as never-seen.
+      if (doc._id !== doc.address) throw corrupt();
+      result.set(doc._id, toState(doc));
+    }
+    for (const address of unique) if (!result.has(address)) result.set(address, emptyState(address));
+    return result;
+  }
+
+  /** Every stored address state, streamed in address order. */
+  async *streamStates(): AsyncGenerator<AddressState> {
+    const cursor = this.deps.states.find({}).sort({ _id: 1 }).lean().cursor({ batchSize: 1000 }); // _id = address: the built-in index serves the order
+    try {
+      for await (const doc of cursor) yield toState(doc);
+    } finally {
+      await cursor.close();
+    }
+  }
+}

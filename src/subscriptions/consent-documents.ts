@@ -1,0 +1,39 @@
+import type { AddressStateDoc } from './address-state.model.ts';
+import { eventId, type ConsentEventDoc } from './consent-event.model.ts';
+import { applyDiff, type StateDiff } from './state-change.ts';
+import type { ApplyOptions } from './subscription-store.ts';
+import { emptyState, type ChangeContext } from './types.ts';
+
+/** The consent event that moves an address from `version - 1` to `version`. */
+export function newEvent(address: string, version: number, diff: { before: StateDiff; after: StateDiff }, context: ChangeContext, options: ApplyOptions): ConsentEventDoc {
+  const event: ConsentEventDoc = { _id: eventId(address, version), address, version, ...diff, source: context.source, at: new Date() };
+  for (const key of ['actor', 'ip', 'userAgent', 'messageId', 'legalBasis', 'legalBasisExplanation'] as const) {
+    if (context[key] !== undefined) Object.assign(event, { [key]: context[key] });
+  }
+  if (options.importJobId !== undefined) event.importJobId = options.importJobId;
+  return event;
+}
+
+/** The `$set` that moves a state document to an event's version. */
+export function setFor(event: Pick<ConsentEventDoc, '_id' | 'after' | 'at' | 'version'>): Record<string, unknown> {
+  const set: Record<string, unknown> = { updatedAt: event.at, version: event.version, lastEventId: event._id };
+  if (event.after.optedOutOfAll !== undefined) set.optedOutOfAll = event.after.optedOutOfAll;
+  for (const [type, value] of Object.entries(event.after.subscriptions ?? {})) set[`subscriptions.${type}`] = value;
+  if (event.after.suppression !== undefined) set.suppression = event.after.suppression;
+  return set;
+}
+
+/** The first document of an address, made by its first event. */
+export function firstDoc(address: string, event: Pick<ConsentEventDoc, '_id' | 'after' | 'at'>): AddressStateDoc {
+  const state = applyDiff(emptyState(address), event.after, event.at);
+  return {
+    _id: address,
+    address,
+    optedOutOfAll: state.optedOutOfAll,
+    subscriptions: state.subscriptions,
+    suppression: state.suppression ?? null,
+    updatedAt: event.at,
+    version: 1,
+    lastEventId: event._id,
+  };
+}
