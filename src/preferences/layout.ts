@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Locale } from '../templates/types.ts';
+import type { Locale } from '../shared/locale.ts';
 import { html, SafeHtml } from './html.ts';
 import { TEXTS } from './texts.ts';
 

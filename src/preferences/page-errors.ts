@@ -1,7 +1,7 @@
 import type { ErrorRequestHandler, Response } from 'express';
 import { AppError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
-import type { Locale } from '../templates/types.ts';
+import type { Locale } from '../shared/locale.ts';
 import { SUBSCRIBE_PATH } from './links.ts';
 import { pickLocale } from './locale.ts';
 import { renderMessagePage } from './pages/message-page.ts';
@@ -65,7 +65,7 @@ export function pageErrorHandler(deps: { logger: Logger; postalAddress: string }
     const route = (req.route as { path?: string } | undefined)?.path ?? req.baseUrl.split('/')[1] ?? 'recipient-page';
     if (status >= 500) deps.logger.error({ event: 'preferences.error', code, route, method: req.method, err });
     else deps.logger.info({ event: 'preferences.refused', code, route, method: req.method });
-    const locale: Locale = pickLocale(res.locals.locale, req.get('accept-language'));
+    const locale: Locale = pickLocale(res.locals.locale, req);
     const t = TEXTS[locale];
     sendPage(
       res,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { StateChange } from '../subscriptions/types.ts';
+import type { StateChange } from '../subscriptions/index.ts';
 
 const typeId = z.string().min(1).max(64);
 const oneOrMany = z.union([typeId, z.array(typeId).max(64)]).transform((v) => (Array.isArray(v) ? v : [v]));

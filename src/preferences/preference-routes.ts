@@ -1,27 +1,28 @@
-import express, { type Request, type Response, type Router } from 'express';
+import express, { type Response, type Router } from 'express';
+import { changePreferences } from './change-preferences.ts';
+import { formBody } from './form-body.ts';
 import { PREFERENCES_PATH } from './links.ts';
-import { pickLocale } from './locale.ts';
+import { openedToken, openToken, pageLocale } from './open-token.ts';
 import { pageError, sendPage } from './page-errors.ts';
-import { renderPreferencePage } from './pages/preference-page.ts';
-import { preferenceFormSchema, toStateChange, type PreferenceAction } from './preference-actions.ts';
-import { csrfField, readToken, recipientContext, type RouteDeps } from './route-deps.ts';
+import { preferenceNotice, renderPreferencePage } from './pages/preference-page.ts';
+import { preferenceFormSchema } from './preference-actions.ts';
+import { recipientContext } from './recipient-context.ts';
+import { requireCsrf } from './require-csrf.ts';
+import type { PreferencesDeps } from './route-deps.ts';
 import { TEXTS } from './texts.ts';
-
-const FORM_LIMIT = '16kb';
 
 /**
  * GET/POST /preferences/:token — the footer link. Holding the token proves the mailbox, so every
  * change takes effect at once; the forms carry a CSRF token bound to this page's token.
  */
-export function preferenceRoutes(deps: RouteDeps): Router {
+export function preferenceRoutes(deps: PreferencesDeps): Router {
   const router = express.Router();
   const path = `${PREFERENCES_PATH}/:token`;
+  const open = openToken(deps.tokens, 'p');
 
-  const show = async (req: Request, res: Response, status: number, extra: { notice?: string; error?: string } = {}) => {
-    const token = String(req.params.token);
-    const payload = readToken(deps.tokens, token, 'p');
-    const locale = pickLocale(payload.l, req.get('accept-language'));
-    res.locals.locale = locale;
+  const show = async (res: Response, status: number, extra: { notice?: string; error?: string } = {}) => {
+    const { token, payload } = openedToken(res, 'p');
+    const locale = pageLocale(res);
     const state = await deps.store.get(payload.a);
     sendPage(
       res,
@@ -31,58 +32,30 @@ export function preferenceRoutes(deps: RouteDeps): Router {
         address: payload.a,
         state,
         types: deps.catalog.types,
-        consentMode: deps.consentMode,
+        consentMode: deps.config.consentMode,
         action: `${PREFERENCES_PATH}/${token}`,
         csrf: deps.csrf.issue(`p:${token}`),
-        postalAddress: deps.postalAddress,
+        postalAddress: deps.config.postalAddress,
         ...extra,
       }),
     );
   };
 
-  router.get(path, async (req, res) => {
-    await show(req, res, 200);
+  router.get(path, open, async (_req, res) => {
+    await show(res, 200);
   });
 
-  router.post(path, express.urlencoded({ extended: false, limit: FORM_LIMIT, parameterLimit: 100 }), async (req, res) => {
-    const token = String(req.params.token);
-    const payload = readToken(deps.tokens, token, 'p');
-    const locale = pickLocale(payload.l, req.get('accept-language'));
-    res.locals.locale = locale;
-    if (!deps.csrf.verify(csrfField(req.body), `p:${token}`)) throw pageError('csrf_failed', 'Missing or invalid CSRF token');
+  router.post(path, formBody(), open, requireCsrf(deps.csrf, (_req, res) => `p:${openedToken(res, 'p').token}`), async (req, res) => {
+    const { payload } = openedToken(res, 'p');
     const form = preferenceFormSchema.safeParse(req.body);
     if (!form.success) throw pageError('invalid_form', 'The preferences form is not one we serve');
-
-    const t = TEXTS[locale];
-    const typeName = (id: string) => deps.catalog.get(id)?.name[locale] ?? id;
-    let action: PreferenceAction;
-    if (form.data.action === 'resubscribe') {
-      const types = [...new Set(form.data.types ?? [])];
-      if (types.some((id) => !deps.catalog.has(id))) throw pageError('invalid_form', 'Unknown subscription type');
-      if (types.length === 0) {
-        await show(req, res, 422, { error: t.chooseAtLeastOne });
-        return;
-      }
-      action = { action: 'resubscribe', types };
-    } else if (form.data.action === 'unsubscribe_all') {
-      action = { action: 'unsubscribe_all' };
-    } else {
-      if (!deps.catalog.has(form.data.type)) throw pageError('invalid_form', 'Unknown subscription type');
-      action = { action: form.data.action, type: form.data.type };
+    const result = await changePreferences(deps, { address: payload.a, form: form.data, context: recipientContext(req, 'preferences_page', payload.m) });
+    const locale = pageLocale(res);
+    if (!result.changed) {
+      await show(res, 422, { error: TEXTS[locale].chooseAtLeastOne });
+      return;
     }
-
-    await deps.store.apply(payload.a, toStateChange(action), recipientContext(req, 'preferences_page', payload.m));
-    deps.actions.inc({ action: `preferences_${action.action}` });
-    deps.logger.info({ event: 'preferences.changed', action: action.action });
-    const notice =
-      action.action === 'unsubscribe'
-        ? t.doneUnsubscribed(typeName(action.type))
-        : action.action === 'subscribe'
-          ? t.doneSubscribed(typeName(action.type))
-          : action.action === 'unsubscribe_all'
-            ? t.doneUnsubscribedAll
-            : t.doneResubscribed(action.types.map(typeName).join(', '));
-    await show(req, res, 200, { notice });
+    await show(res, 200, { notice: preferenceNotice(locale, result.action, (id) => deps.catalog.get(id)?.name[locale] ?? id) });
   });
 
   return router;

@@ -1,4 +1,4 @@
-import type { Locale } from '../templates/types.ts';
+import type { Locale } from '../shared/locale.ts';
 
 /** Every word the recipient pages show, in English and German. */
 export interface Texts {

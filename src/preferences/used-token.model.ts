@@ -15,14 +15,10 @@ const schema = new Schema<UsedToken>(
 );
 // Serves the single-use check: confirming inserts the nonce first; a duplicate key means a replay.
 schema.index({ nonce: 1 }, { unique: true });
-// Serves the purge of nonces whose tokens have expired anyway (FerretDB has no TTL indexes).
+// Serves the purge of nonces whose tokens have expired anyway (no TTL index: see docs/ferretdb.md).
 schema.index({ usedAt: 1 });
 
 export type UsedTokenModel = Model<UsedToken>;
 
 export const usedTokenModel = (db: Connection): UsedTokenModel =>
   (db.models.UsedToken as UsedTokenModel | undefined) ?? db.model<UsedToken>('UsedToken', schema);
-
-/** MongoDB's duplicate-key error, whichever driver layer raised it. */
-export const isDuplicateKey = (err: unknown): boolean =>
-  typeof err === 'object' && err !== null && 'code' in err && (err as { code: unknown }).code === 11000;

@@ -1,8 +1,9 @@
+import express, { type Request } from 'express';
 import { describe, expect, it } from 'vitest';
 import { CsrfGuard } from '../../src/preferences/csrf.ts';
 import { escapeHtml, highlight, html } from '../../src/preferences/html.ts';
-import { fromAcceptLanguage, pickLocale } from '../../src/preferences/locale.ts';
-import { checkMultipart, checkUrlencoded, multipartBoundary } from '../../src/preferences/one-click-body.ts';
+import { pickLocale } from '../../src/preferences/locale.ts';
+import { checkMultipart, checkUrlencoded } from '../../src/preferences/one-click-body.ts';
 import { toStateChange } from '../../src/preferences/preference-actions.ts';
 import { renderPreferencePage } from '../../src/preferences/pages/preference-page.ts';
 import { emptyState } from '../../src/subscriptions/types.ts';
@@ -37,6 +38,10 @@ describe('html', () => {
   });
 });
 
+/** A real Express request whose only header is Accept-Language (req.acceptsLanguages reads it). */
+const withAcceptLanguage = (header: string | undefined): Request =>
+  Object.assign(Object.create(express.request) as Request, { headers: header === undefined ? {} : { 'accept-language': header } });
+
 describe('locale', () => {
   it.each([
     [undefined, 'en'],
@@ -49,14 +54,17 @@ describe('locale', () => {
     ['*', undefined],
     ['xx', undefined],
   ])('Accept-Language %j → %s', (header, expected) => {
-    expect(fromAcceptLanguage(header)).toBe(header === undefined || header === '' ? undefined : expected);
+    // no header, an empty one, '*' or none of our locales: English
+    const locale = expected ?? 'en';
+    expect(pickLocale(undefined, withAcceptLanguage(header))).toBe(locale);
+    expect(pickLocale('fr', withAcceptLanguage(header))).toBe(locale);
   });
 
   it('prefers the token locale, then the header, then English', () => {
-    expect(pickLocale('de', 'en')).toBe('de');
-    expect(pickLocale('fr', 'de')).toBe('de');
-    expect(pickLocale(undefined, 'fr')).toBe('en');
-    expect(pickLocale(['de'], undefined)).toBe('en');
+    expect(pickLocale('de', withAcceptLanguage('en'))).toBe('de');
+    expect(pickLocale('fr', withAcceptLanguage('de'))).toBe('de');
+    expect(pickLocale(undefined, withAcceptLanguage('fr'))).toBe('en');
+    expect(pickLocale(['de'], withAcceptLanguage(undefined))).toBe('en');
   });
 });
 
@@ -88,17 +96,27 @@ describe('one-click body', () => {
     expect(checkUrlencoded(undefined)).toBe('invalid');
   });
 
-  it('reads multipart/form-data as mail providers send it', () => {
+  it('reads multipart/form-data as mail providers send it', async () => {
     const type = 'multipart/form-data; boundary="----=_Part_1"';
-    expect(multipartBoundary(type)).toBe('----=_Part_1');
-    const body = (value: string, extra = '') =>
-      Buffer.from(`preamble\r\n------=_Part_1\r\nContent-Disposition: form-data; name="List-Unsubscribe"\r\n\r\n${value}\r\n${extra}------=_Part_1--\r\n`);
-    expect(checkMultipart(body('One-Click'), type)).toBe('one_click');
-    expect(checkMultipart(body('One-Click '), type)).toBe('invalid');
-    expect(checkMultipart(body('One-Click', '------=_Part_1\r\nContent-Disposition: form-data; name="x"\r\n\r\ny\r\n'), type)).toBe('invalid');
-    expect(checkMultipart(body('One-Click').subarray(0, 60), type)).toBe('invalid');
-    expect(checkMultipart(body('One-Click'), 'multipart/form-data')).toBe('invalid');
-    expect(checkMultipart('List-Unsubscribe=One-Click', type)).toBe('invalid');
+    const part = (headers: string, value: string) => `------=_Part_1\r\n${headers}\r\n\r\n${value}\r\n`;
+    const field = (value: string) => part('Content-Disposition: form-data; name="List-Unsubscribe"', value);
+    const body = (value: string, extra = '') => Buffer.from(`preamble\r\n${field(value)}${extra}------=_Part_1--\r\n`);
+    // the quoted boundary is read exactly: the same body under another boundary is refused
+    expect(await checkMultipart(body('One-Click'), type)).toBe('one_click');
+    expect(await checkMultipart(body('One-Click'), 'multipart/form-data; boundary=----=_Part_2')).toBe('invalid');
+    expect(await checkMultipart(body('One-Click '), type)).toBe('invalid');
+    expect(await checkMultipart(body('One-Click', '------=_Part_1\r\nContent-Disposition: form-data; name="x"\r\n\r\ny\r\n'), type)).toBe('invalid');
+    expect(await checkMultipart(body('One-Click').subarray(0, 60), type)).toBe('invalid');
+    expect(await checkMultipart(body('One-Click'), 'multipart/form-data')).toBe('invalid');
+    expect(await checkMultipart('List-Unsubscribe=One-Click', type)).toBe('invalid');
+    // duplicated field, a file, a part that is not text/plain, a second part without a form-data name
+    expect(await checkMultipart(body('One-Click', field('One-Click')), type)).toBe('invalid');
+    const only = (p: string) => Buffer.from(`${p}------=_Part_1--\r\n`);
+    expect(await checkMultipart(only(part('Content-Disposition: form-data; name="List-Unsubscribe"; filename="x.txt"', 'One-Click')), type)).toBe('invalid');
+    expect(await checkMultipart(only(part('Content-Disposition: form-data; name="List-Unsubscribe"\r\nContent-Type: application/json', 'One-Click')), type)).toBe('invalid');
+    expect(await checkMultipart(only(part('Content-Disposition: form-data; name="List-Unsubscribe"\r\nContent-Type: text/plain; charset=utf-8', 'One-Click')), type)).toBe('one_click');
+    expect(await checkMultipart(body('One-Click', part('Content-Disposition: attachment; name="x"', 'y')), type)).toBe('invalid');
+    expect(await checkMultipart(only(part('Content-Disposition: form-data', 'One-Click')), type)).toBe('invalid');
   });
 });
 

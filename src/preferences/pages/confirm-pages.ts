@@ -1,7 +1,8 @@
-import type { Locale } from '../../templates/types.ts';
+import type { Locale } from '../../shared/locale.ts';
 import { highlight, html } from '../html.ts';
 import { page } from '../layout.ts';
 import { TEXTS } from '../texts.ts';
+import { renderMessagePage } from './message-page.ts';
 
 export interface ConfirmPageInput {
   locale: Locale;
@@ -32,4 +33,10 @@ export function renderConfirmed(input: { locale: Locale; address: string; typeNa
 <ul class="list">${input.typeNames.map((name) => html`<li>${name}</li>`)}</ul>
 <p class="section"><a href="${input.preferencesHref}">${t.managePreferences}</a></p>`;
   return page({ locale: input.locale, title: t.confirmedTitle, body, postalAddress: input.postalAddress });
+}
+
+/** A link whose nonce is spent: confirmed before (200 on the page, 409 on a replayed POST). */
+export function renderAlreadyConfirmed(input: { locale: Locale; postalAddress: string }): string {
+  const t = TEXTS[input.locale];
+  return renderMessagePage({ locale: input.locale, title: t.alreadyConfirmedTitle, lines: [t.alreadyConfirmedText], postalAddress: input.postalAddress });
 }

@@ -1,4 +1,4 @@
-import type { Locale } from '../../templates/types.ts';
+import type { Locale } from '../../shared/locale.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { page } from '../layout.ts';
 

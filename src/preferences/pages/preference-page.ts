@@ -1,8 +1,8 @@
-import type { AddressState, ConsentMode } from '../../subscriptions/types.ts';
-import type { SubscriptionType } from '../../subscriptions/catalog.ts';
-import type { Locale } from '../../templates/types.ts';
+import type { Locale } from '../../shared/locale.ts';
+import type { AddressState, ConsentMode, SubscriptionType } from '../../subscriptions/index.ts';
 import { highlight, html, type SafeHtml } from '../html.ts';
 import { page } from '../layout.ts';
+import type { PreferenceAction } from '../preference-actions.ts';
 import { TEXTS, type Texts } from '../texts.ts';
 
 export interface PreferencePageInput {
@@ -94,4 +94,19 @@ ${rows}
 ${optedOut ? resubscribe : unsubscribeAll}`;
 
   return page({ locale: input.locale, title: t.preferencesTitle, body, postalAddress: input.postalAddress });
+}
+
+/** The line the page shows after a change took effect; `typeName` names a type in the page's language. */
+export function preferenceNotice(locale: Locale, action: PreferenceAction, typeName: (id: string) => string): string {
+  const t = TEXTS[locale];
+  switch (action.action) {
+    case 'unsubscribe':
+      return t.doneUnsubscribed(typeName(action.type));
+    case 'subscribe':
+      return t.doneSubscribed(typeName(action.type));
+    case 'unsubscribe_all':
+      return t.doneUnsubscribedAll;
+    case 'resubscribe':
+      return t.doneResubscribed(action.types.map(typeName).join(', '));
+  }
 }

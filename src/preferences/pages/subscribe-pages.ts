@@ -1,5 +1,5 @@
-import type { SubscriptionType } from '../../subscriptions/catalog.ts';
-import type { Locale } from '../../templates/types.ts';
+import type { Locale } from '../../shared/locale.ts';
+import type { SubscriptionType } from '../../subscriptions/index.ts';
 import { highlight, html } from '../html.ts';
 import { page } from '../layout.ts';
 import { TEXTS } from '../texts.ts';

@@ -1,4 +1,4 @@
-import type { Locale } from '../../templates/types.ts';
+import type { Locale } from '../../shared/locale.ts';
 import { highlight, html } from '../html.ts';
 import { page } from '../layout.ts';
 import { ONE_CLICK_FIELD, ONE_CLICK_VALUE } from '../one-click-body.ts';
