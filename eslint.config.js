@@ -1,5 +1,11 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import importX, { createNodeResolver } from 'eslint-plugin-import-x';
+
+// The domain folders of src/ (see docs/architecture.md). Another folder may import only a
+// domain's index.ts; what a domain lets others use is what its index.ts exports.
+const DOMAINS = ['addresses', 'subscriptions', 'messages', 'delivery', 'templates', 'preferences', 'feedback', 'console', 'webhooks', 'privacy', 'client'];
+const deepImport = `^(\\./|(\\.\\./)+)(src/)?(${DOMAINS.join('|')})/(?!index\\.ts$).+`;
 
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'coverage/', '.mailgate/'] },
@@ -11,6 +17,24 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  {
+    // No import cycles anywhere in the product, type-only imports included: a cycle means two
+    // folders each know the other, and the house can no longer be changed one room at a time.
+    files: ['src/**/*.ts', 'workers/**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.js', '.mjs'] })],
+      'import-x/extensions': ['.ts', '.js'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+    },
+    rules: {
+      'import-x/no-cycle': ['error', { ignoreExternal: true }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: deepImport, message: "Import another domain only through its index.ts (STYLE.md: 'Cross a domain boundary only through its index.ts')." }] },
+      ],
     },
   },
   {

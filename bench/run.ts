@@ -25,8 +25,7 @@ import { MongoClient } from 'mongodb';
 import { createApp, type App } from '../src/app.ts';
 import { loadConfig, type Config } from '../src/config.ts';
 import { createNodemailerTransport } from '../src/delivery/index.ts';
-import { countByStatus } from '../src/messages/message-outcome.model.ts';
-import { SEND_JOB, sendJobOptions } from '../src/messages/send-job.ts';
+import { SEND_JOB, sendJobOptions } from '../src/messages/index.ts';
 import { createLogger } from '../src/shared/logger.ts';
 import { SEND_QUEUE } from '../src/shared/queues.ts';
 import { deleteQueueKeys } from '../test/helpers/app.ts';
@@ -255,7 +254,7 @@ async function rawAddBulkRound(pop: Population): Promise<number> {
   try {
     const jobs = recipients(ENQUEUE, randomBytes(4).toString('hex'), pop).map(() => {
       const id = randomBytes(12).toString('hex');
-      return { name: SEND_JOB, data: { id }, opts: sendJobOptions(id, undefined) };
+      return { name: SEND_JOB, data: { id, created: true as const }, opts: sendJobOptions(id, undefined) };
     });
     const started = performance.now();
     await pool(chunk(jobs, BATCH), POST_CONCURRENCY, async (batch) => {
@@ -468,7 +467,7 @@ async function main(): Promise<void> {
     Object.assign(figures, await benchRender({ dir: templatesDir }));
 
     // every message of the checking lane has an outcome recorded in the database
-    const counts = await countByStatus(check.api.app.messages!.model);
+    const counts = await check.api.app.messages!.repository.countByStatus();
     if (counts.queued || counts.failed) throw new Error(`checking lane left messages unfinished: ${JSON.stringify(counts)}`);
 
     const smtpLeg = median(r.smtp!);

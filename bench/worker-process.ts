@@ -1,13 +1,12 @@
 // The benchmark's send worker, in its own process (as in production), configured by env.
 //   argv[2] = 'check'    the product's own composition: createApp with the worker role;
-//   argv[2] = 'no-check' the same messages module and delivery, but given a SubscriptionStore that
-//                        answers emptyState without any I/O — the send-time check costs nothing. A
-//                        benchmark-only composition through the module's deps; production code has no switch.
+//   argv[2] = 'no-check' the same composition, but the send-time check reads a SubscriptionStore
+//                        that answers emptyState without any I/O — the check costs nothing. Given
+//                        through createApp's overrides; production code has no switch.
 // IPC: sends {ready}; answers 'stats' with {outcomes: {sent, suppressed, failed}, rssMb}; exits on 'close'.
-import { Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import { createApp, type App } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
-import { createMessagesModule, type MessagesModule } from '../src/messages/index.ts';
 import { createLogger } from '../src/shared/logger.ts';
 import type { SubscriptionStore } from '../src/subscriptions/subscription-store.ts';
 import { emptyState, type AddressState } from '../src/subscriptions/types.ts';
@@ -22,20 +21,9 @@ const noCheckStore: SubscriptionStore = {
   apply: () => Promise.reject(new Error('bench no-check store is read-only')),
 };
 
-let app: App;
-let extra: MessagesModule | undefined;
-let registry: Registry;
-if (mode === 'check') {
-  app = await createApp(config, { api: false, worker: true }, logger);
-  await app.start();
-  registry = app.ctx.metrics;
-} else {
-  app = await createApp(config, { api: false, worker: false }, logger);
-  await app.start();
-  registry = new Registry();
-  extra = createMessagesModule({ ...app.ctx, metrics: registry }, { api: false, worker: true }, { store: noCheckStore, renderer: app.templates!.renderer });
-  await extra.start();
-}
+const app: App = await createApp(config, { api: false, worker: true }, logger, mode === 'check' ? {} : { sendTimeStore: noCheckStore });
+await app.start();
+const registry: Registry = app.ctx.metrics;
 
 async function outcomes(): Promise<Record<string, number>> {
   const metric = registry.getSingleMetric('mailgate_messages_total');
@@ -52,7 +40,6 @@ process.on('message', (msg: unknown) => {
     void outcomes().then((counts) => process.send!({ outcomes: counts, rssMb: process.memoryUsage.rss() / 2 ** 20 }));
   } else if (msg === 'close') {
     void (async () => {
-      await extra?.close();
       await app.close();
       process.exit(0); // a clean exit, so --cpu-prof writes its profile
     })();

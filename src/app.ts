@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Router } from 'express';
+import { Queue, Worker, type ConnectionOptions } from 'bullmq';
+import { Router } from 'express';
 import type { Connection } from 'mongoose';
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
@@ -10,20 +11,56 @@ import { connectMongo } from './shared/mongo.ts';
 import { createRedis } from './shared/redis.ts';
 import { createMetricsRegistry } from './shared/metrics.ts';
 import { checkHealth } from './shared/health.ts';
+import { IMPORT_QUEUE, SEND_QUEUE } from './shared/queues.ts';
+import { WORKER_QUEUES, type Roles } from './shared/roles.ts';
 import { createHttpApp } from './http/server.ts';
-import { TokenService } from './preferences/tokens.ts';
-import { SubscriptionCatalog } from './subscriptions/catalog.ts';
-import { createTemplatesModule, type TemplatesModule } from './templates/index.ts';
-import { createSubscriptionsModule, type SubscriptionsModule } from './subscriptions/index.ts';
-import { createMessagesModule, type MessagesModule } from './messages/index.ts';
-import { createPreferencesModule, type PreferencesModule } from './preferences/index.ts';
+import {
+  DEFAULT_IMPORT_MAX_BYTES,
+  IMPORT_PATH,
+  ImportProcessor,
+  MongoSubscriptionStore,
+  SubscriptionCatalog,
+  importChunkModel,
+  importJobModel,
+  importJobOptions,
+  importJobProcessor,
+  importRoutes,
+  operatorRoutes,
+  watchImportWorker,
+  type ImportJobPayload,
+  type SubscriptionStore,
+} from './subscriptions/index.ts';
+import { createTemplatesRouter, loadTemplatesOrThrow, type TemplateRenderer } from './templates/index.ts';
+import {
+  MessageEnqueuer,
+  MessageRepository,
+  SendJobs,
+  createMessageMetrics,
+  getMessageStatus,
+  messageRoutes,
+  type BatchResult,
+  type EnqueueOptions,
+  type EnqueueResult,
+  type MessageInput,
+  type MessageView,
+  type SendJobData,
+} from './messages/index.ts';
+import { MessageSender, createNodemailerTransport, sendJobProcessor, sendWorkerOptions, watchSendWorker, type MailTransport, type SendOutcome } from './delivery/index.ts';
+import {
+  CsrfGuard,
+  TokenService,
+  createRecipientRouter,
+  formRateLimits,
+  DEFAULT_FORM_LIMITS,
+  prepareUsedTokens,
+  recipientActionsCounter,
+  resolveFormTypes,
+  usedTokenModel,
+} from './preferences/index.ts';
 
-export interface Roles {
-  api: boolean;
-  worker: boolean;
-}
+export type { Roles } from './shared/roles.ts';
 
-/** What every domain is built from. Built once here; nothing else opens connections. */
+/** What the app is built from; exposed for tests, drills and the bench. */
 export interface AppContext {
   config: Config;
   logger: Logger;
@@ -37,74 +74,156 @@ export interface AppContext {
   catalog: SubscriptionCatalog;
 }
 
-interface Closable {
-  close(): Promise<unknown>;
-}
-
 export interface App {
   ctx: AppContext;
   /** Base URL of the HTTP server once started (api role only). */
   url: string | undefined;
-  /** Compiled templates: `templates.renderer.render(...)` per message. */
-  templates?: TemplatesModule;
-  /** Subscription state, consent events, operator API, import/export. */
-  subscriptions?: SubscriptionsModule;
-  /** Enqueue (`messages.enqueue(...)`), status, send queue and worker. */
-  messages?: MessagesModule;
-  /** Recipient pages: preference page, one-click unsubscribe, re-subscribe form. */
-  preferences?: PreferencesModule;
+  templates: { renderer: TemplateRenderer };
+  subscriptions: { store: MongoSubscriptionStore };
+  messages: {
+    enqueue(input: MessageInput, options?: EnqueueOptions): Promise<EnqueueResult>;
+    enqueueBatch(items: unknown[]): Promise<BatchResult>;
+    getStatus(id: string): Promise<MessageView>;
+    repository: MessageRepository;
+    queue: Queue<SendJobData>;
+  };
   start(): Promise<void>;
   close(): Promise<void>;
 }
 
+/** Parts a caller may supply instead of the configured ones (the bench's null check; a test's transport). */
+export interface AppOverrides {
+  /** The store the send-time check reads; the real one otherwise. */
+  sendTimeStore?: SubscriptionStore;
+  transport?: MailTransport;
+}
+
+interface Closable {
+  close(): Promise<unknown>;
+}
+
+// BullMQ bundles its own ioredis, whose Redis class type differs from ours by private members
+// only; at run time BullMQ accepts any ioredis instance.
+const bullConnection = (redis: Redis): ConnectionOptions => redis as unknown as ConnectionOptions;
+
 /**
- * The composition root: builds every dependency once, wires the domains, and knows how to close
- * them in order (HTTP first, then workers, then queues, then connections).
+ * The composition root: the one place that opens connections, builds queues, workers, the
+ * transport, stores, guards and counters, and hands each use case its deps. It knows the order to
+ * close them in: HTTP first, then workers, then queues, then connections.
  */
-export async function createApp(config: Config, roles: Roles, logger: Logger = createLogger(config.logLevel)): Promise<App> {
+export async function createApp(config: Config, roles: Roles, logger: Logger = createLogger(config.logLevel), overrides: AppOverrides = {}): Promise<App> {
   const catalog = SubscriptionCatalog.load(config.templatesDir); // a bad catalog stops start-up here
+  const formTypes = resolveFormTypes(catalog, config.subscribeFormTypes); // and so does a bad SUBSCRIBE_FORM_TYPES
   if (config.usingDevSecret) logger.warn({ event: 'config.dev_secret' }, 'MAILGATE_SECRET is not set: using the development secret');
   const db = await connectMongo(config.mongoUrl);
   const redis = createRedis(config.redisUrl, 'client');
   redis.on('error', (err) => logger.debug({ event: 'redis.error', err: err.message }));
   const metrics = createMetricsRegistry(true);
-  const ctx: AppContext = { config, logger, db, redis, metrics, tokens: new TokenService(config.secrets), catalog };
-
-  const apiRouters: Router[] = [];
-  const publicRouters: Router[] = [];
+  const tokens = new TokenService(config.secrets);
+  const ctx: AppContext = { config, logger, db, redis, metrics, tokens, catalog };
+  const prefix = config.queuePrefix;
   const closables: Closable[] = []; // closed in reverse order of registration
   const starters: (() => Promise<void>)[] = [];
-  const rawBodyPaths: string[] = [];
 
-  // --- domains are wired below, in dependency order. Each module file exports one builder. ---
-  // [subscriptions] state, consent events, operator API, import/export (src/subscriptions/index.ts)
-  const subscriptions = await createSubscriptionsModule(ctx, roles);
-  if (subscriptions.apiRouter) apiRouters.push(subscriptions.apiRouter);
-  rawBodyPaths.push(...subscriptions.rawBodyPaths);
-  starters.push(() => subscriptions.start());
-  closables.push(subscriptions);
-  // [templates] compiled MJML, footer, headers, GET /v1/templates (src/templates/index.ts)
-  const templates = await createTemplatesModule(ctx, roles);
-  if (templates.apiRouter) apiRouters.push(templates.apiRouter);
-  // [messages] enqueue, status, send worker (src/messages/index.ts, src/delivery/index.ts)
-  const messages = createMessagesModule(ctx, roles, { store: subscriptions.store, renderer: templates.renderer });
-  if (messages.apiRouter) apiRouters.push(messages.apiRouter);
-  starters.push(() => messages.start());
-  closables.push(messages);
-  // [preferences] preference page, one-click unsubscribe, re-subscribe form (src/preferences/index.ts)
-  const preferences = createPreferencesModule(ctx, roles, { store: subscriptions.store, enqueue: (input) => messages.enqueue(input) });
-  if (preferences.publicRouter) publicRouters.push(preferences.publicRouter);
-  starters.push(() => preferences.start());
-  closables.push(preferences);
+  // [subscriptions] state, consent events, operator API, import/export
+  const subsLogger = logger.child({ module: 'subscriptions' });
+  const store = new MongoSubscriptionStore({ db, catalog, logger: subsLogger });
+  const importJobs = importJobModel(db);
+  const importChunks = importChunkModel(db);
+  const importProcessor = new ImportProcessor({ store, jobs: importJobs, chunks: importChunks, catalog, logger: subsLogger });
+  starters.push(() => Promise.all([store.ensureIndexes(), importJobs.createIndexes(), importChunks.createIndexes()]).then(() => undefined));
+
+  // [templates] compiled once; a broken template stops start-up, naming the file
+  const renderer = await loadTemplatesOrThrow({ dir: config.templatesDir, catalog, tokens, publicUrl: config.publicUrl, postalAddress: config.postalAddress });
+  logger.info({ event: 'templates.loaded', count: renderer.list().length }, `templates compiled: ${renderer.list().map((t) => t.name).join(', ')}`);
+
+  // [messages] records, send jobs, enqueue, status
+  const repository = new MessageRepository({ db });
+  const sendQueue = new Queue<SendJobData>(SEND_QUEUE, { connection: bullConnection(redis), prefix });
+  sendQueue.on('error', (err) => logger.debug({ event: 'messages.queue_error', err: err.message }));
+  closables.push(sendQueue);
+  const messageMetrics = createMessageMetrics(metrics, sendQueue);
+  // Known to be down (lost and reconnecting, or closed): answer 503 at once. Still connecting: try.
+  const sendJobs = new SendJobs({ queue: sendQueue, ready: () => !['reconnecting', 'close', 'end'].includes(redis.status) });
+  const enqueuer = new MessageEnqueuer({ messages: repository, jobs: sendJobs, renderer, catalog, logger, metrics: messageMetrics });
+  starters.push(() => repository.ensureIndexes());
+
+  const apiRouter = Router();
+  const publicRouters: Router[] = [];
+  if (roles.api) {
+    const importQueue = new Queue<ImportJobPayload, void, 'import'>(IMPORT_QUEUE, { connection: bullConnection(redis), prefix, defaultJobOptions: importJobOptions });
+    importQueue.on('error', (err) => subsLogger.warn({ event: 'import.queue_error', err: err.message }));
+    closables.push(importQueue);
+    apiRouter.use(operatorRoutes({ store, catalog }));
+    apiRouter.use(importRoutes({ jobs: importJobs, chunks: importChunks, queue: importQueue, logger: subsLogger, maxBytes: DEFAULT_IMPORT_MAX_BYTES }));
+    apiRouter.use(createTemplatesRouter({ registry: renderer }));
+    apiRouter.use(messageRoutes({ enqueuer, messages: repository }));
+
+    // [preferences] preference page, one-click unsubscribe, re-subscribe form
+    const prefsLogger = logger.child({ module: 'preferences' });
+    const usedTokens = usedTokenModel(db);
+    starters.push(() => prepareUsedTokens(usedTokens));
+    publicRouters.push(
+      createRecipientRouter({
+        logger: prefsLogger,
+        config,
+        tokens,
+        catalog,
+        formTypes,
+        store,
+        enqueue: (input) => enqueuer.enqueue(input),
+        usedTokens,
+        csrf: new CsrfGuard({ secrets: config.secrets }),
+        actions: recipientActionsCounter(metrics),
+        limits: formRateLimits({ redis, prefix, logger: prefsLogger, limits: DEFAULT_FORM_LIMITS }),
+      }),
+    );
+  }
+
+  if (roles.worker) {
+    const queues = new Set(roles.queues ?? WORKER_QUEUES);
+    starters.push(() => store.repairPending().then(() => undefined));
+    if (queues.has('import')) {
+      starters.push(async () => {
+        const importRedis = workerRedis(config, logger);
+        const importWorker = new Worker<ImportJobPayload>(IMPORT_QUEUE, importJobProcessor(importProcessor), { connection: bullConnection(importRedis), prefix, concurrency: 1 });
+        watchImportWorker(importWorker, importProcessor, subsLogger);
+        closables.push({ close: async () => (await importWorker.close(), importRedis.disconnect()) });
+      });
+    }
+    if (queues.has('send')) {
+      // [delivery] the transport, the send use case and its BullMQ worker
+      const transport = overrides.transport ?? createNodemailerTransport(config, logger);
+      const sender = new MessageSender({ messages: repository, store: overrides.sendTimeStore ?? store, renderer, transport, config, metrics: messageMetrics, logger });
+      starters.push(async () => {
+        const sendRedis = workerRedis(config, logger);
+        const sendWorker = new Worker<SendJobData, SendOutcome>(SEND_QUEUE, sendJobProcessor(sender), {
+          connection: bullConnection(sendRedis),
+          prefix,
+          ...sendWorkerOptions({ concurrency: config.workerConcurrency, rateLimit: config.sendRateLimit }),
+        });
+        watchSendWorker(sendWorker, logger);
+        closables.push({ close: async () => (await sendWorker.close(), await transport.close(), sendRedis.disconnect()) });
+        void sendWorker.run().catch((err: unknown) => logger.error({ event: 'delivery.worker_stopped', err }));
+        await sendWorker.waitUntilReady();
+        logger.info({ event: 'delivery.worker_started', concurrency: config.workerConcurrency }, 'send worker started');
+      });
+    }
+  }
 
   let server: Server | undefined;
   const app: App = {
     ctx,
-    subscriptions,
     url: undefined,
-    templates,
-    messages,
-    preferences,
+    templates: { renderer },
+    subscriptions: { store },
+    messages: {
+      enqueue: (input, options) => enqueuer.enqueue(input, options),
+      enqueueBatch: (items) => enqueuer.enqueueBatch(items),
+      getStatus: (id) => getMessageStatus(repository, id),
+      repository,
+      queue: sendQueue,
+    },
     async start() {
       for (const start of starters) await start();
       if (roles.api) {
@@ -113,9 +232,9 @@ export async function createApp(config: Config, roles: Roles, logger: Logger = c
           apiKey: config.apiKey,
           metrics,
           health: () => checkHealth(db, redis),
-          apiRouters,
+          apiRouters: [apiRouter],
           publicRouters,
-          rawBodyPaths: (path) => rawBodyPaths.includes(path),
+          rawBodyPaths: (path) => path === IMPORT_PATH,
         });
         await new Promise<void>((resolve, reject) => {
           server = http.listen(config.port, '0.0.0.0', () => resolve());
@@ -141,4 +260,11 @@ export async function createApp(config: Config, roles: Roles, logger: Logger = c
     },
   };
   return app;
+}
+
+/** A connection for a BullMQ worker (maxRetriesPerRequest: null, as BullMQ requires). */
+function workerRedis(config: Config, logger: Logger): Redis {
+  const connection = createRedis(config.redisUrl, 'worker');
+  connection.on('error', (err) => logger.debug({ event: 'redis.error', err: err.message }));
+  return connection;
 }

@@ -11,6 +11,6 @@ export {
   type MessageInput,
   type MessageStatus,
   type MessageView,
-} from './messages/message-input.ts';
-export { MESSAGE_KINDS, type MessageKind } from './subscriptions/types.ts';
-export { LOCALES, type Locale } from './templates/types.ts';
+} from './contract/message-input.ts';
+export { MESSAGE_KINDS, type MessageKind } from './shared/message-kinds.ts';
+export { LOCALES, type Locale } from './shared/locale.ts';

@@ -1,9 +1,4 @@
-// A worker process: builds the app with the worker role only and runs until SIGTERM/SIGINT.
-import { loadConfigOrExit } from '../src/config.ts';
+// A send worker process: the app with the worker role, working the send queue only.
+import { run } from '../src/run.ts';
 
-const config = loadConfigOrExit();
-const { createApp } = await import('../src/app.ts');
-const { createLogger } = await import('../src/shared/logger.ts');
-const { runUntilSignal } = await import('../src/shared/process.ts');
-const logger = createLogger(config.logLevel);
-await runUntilSignal(logger, () => createApp(config, { api: false, worker: true }, logger));
+await run({ api: false, worker: true, queues: ['send'] });

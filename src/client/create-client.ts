@@ -5,7 +5,7 @@ import {
   type EnqueueResult,
   type MessageInput,
   type MessageView,
-} from '../messages/message-input.ts';
+} from '../contract/message-input.ts';
 import { MailgateError } from './mailgate-error.ts';
 
 export interface ClientOptions {

@@ -1,11 +1,12 @@
 import { z } from 'zod';
-import { tryNormalizeAddress } from '../addresses/normalize.ts';
-import { MESSAGE_KINDS, type MessageKind } from '../subscriptions/types.ts';
-import { LOCALES, type Locale } from '../templates/types.ts';
+import { tryNormalizeAddress } from '../addresses/index.ts';
+import { MESSAGE_KINDS, type MessageKind } from '../shared/message-kinds.ts';
+import { LOCALES, type Locale } from '../shared/locale.ts';
 
 /**
  * The enqueue contract (PRODUCT.md §3), shared by the HTTP routes, the in-process use case and the
- * typed client. Pure: no database, no templates; those checks happen in the enqueue use case.
+ * typed client (which must not load the server's dependencies: this folder imports only pure code).
+ * No database, no templates; those checks happen in the enqueue use case.
  */
 export const MAX_BATCH = 1000;
 export const MESSAGE_STATUSES = ['queued', 'sent', 'suppressed', 'failed'] as const;

@@ -1,19 +1,15 @@
 import type { Config } from '../config.ts';
 import { AppError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
-import { decide } from '../subscriptions/policy.ts';
-import type { SubscriptionStore } from '../subscriptions/subscription-store.ts';
-import type { AddressState } from '../subscriptions/types.ts';
-import type { RenderedMessage, TemplateRenderer } from '../templates/types.ts';
-import type { MessageMetrics } from '../messages/message-metrics.ts';
-import { messageCollection, type MessageModel, type MessageRecord } from '../messages/message.model.ts';
-import { outcomeCollection, type MessageOutcome } from '../messages/message-outcome.model.ts';
+import type { FinalOutcome, MessageMetrics, MessageRecord, MessageRepository } from '../messages/index.ts';
+import { decide, type AddressState, type SubscriptionStore } from '../subscriptions/index.ts';
+import type { RenderedMessage, TemplateRenderer } from '../templates/index.ts';
 import { MicroBatcher } from './micro-batcher.ts';
 import { classifySmtpFailure } from './smtp-failure.ts';
 import type { MailTransport, SendResult } from './transport.ts';
 
 export interface SendDeps {
-  model: MessageModel;
+  messages: MessageRepository;
   store: SubscriptionStore;
   renderer: TemplateRenderer;
   transport: MailTransport;
@@ -39,8 +35,9 @@ export interface SendAttempt {
   last: boolean;
   /**
    * True only on the first run of a job added together with a new record, when no outcome can
-   * exist yet: the outcome read is skipped (on FerretDB a read that finds nothing scans the whole
-   * collection). Anything else — absent, retries, stalled jobs, re-added jobs — reads it.
+   * exist yet: the outcome read is skipped (a read that finds nothing is the costliest read on
+   * FerretDB, see docs/ferretdb.md). Anything else — absent, retries, stalled jobs, re-added
+   * jobs — reads it.
    */
   fresh?: boolean;
   checkpoint: SentCheckpoint | undefined;
@@ -58,18 +55,7 @@ export class TransientSendError extends Error {
   override name = 'TransientSendError';
 }
 
-type Final = Omit<MessageOutcome, '_id'>;
-
-const DUPLICATE_KEY = 11000;
-
-/** The write errors of a failed unordered insertMany, if that is what failed. */
-const writeErrorsOf = (err: unknown): { code?: unknown }[] | undefined => {
-  const errors = (err as { writeErrors?: unknown } | null)?.writeErrors;
-  if (Array.isArray(errors)) return errors as { code?: unknown }[];
-  return errors && typeof errors === 'object' ? [errors as { code?: unknown }] : undefined;
-};
-
-const LOAD_PROJECTION = { idempotencyKey: 0, smtpResponse: 0, smtpMessageId: 0 } as const;
+type Final = FinalOutcome;
 
 /**
  * The send use case the worker runs for one message id: load, skip if final, read the address
@@ -77,13 +63,14 @@ const LOAD_PROJECTION = { idempotencyKey: 0, smtpResponse: 0, smtpMessageId: 0 }
  * jobs running at the same moment are batched into one round trip each.
  */
 export class MessageSender {
-  private readonly outcomes;
   private readonly states: MicroBatcher<string, AddressState>;
   private readonly records: MicroBatcher<string, MessageRecord | null>;
-  private readonly writes: MicroBatcher<{ id: string; set: Final }, void>;
+  private readonly writes: MicroBatcher<{ id: string; outcome: Final }, void>;
 
+  // MicroBatcher rather than dataloader: it keeps one batch in flight while the next gathers
+  // (group commit), so under load batches grow instead of round trips multiplying; and it caches
+  // nothing, which the send-time check needs.
   constructor(private readonly deps: SendDeps) {
-    const collection = messageCollection(deps.model);
     const batch = { maxWaitMs: deps.batchWaitMs ?? 1, maxBatch: deps.maxBatch ?? 100 };
     this.states = new MicroBatcher({
       ...batch,
@@ -97,45 +84,24 @@ export class MessageSender {
         });
       },
     });
-    this.records = new MicroBatcher({
-      ...batch,
-      run: async (ids) => {
-        // One `$in` for the records of every job running now: an index lookup on MongoDB, and one
-        // collection scan per batch instead of one per message on FerretDB (which uses no index for
-        // a find by _id: a new record, always the last one inserted, costs a full scan).
-        const found = await collection.find({ _id: { $in: [...new Set(ids)] } }, { projection: LOAD_PROJECTION }).toArray();
-        const byId = new Map(found.map((r) => [r._id, r as MessageRecord]));
-        return ids.map((id) => byId.get(id) ?? null);
-      },
-    });
-    const outcomes = outcomeCollection(deps.model);
-    this.outcomes = outcomes;
+    // The records of every job running now in one `$in` (see docs/ferretdb.md for its cost there).
+    this.records = new MicroBatcher({ ...batch, run: (ids) => deps.messages.loadForSend(ids) });
     this.writes = new MicroBatcher({
       ...batch,
       run: async (items) => {
-        // Outcomes are inserted, never updated (FerretDB scans the collection for every update).
-        // A duplicate _id means the message is already final: the first outcome stands.
-        try {
-          await outcomes.insertMany(
-            items.map(({ id, set }) => ({ ...set, _id: id })),
-            { ordered: false },
-          );
-        } catch (err) {
-          const errors = writeErrorsOf(err);
-          if (!errors || errors.length === 0 || errors.some((e) => e.code !== DUPLICATE_KEY)) throw err;
-        }
+        await deps.messages.recordOutcomes(items);
         return items.map((): void => undefined);
       },
     });
   }
 
   async send(id: string, attempt: SendAttempt): Promise<SendOutcome> {
-    // The record comes from a batched `$in` (see `records`); unless the job is fresh, its outcome is
-    // looked up beside it.
-    const [message, outcome] = await this.transient('message store', () =>
+    // The record comes from a batched `$in` (see `records`); unless the job is fresh, whether it is
+    // final already is looked up beside it.
+    const [message, final] = await this.transient('message store', () =>
       Promise.all([
         this.records.submit(id),
-        attempt.fresh === true ? null : this.outcomes.findOne({ _id: id }, { projection: { _id: 1 } }),
+        attempt.fresh === true ? false : this.deps.messages.isFinal(id),
       ]),
     );
     if (!message) {
@@ -143,7 +109,7 @@ export class MessageSender {
       return { outcome: 'skipped' };
     }
     // Final already (an outcome exists, or a record finalised before outcomes had their own collection).
-    if (outcome || message.status !== 'queued') return { outcome: 'skipped' };
+    if (final || message.status !== 'queued') return { outcome: 'skipped' };
     try {
       return await this.deliver(message, attempt);
     } catch (err) {
@@ -239,7 +205,7 @@ export class MessageSender {
   }
 
   private async finish(message: MessageRecord, set: Final): Promise<void> {
-    await this.transient('message store', () => this.writes.submit({ id: message._id, set }));
+    await this.transient('message store', () => this.writes.submit({ id: message._id, outcome: set }));
     this.deps.metrics.outcomes.inc({ kind: message.kind, outcome: set.status, reason: set.reason ?? '' });
     if (set.status === 'failed') this.deps.logger.warn({ event: 'delivery.failed', messageId: message._id, reason: set.reason, detail: set.detail });
   }

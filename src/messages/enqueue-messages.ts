@@ -1,35 +1,21 @@
-import { Types } from 'mongoose';
-import type { Queue } from 'bullmq';
 import { AppError, unavailable } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
-import type { SubscriptionCatalog } from '../subscriptions/catalog.ts';
-import type { TemplateRenderer } from '../templates/types.ts';
-import {
-  MAX_BATCH,
-  parseMessageInput,
-  type BatchItemResult,
-  type BatchResult,
-  type EnqueueResult,
-  type InputError,
-  type MessageInput,
-  type ParsedMessage,
-} from './message-input.ts';
-import { idempotencyKeyFor, messageCollection, type MessageModel, type MessageRecord } from './message.model.ts';
+import type { SubscriptionCatalog } from '../subscriptions/index.ts';
+import type { TemplateRenderer } from '../templates/index.ts';
+import { checkMessage } from './check-message.ts';
+import { MAX_BATCH, type BatchItemResult, type BatchResult, type EnqueueResult, type InputError, type MessageInput } from '../contract/message-input.ts';
+import type { MessageRecord } from './message.model.ts';
 import type { MessageMetrics } from './message-metrics.ts';
-import { findOutcomes, withOutcome } from './message-outcome.model.ts';
-import { SEND_JOB, sendJobOptions, type SendJobData } from './send-job.ts';
+import type { MessageRepository } from './message-repository.ts';
+import type { SendJobs } from './send-jobs.ts';
 
 export interface EnqueueDeps {
-  model: MessageModel;
-  queue: Queue<SendJobData>;
+  messages: MessageRepository;
+  jobs: SendJobs;
   renderer: TemplateRenderer;
   catalog: SubscriptionCatalog;
   logger: Logger;
   metrics: MessageMetrics;
-  /** Bound on each Redis call, so a dead Redis answers 503 quickly instead of hanging the request. */
-  redisTimeoutMs?: number;
-  /** False while the queue's Redis connection is down: enqueue answers 503 at once instead of waiting. */
-  queueReady?: () => boolean;
 }
 
 export interface EnqueueOptions {
@@ -37,26 +23,8 @@ export interface EnqueueOptions {
   idempotencyKey?: string;
 }
 
-type Checked = { ok: true; record: MessageRecord; parsed: ParsedMessage } | { ok: false; error: InputError };
-
-const DUPLICATE_KEY = 11000;
-const isDuplicateKey = (err: unknown) => typeof err === 'object' && err !== null && (err as { code?: unknown }).code === DUPLICATE_KEY;
-
 const toAppError = (error: InputError) => new AppError(error.code, error.message, { status: error.status, details: error.details });
-
-interface WriteErrorLike {
-  index: number;
-  code?: number;
-}
-
-/** The per-item write errors of a failed unordered insertMany, or undefined if it failed as a whole. */
-function writeErrorsOf(err: unknown): WriteErrorLike[] | undefined {
-  if (typeof err !== 'object' || err === null) return undefined;
-  const list = (err as { writeErrors?: unknown }).writeErrors;
-  if (list === undefined) return undefined;
-  const items = Array.isArray(list) ? list : [list];
-  return items.filter((e): e is WriteErrorLike => typeof e === 'object' && e !== null && typeof (e as WriteErrorLike).index === 'number');
-}
+const storeUnavailable = (err: unknown) => unavailable('service_unavailable', 'The message store is unavailable; try again', err);
 
 /**
  * The enqueue use case: validate, write the message record (status `queued`), then add its job.
@@ -66,30 +34,24 @@ function writeErrorsOf(err: unknown): WriteErrorLike[] | undefined {
  * added again (a no-op in BullMQ while the job exists, a repair if an earlier add was lost).
  */
 export class MessageEnqueuer {
-  private readonly redisTimeoutMs: number;
-  private readonly collection;
-
-  constructor(private readonly deps: EnqueueDeps) {
-    this.redisTimeoutMs = deps.redisTimeoutMs ?? 3000;
-    this.collection = messageCollection(deps.model);
-  }
+  constructor(private readonly deps: EnqueueDeps) {}
 
   async enqueue(input: MessageInput | unknown, options: EnqueueOptions = {}): Promise<EnqueueResult> {
-    const checked = this.check(input, options.idempotencyKey);
+    const checked = checkMessage(this.deps, input, options.idempotencyKey);
     if (!checked.ok) throw toAppError(checked.error);
     const { record, parsed } = checked;
-    this.assertQueueReady();
-    try {
-      await this.collection.insertOne(record);
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw unavailable('service_unavailable', 'The message store is unavailable; try again', err);
+    this.deps.jobs.assertReady();
+    const inserted = await this.deps.messages.insert(record).catch((err: unknown) => {
+      throw storeUnavailable(err);
+    });
+    if (inserted === 'duplicate') {
       const existing = await this.findByKeys([record.idempotencyKey]).then((found) => found.get(record.idempotencyKey));
-      if (!existing) throw unavailable('service_unavailable', 'The message is being written by another request; try again', err);
-      if (existing.status === 'queued') await this.addJobs([existing], true);
+      if (!existing) throw unavailable('service_unavailable', 'The message is being written by another request; try again');
+      if (existing.status === 'queued') await this.deps.jobs.addExisting([existing]);
       return { id: existing._id, status: existing.status };
     }
     try {
-      await this.addJobs([record]);
+      await this.deps.jobs.addNew([record]);
     } catch (err) {
       await this.forget([record._id]);
       throw err;
@@ -105,7 +67,7 @@ export class MessageEnqueuer {
     const records: MessageRecord[] = [];
     const slots: number[] = []; // records[i] answers results[slots[i]]
     items.forEach((item, index) => {
-      const checked = this.check(item, undefined);
+      const checked = checkMessage(this.deps, item, undefined);
       if (!checked.ok) {
         results[index] = { error: { code: checked.error.code, message: checked.error.message, details: checked.error.details } };
       } else {
@@ -114,28 +76,22 @@ export class MessageEnqueuer {
       }
     });
     if (records.length === 0) return { results };
-    this.assertQueueReady();
+    this.deps.jobs.assertReady();
 
-    const duplicates = new Set<number>();
+    let duplicates: Set<number>;
     try {
-      await this.collection.insertMany(records, { ordered: false });
+      duplicates = await this.deps.messages.insertMany(records);
     } catch (err) {
-      const writeErrors = writeErrorsOf(err);
-      if (!writeErrors || writeErrors.some((e) => e.code !== DUPLICATE_KEY)) {
-        // Whatever did get written must not stay without a job: remove it (best effort), answer 503.
-        const failed = new Set((writeErrors ?? []).map((e) => e.index));
-        await this.forget(records.filter((_, i) => !failed.has(i)).map((r) => r._id));
-        throw unavailable('service_unavailable', 'The message store is unavailable; try again', err);
-      }
-      for (const e of writeErrors) duplicates.add(e.index);
+      // Whatever did get written must not stay without a job: remove it (best effort), answer 503.
+      await this.forget(records.map((r) => r._id));
+      throw storeUnavailable(err);
     }
 
     const inserted = records.filter((_, i) => !duplicates.has(i));
-    const existing = duplicates.size > 0 ? await this.findByKeys([...duplicates].map((i) => records[i]!.idempotencyKey)) : new Map<string, MessageRecord>();
-    const repairs = [...existing.values()].filter((r) => r.status === 'queued');
+    const existing = duplicates.size > 0 ? await this.findByKeys([...duplicates].map((i) => records[i]!.idempotencyKey)) : new Map<string, Existing>();
     try {
-      await this.addJobs(inserted);
-      await this.addJobs(repairs, true);
+      await this.deps.jobs.addNew(inserted);
+      await this.deps.jobs.addExisting([...existing.values()].filter((r) => r.status === 'queued'));
     } catch (err) {
       await this.forget(inserted.map((r) => r._id));
       throw err;
@@ -156,90 +112,11 @@ export class MessageEnqueuer {
     return { results };
   }
 
-  /** Everything but storage: shape, addresses, template, subscription type. */
-  private check(input: unknown, headerKey: string | undefined): Checked {
-    const result = parseMessageInput(input, headerKey);
-    if (!result.ok) return result;
-    const parsed = result.message;
-    const template = this.deps.renderer.get(parsed.template);
-    if (!template) return { ok: false, error: { status: 422, code: 'unknown_template', message: `No template named "${parsed.template}"` } };
-    if (template.kind !== parsed.kind) {
-      return {
-        ok: false,
-        error: { status: 422, code: 'template_kind_mismatch', message: `Template "${parsed.template}" is for ${template.kind} messages, not ${parsed.kind}` },
-      };
-    }
-    if (parsed.kind === 'marketing') {
-      const type = parsed.subscriptionType!;
-      if (!this.deps.catalog.has(type)) {
-        return { ok: false, error: { status: 422, code: 'unknown_subscription_type', message: `No subscription type "${type}"` } };
-      }
-      if (template.subscriptionType !== undefined && template.subscriptionType !== type) {
-        return {
-          ok: false,
-          error: {
-            status: 422,
-            code: 'subscription_type_mismatch',
-            message: `Template "${parsed.template}" belongs to subscription type "${template.subscriptionType}", not "${type}"`,
-          },
-        };
-      }
-    }
-    const id = new Types.ObjectId().toHexString();
-    const record: MessageRecord = {
-      _id: id,
-      kind: parsed.kind,
-      to: parsed.to,
-      template: parsed.template,
-      data: JSON.stringify(parsed.data),
-      locale: parsed.locale,
-      idempotencyKey: idempotencyKeyFor(id, parsed.idempotencyKey),
-      status: 'queued',
-      attempts: 0,
-      createdAt: new Date(),
-    };
-    if (parsed.subscriptionType !== undefined) record.subscriptionType = parsed.subscriptionType;
-    if (parsed.from !== undefined) record.from = parsed.from;
-    if (parsed.replyTo !== undefined) record.replyTo = parsed.replyTo;
-    if (parsed.sendAt !== undefined) record.sendAt = parsed.sendAt;
-    return { ok: true, record, parsed };
-  }
-
-  private assertQueueReady(): void {
-    if (this.deps.queueReady && !this.deps.queueReady()) throw unavailable('service_unavailable', 'The send queue is unavailable; try again');
-  }
-
-  private async findByKeys(keys: string[]): Promise<Map<string, MessageRecord>> {
+  private async findByKeys(keys: string[]): Promise<Map<string, Existing>> {
     try {
-      const found = await this.collection
-        .find({ idempotencyKey: { $in: keys } }, { projection: { _id: 1, idempotencyKey: 1, status: 1, sendAt: 1, kind: 1 } })
-        .toArray();
-      // Where each stands: an outcome, once written, is the status (the record stays `queued`).
-      const outcomes = await findOutcomes(this.deps.model, found.map((doc) => doc._id));
-      return new Map(found.map((doc) => [doc.idempotencyKey, withOutcome(doc as MessageRecord, outcomes.get(doc._id))]));
+      return await this.deps.messages.findByKeys(keys);
     } catch (err) {
-      throw unavailable('service_unavailable', 'The message store is unavailable; try again', err);
-    }
-  }
-
-  /** `recheck`: the records existed before this request (see SendJobData.recheck). */
-  private async addJobs(records: Pick<MessageRecord, '_id' | 'sendAt'>[], recheck = false): Promise<void> {
-    if (records.length === 0) return;
-    this.assertQueueReady();
-    const now = Date.now();
-    const jobs = records.map((r) => ({ name: SEND_JOB, data: recheck ? { id: r._id, recheck } : { id: r._id }, opts: sendJobOptions(r._id, r.sendAt, now) }));
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      await Promise.race([
-        jobs.length === 1 ? this.deps.queue.add(jobs[0]!.name, jobs[0]!.data, jobs[0]!.opts) : this.deps.queue.addBulk(jobs),
-        new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`Redis did not answer within ${this.redisTimeoutMs} ms`)), this.redisTimeoutMs);
-        }),
-      ]);
-    } catch (err) {
-      throw unavailable('service_unavailable', 'The send queue is unavailable; try again', err);
-    } finally {
-      clearTimeout(timer);
+      throw storeUnavailable(err);
     }
   }
 
@@ -248,11 +125,12 @@ export class MessageEnqueuer {
    * without a job: a retry with the same idempotency key re-adds the job; the log names the ids.
    */
   private async forget(ids: string[]): Promise<void> {
-    if (ids.length === 0) return;
     try {
-      await this.collection.deleteMany({ _id: { $in: ids } });
+      await this.deps.messages.deleteMany(ids);
     } catch (err) {
       this.deps.logger.error({ event: 'messages.enqueue_orphans', count: ids.length, ids: ids.slice(0, 20), err }, 'could not remove records whose job was not added');
     }
   }
 }
+
+type Existing = Awaited<ReturnType<MessageRepository['findByKeys']>> extends Map<string, infer V> ? V : never;

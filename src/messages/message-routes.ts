@@ -1,12 +1,12 @@
 import { Router } from 'express';
 import { badRequest } from '../shared/errors.ts';
-import { batchInputSchema, MAX_BATCH } from './message-input.ts';
+import { batchInputSchema, MAX_BATCH } from '../contract/message-input.ts';
 import type { MessageEnqueuer } from './enqueue-messages.ts';
-import type { MessageModel } from './message.model.ts';
+import type { MessageRepository } from './message-repository.ts';
 import { getMessageStatus } from './message-status.ts';
 
 /** Thin HTTP layer over the enqueue and status use cases (mounted under /v1 behind the API key). */
-export function messageRoutes(deps: { enqueuer: MessageEnqueuer; model: MessageModel }): Router {
+export function messageRoutes(deps: { enqueuer: MessageEnqueuer; messages: MessageRepository }): Router {
   const router = Router();
 
   router.post('/messages', async (req, res) => {
@@ -29,7 +29,7 @@ export function messageRoutes(deps: { enqueuer: MessageEnqueuer; model: MessageM
   });
 
   router.get('/messages/:id', async (req, res) => {
-    res.json(await getMessageStatus(deps.model, req.params.id));
+    res.json(await getMessageStatus(deps.messages, req.params.id));
   });
 
   return router;

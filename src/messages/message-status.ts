@@ -1,18 +1,17 @@
-import { AppError, notFound, unavailable } from '../shared/errors.ts';
-import type { MessageView } from './message-input.ts';
-import type { MessageModel, MessageRecord } from './message.model.ts';
-import { outcomeCollection, withOutcome } from './message-outcome.model.ts';
+import { notFound, unavailable } from '../shared/errors.ts';
+import type { MessageView } from '../contract/message-input.ts';
+import type { MessageRepository, StoredMessage } from './message-repository.ts';
 
 const ID = /^[a-f0-9]{24}$/;
 
-export function toMessageView(record: MessageRecord): MessageView {
+export function toMessageView(record: StoredMessage): MessageView {
   const view: MessageView = {
     id: record._id,
     kind: record.kind,
     to: record.to,
     template: record.template,
     status: record.status,
-    attempts: record.attempts,
+    attempts: record.attempts ?? 0,
     createdAt: record.createdAt.toISOString(),
   };
   if (record.subscriptionType !== undefined) view.subscriptionType = record.subscriptionType;
@@ -24,20 +23,11 @@ export function toMessageView(record: MessageRecord): MessageView {
 }
 
 /** `GET /v1/messages/:id`: the message and where it stands. */
-export async function getMessageStatus(model: MessageModel, id: string): Promise<MessageView> {
+export async function getMessageStatus(messages: MessageRepository, id: string): Promise<MessageView> {
   if (!ID.test(id)) throw notFound('message_not_found', 'No message with this id');
-  let record: MessageRecord | null;
-  try {
-    // Two point reads by _id: the record, and its outcome once it has one.
-    const [stored, outcome] = await Promise.all([
-      model.findById(id, { data: 0, idempotencyKey: 0 }).lean<MessageRecord>().exec(),
-      outcomeCollection(model).findOne({ _id: id }),
-    ]);
-    record = stored && withOutcome(stored, outcome);
-  } catch (err) {
-    if (err instanceof AppError) throw err;
+  const record = await messages.findView(id).catch((err: unknown) => {
     throw unavailable('service_unavailable', 'The message store is unavailable; try again', err);
-  }
+  });
   if (!record) throw notFound('message_not_found', 'No message with this id');
   return toMessageView(record);
 }

@@ -1,7 +1,7 @@
-import { Schema, type Connection, type Model, type mongo } from 'mongoose';
-import { MESSAGE_KINDS, type MessageKind } from '../subscriptions/types.ts';
-import { LOCALES, type Locale } from '../templates/types.ts';
-import { MESSAGE_STATUSES, type MessageStatus } from './message-input.ts';
+import { Schema, type Connection, type Model } from 'mongoose';
+import { MESSAGE_KINDS, type MessageKind } from '../subscriptions/index.ts';
+import { LOCALES, type Locale } from '../shared/locale.ts';
+import { MESSAGE_STATUSES, type MessageStatus } from '../contract/message-input.ts';
 
 /**
  * One message, as stored in the `messages` collection. `_id` is the message id (ObjectId hex, a
@@ -24,16 +24,10 @@ export interface MessageRecord {
    */
   idempotencyKey: string;
   sendAt?: Date;
+  /** Always `queued` when written; where a message stands is its outcome (message-outcome.model.ts). */
   status: MessageStatus;
-  /** Stable code of why a message is suppressed or failed (e.g. `opted_out_of_all`, `hard_bounce`). */
-  reason?: string;
-  /** Human-readable detail for `reason` (an SMTP reply, a render error). */
-  detail?: string;
   attempts: number;
-  smtpResponse?: string;
-  smtpMessageId?: string;
   createdAt: Date;
-  sentAt?: Date;
 }
 
 export const idempotencyKeyFor = (id: string, callerKey: string | undefined): string => (callerKey === undefined ? `m:${id}` : `k:${callerKey}`);
@@ -52,13 +46,8 @@ const messageSchema = new Schema<MessageRecord>(
     idempotencyKey: { type: String, required: true },
     sendAt: Date,
     status: { type: String, enum: MESSAGE_STATUSES, required: true },
-    reason: String,
-    detail: String,
     attempts: { type: Number, required: true },
-    smtpResponse: String,
-    smtpMessageId: String,
     createdAt: { type: Date, required: true },
-    sentAt: Date,
   },
   { collection: 'messages', versionKey: false },
 );
@@ -71,6 +60,3 @@ export type MessageModel = Model<MessageRecord>;
 export function messageModel(db: Connection): MessageModel {
   return (db.models.Message as MessageModel | undefined) ?? db.model<MessageRecord>('Message', messageSchema);
 }
-
-/** The driver's collection, typed: the hot paths (bulk insert, batched reads and writes) skip mongoose's per-document work. */
-export const messageCollection = (model: MessageModel): mongo.Collection<MessageRecord> => model.collection as unknown as mongo.Collection<MessageRecord>;

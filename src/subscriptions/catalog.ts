@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import type { Locale } from '../templates/types.ts';
+import type { Locale } from '../shared/locale.ts';
 
 const localized = z.object({ en: z.string().min(1), de: z.string().min(1) }).strict();
 const catalogSchema = z

@@ -1,6 +1,5 @@
 /** The words for subscription state. See PRODUCT.md §1. */
-export const MESSAGE_KINDS = ['marketing', 'transactional', 'one_to_one'] as const;
-export type MessageKind = (typeof MESSAGE_KINDS)[number];
+export { MESSAGE_KINDS, type MessageKind } from '../shared/message-kinds.ts';
 
 export const TYPE_STATES = ['subscribed', 'unsubscribed', 'not_specified'] as const;
 export type TypeState = (typeof TYPE_STATES)[number];

@@ -1,5 +1,4 @@
-import type { MessageKind } from '../subscriptions/types.ts';
-import type { SubscriptionCatalog } from '../subscriptions/catalog.ts';
+import type { MessageKind, SubscriptionCatalog } from '../subscriptions/index.ts';
 import type { Locale } from './types.ts';
 
 /** The system-owned values the footer partial reads as `{{@footer.*}}`. Never taken from message data. */

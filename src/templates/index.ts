@@ -1,29 +1,8 @@
-import type { Router } from 'express';
-import type { AppContext, Roles } from '../app.ts';
-import { loadTemplatesOrThrow } from './load-templates.ts';
-import { createTemplatesRouter } from './templates-router.ts';
-import type { TemplateRenderer } from './types.ts';
-
+// The templates domain: MJML compiled once, footer and list headers injected, rendering per
+// message, the templates API. Built by the composition root (src/app.ts); other folders import
+// only from this file.
 export type { TemplateRenderer, RenderInput, RenderedMessage, TemplateInfo, Locale } from './types.ts';
 export { LOCALES } from './types.ts';
-export { TemplateLoadError, loadTemplates } from './load-templates.ts';
-
-export interface TemplatesModule {
-  renderer: TemplateRenderer;
-  /** GET /templates and GET /templates/:name/preview, for /v1 (api role only). */
-  apiRouter?: Router;
-}
-
-/** Compiles every template once (MJML, Handlebars, text); a broken template stops start-up, naming the file. */
-export async function createTemplatesModule(ctx: AppContext, roles: Roles): Promise<TemplatesModule> {
-  const { config } = ctx;
-  const registry = await loadTemplatesOrThrow({
-    dir: config.templatesDir,
-    catalog: ctx.catalog,
-    tokens: ctx.tokens,
-    publicUrl: config.publicUrl,
-    postalAddress: config.postalAddress,
-  });
-  ctx.logger.info({ event: 'templates.loaded', count: registry.list().length }, `templates compiled: ${registry.list().map((t) => t.name).join(', ')}`);
-  return { renderer: registry, ...(roles.api ? { apiRouter: createTemplatesRouter({ registry }) } : {}) };
-}
+export { TemplateLoadError, loadTemplates, loadTemplatesOrThrow, type LoadTemplatesDeps } from './load-templates.ts';
+export { TemplateRegistry } from './template-registry.ts';
+export { createTemplatesRouter } from './templates-router.ts';

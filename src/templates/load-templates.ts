@@ -1,5 +1,5 @@
-import type { TokenService } from '../preferences/tokens.ts';
-import type { SubscriptionCatalog } from '../subscriptions/catalog.ts';
+import type { TokenService } from '../preferences/index.ts';
+import type { SubscriptionCatalog } from '../subscriptions/index.ts';
 import { compileTemplates, formatProblem, type TemplateProblem } from './template-loader.ts';
 import { TemplateRegistry } from './template-registry.ts';
 

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compile as compileHtmlToText } from 'html-to-text';
-import type { SubscriptionCatalog } from '../subscriptions/catalog.ts';
+import type { SubscriptionCatalog } from '../subscriptions/index.ts';
 import { compileHtml, compilePlain, hb, lintHandlebars, type CompiledHbs } from './handlebars-env.ts';
 import { compileMjml } from './mjml-compiler.ts';
 import { sampleDataSchema, templateMetaSchema } from './template-meta.ts';

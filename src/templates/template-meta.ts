@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MESSAGE_KINDS } from '../subscriptions/types.ts';
+import { MESSAGE_KINDS } from '../subscriptions/index.ts';
 
 const perLocale = <T extends z.ZodType>(value: T) => z.object({ en: value, de: value }).strict();
 

@@ -1,7 +1,6 @@
 import { AppError } from '../shared/errors.ts';
-import type { TokenService } from '../preferences/tokens.ts';
-import { PREFERENCES_PATH, UNSUBSCRIBE_PATH, preferencesUrl, unsubscribeUrl } from '../preferences/links.ts';
-import type { SubscriptionCatalog } from '../subscriptions/catalog.ts';
+import { PREFERENCES_PATH, UNSUBSCRIBE_PATH, preferencesUrl, unsubscribeUrl, type TokenService } from '../preferences/index.ts';
+import type { SubscriptionCatalog } from '../subscriptions/index.ts';
 import { hb } from './handlebars-env.ts';
 import { FooterLabelCache, type FooterData } from './footer.ts';
 import type { CompiledTemplate, TemplateProblem } from './template-loader.ts';

@@ -1,7 +1,7 @@
-import type { MessageKind } from '../subscriptions/types.ts';
+import type { Locale } from '../shared/locale.ts';
+import type { MessageKind } from '../subscriptions/index.ts';
 
-export const LOCALES = ['en', 'de'] as const;
-export type Locale = (typeof LOCALES)[number];
+export { LOCALES, type Locale } from '../shared/locale.ts';
 
 /** What GET /v1/templates lists. */
 export interface TemplateInfo {

@@ -1,5 +1,4 @@
 import type { App } from '../../src/app.ts';
-import { countByStatus } from '../../src/messages/message-outcome.model.ts';
 import { authHeaders } from '../helpers/env.ts';
 import type { SmtpSink } from '../helpers/smtp-sink.ts';
 
@@ -42,7 +41,7 @@ export async function enqueueAll(baseUrl: string, items: EnqueueItem[]): Promise
 
 /** Message statuses straight from the database (outcomes merged over records), counted. */
 export async function statusCounts(app: App): Promise<Record<string, number>> {
-  return countByStatus(app.messages!.model);
+  return app.messages!.repository.countByStatus();
 }
 
 /** Message id (our Message-ID's local part) of every message the sink accepted. */

@@ -36,7 +36,7 @@ function sender(overrides: { renderer?: Partial<TemplateRenderer>; store?: Parti
     ...overrides.store,
   };
   return new MessageSender({
-    model: app.messages!.model,
+    messages: app.messages!.repository,
     store,
     renderer,
     transport,

@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { countByStatus } from '../../src/messages/message-outcome.model.ts';
 import { startTestApp } from '../helpers/app.ts';
 import { authHeaders, testConfig, TEST_SECRET } from '../helpers/env.ts';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
@@ -79,7 +78,7 @@ it('two worker processes on one queue send 1,000 messages with no duplicates', a
     await sink.waitFor(COUNT, 150_000);
   // Let the queue drain completely, then make sure nothing arrived twice.
   const deadline = Date.now() + 30_000;
-  while (((await countByStatus(app.messages!.model)).queued ?? 0) > 0) {
+  while (((await app.messages!.repository.countByStatus()).queued ?? 0) > 0) {
     if (Date.now() > deadline) throw new Error('messages still queued');
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -90,5 +89,5 @@ it('two worker processes on one queue send 1,000 messages with no duplicates', a
   expect(new Set(recipients).size).toBe(COUNT);
   const ids = new Set(sink.messages.map((m) => m.header('message-id')));
   expect(ids.size).toBe(COUNT);
-  expect(await countByStatus(app.messages!.model)).toEqual({ sent: COUNT });
+  expect(await app.messages!.repository.countByStatus()).toEqual({ sent: COUNT });
 }, 200_000);

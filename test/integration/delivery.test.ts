@@ -140,7 +140,7 @@ describe('when Redis is unreachable', () => {
         body: JSON.stringify({ messages: [message, { ...message, to: 'down2@example.com' }] }),
       });
       expect(batch.status).toBe(503);
-      expect(await app.messages!.model.countDocuments()).toBe(0);
+      expect(await app.messages!.repository.model.countDocuments()).toBe(0);
     } finally {
       await app.stop().catch(() => undefined);
     }

@@ -247,10 +247,10 @@ describe('bad input on /v1/messages', () => {
     ['a malformed message id', () => api('GET', '/v1/messages/..%2Fx'), 404, 'message_not_found'],
   ];
   it.each(cases)('refuses %s', async (_name, request, status, code) => {
-    const before = await app.messages!.model.countDocuments();
+    const before = await app.messages!.repository.model.countDocuments();
     const res = await request();
     expect(res.status).toBe(status);
     expect(res.body).toMatchObject({ error: { code, message: expect.any(String) } });
-    expect(await app.messages!.model.countDocuments()).toBe(before);
+    expect(await app.messages!.repository.model.countDocuments()).toBe(before);
   });
 });

@@ -387,7 +387,7 @@ describe('re-subscribe form', () => {
     expect((await post('/subscribe', body({ csrf }), { 'x-forwarded-for': ip })).status).toBe(403);
     expect((await post('/subscribe', body({ csrf }), { cookie: other.cookie, 'x-forwarded-for': ip })).status).toBe(403);
     expect((await post('/subscribe', body({ csrf: other.csrf }), { cookie, 'x-forwarded-for': ip })).status).toBe(403);
-    const count = await app.messages!.model.countDocuments({ to: email });
+    const count = await app.messages!.repository.model.countDocuments({ to: email });
     expect(count).toBe(0);
   });
 
@@ -427,7 +427,7 @@ describe('re-subscribe form', () => {
     expect(xss.text).toContain('&quot;&gt;&lt;script&gt;');
     expect((await post('/subscribe', form({ csrf, email: 'a@example.com', types: 'not-offered' }), { cookie, 'x-forwarded-for': ip })).status).toBe(400);
     expect((await post('/subscribe', form({ csrf, email: 'a@example.com', types: 'events', pad: 'x'.repeat(20_000) }), { cookie, 'x-forwarded-for': ip })).status).toBe(413);
-    expect(await app.messages!.model.countDocuments({ template: 'resubscribe-confirmation', to: 'a@example.com' })).toBe(0);
+    expect(await app.messages!.repository.model.countDocuments({ template: 'resubscribe-confirmation', to: 'a@example.com' })).toBe(0);
   });
 
   it('rate-limits per address and per IP (429)', async () => {

@@ -1,0 +1,59 @@
+import { Types } from 'mongoose';
+import type { SubscriptionCatalog } from '../subscriptions/index.ts';
+import type { TemplateRenderer } from '../templates/index.ts';
+import { parseMessageInput, type InputError, type ParsedMessage } from '../contract/message-input.ts';
+import { idempotencyKeyFor, type MessageRecord } from './message.model.ts';
+
+export type Checked = { ok: true; record: MessageRecord; parsed: ParsedMessage } | { ok: false; error: InputError };
+
+/**
+ * Everything about one message to enqueue but storage: shape, addresses, template, subscription
+ * type. A message that passes becomes the record to insert (status `queued`).
+ */
+export function checkMessage(deps: { renderer: TemplateRenderer; catalog: SubscriptionCatalog }, input: unknown, headerKey: string | undefined): Checked {
+  const result = parseMessageInput(input, headerKey);
+  if (!result.ok) return result;
+  const parsed = result.message;
+  const template = deps.renderer.get(parsed.template);
+  if (!template) return { ok: false, error: { status: 422, code: 'unknown_template', message: `No template named "${parsed.template}"` } };
+  if (template.kind !== parsed.kind) {
+    return {
+      ok: false,
+      error: { status: 422, code: 'template_kind_mismatch', message: `Template "${parsed.template}" is for ${template.kind} messages, not ${parsed.kind}` },
+    };
+  }
+  if (parsed.kind === 'marketing') {
+    const type = parsed.subscriptionType!;
+    if (!deps.catalog.has(type)) {
+      return { ok: false, error: { status: 422, code: 'unknown_subscription_type', message: `No subscription type "${type}"` } };
+    }
+    if (template.subscriptionType !== undefined && template.subscriptionType !== type) {
+      return {
+        ok: false,
+        error: {
+          status: 422,
+          code: 'subscription_type_mismatch',
+          message: `Template "${parsed.template}" belongs to subscription type "${template.subscriptionType}", not "${type}"`,
+        },
+      };
+    }
+  }
+  const id = new Types.ObjectId().toHexString();
+  const record: MessageRecord = {
+    _id: id,
+    kind: parsed.kind,
+    to: parsed.to,
+    template: parsed.template,
+    data: JSON.stringify(parsed.data),
+    locale: parsed.locale,
+    idempotencyKey: idempotencyKeyFor(id, parsed.idempotencyKey),
+    status: 'queued',
+    attempts: 0,
+    createdAt: new Date(),
+  };
+  if (parsed.subscriptionType !== undefined) record.subscriptionType = parsed.subscriptionType;
+  if (parsed.from !== undefined) record.from = parsed.from;
+  if (parsed.replyTo !== undefined) record.replyTo = parsed.replyTo;
+  if (parsed.sendAt !== undefined) record.sendAt = parsed.sendAt;
+  return { ok: true, record, parsed };
+}

@@ -1,0 +1,141 @@
+import type { Connection, mongo } from 'mongoose';
+import { duplicateIndexesOrThrow, isDuplicateKey } from '../shared/mongo-errors.ts';
+import { messageModel, type MessageModel, type MessageRecord } from './message.model.ts';
+import { messageOutcomeModel, type MessageOutcome, type MessageOutcomeModel } from './message-outcome.model.ts';
+
+/** A final outcome to record: everything of MessageOutcome but the id. */
+export type FinalOutcome = Omit<MessageOutcome, '_id'>;
+
+/** What the send use case needs of a record; the rest (key, SMTP reply) is never read there. */
+const SEND_PROJECTION = { idempotencyKey: 0, smtpResponse: 0, smtpMessageId: 0 } as const;
+const VIEW_PROJECTION = { data: 0, idempotencyKey: 0 } as const;
+
+/** A message as it stands: its record with its final outcome, if any, merged over it. */
+export type StoredMessage = MessageRecord & Partial<FinalOutcome>;
+
+/** The record as it stands: its outcome, if it has one, over the stored record (still `queued`). */
+export function withOutcome<T extends Partial<MessageRecord>>(record: T, outcome: MessageOutcome | null | undefined): T & Partial<FinalOutcome> {
+  if (!outcome) return record;
+  const { _id: _ignored, ...fields } = outcome;
+  return { ...record, ...fields };
+}
+
+/**
+ * Message persistence: records in `messages` (written once at enqueue) and final outcomes in
+ * `message_outcomes` (inserted once, never updated: see docs/ferretdb.md). The status a caller sees
+ * is always the merge of the two (`withOutcome`), done here and nowhere else.
+ */
+export class MessageRepository {
+  readonly model: MessageModel;
+  readonly outcomes: MessageOutcomeModel;
+  private readonly records: mongo.Collection<MessageRecord>;
+  private readonly outcomeCol: mongo.Collection<MessageOutcome>;
+
+  constructor(deps: { db: Connection }) {
+    this.model = messageModel(deps.db);
+    this.outcomes = messageOutcomeModel(deps.db);
+    // The driver's collections, typed: the hot paths skip mongoose's per-document work.
+    this.records = this.model.collection as unknown as mongo.Collection<MessageRecord>;
+    this.outcomeCol = this.outcomes.collection as unknown as mongo.Collection<MessageOutcome>;
+  }
+
+  async ensureIndexes(): Promise<void> {
+    await Promise.all([this.model.createIndexes(), this.outcomes.createIndexes()]);
+  }
+
+  /** `duplicate` when the idempotency key is taken (the caller looks up the first message). */
+  async insert(record: MessageRecord): Promise<'inserted' | 'duplicate'> {
+    try {
+      await this.records.insertOne(record);
+      return 'inserted';
+    } catch (err) {
+      if (isDuplicateKey(err)) return 'duplicate';
+      throw err;
+    }
+  }
+
+  /** Unordered insert; returns the indexes refused as duplicate keys. Any other failure throws. */
+  async insertMany(records: MessageRecord[]): Promise<Set<number>> {
+    try {
+      await this.records.insertMany(records, { ordered: false });
+      return new Set();
+    } catch (err) {
+      return duplicateIndexesOrThrow(err);
+    }
+  }
+
+  /** The records holding these idempotency keys, with their outcomes merged, by key. */
+  async findByKeys(keys: string[]): Promise<Map<string, Pick<MessageRecord, '_id' | 'idempotencyKey' | 'status' | 'sendAt' | 'kind'>>> {
+    const found = await this.records.find({ idempotencyKey: { $in: keys } }, { projection: { _id: 1, idempotencyKey: 1, status: 1, sendAt: 1, kind: 1 } }).toArray();
+    const outcomes = await this.findOutcomes(found.map((doc) => doc._id));
+    return new Map(found.map((doc) => [doc.idempotencyKey, withOutcome(doc, outcomes.get(doc._id))]));
+  }
+
+  /**
+   * The records of many messages in one `$in`, in the order asked (null where none): the send
+   * use case batches the records of every job running at once through this.
+   */
+  async loadForSend(ids: string[]): Promise<(MessageRecord | null)[]> {
+    const found = await this.records.find({ _id: { $in: [...new Set(ids)] } }, { projection: SEND_PROJECTION }).toArray();
+    const byId = new Map(found.map((r) => [r._id, r as MessageRecord]));
+    return ids.map((id) => byId.get(id) ?? null);
+  }
+
+  /** Whether the message has its final outcome already. */
+  async isFinal(id: string): Promise<boolean> {
+    return (await this.outcomeCol.findOne({ _id: id }, { projection: { _id: 1 } })) !== null;
+  }
+
+  /**
+   * Records final outcomes by insert. A duplicate `_id` means that message is final already: the
+   * first outcome stands, so a late duplicate job can never overwrite it.
+   */
+  async recordOutcomes(items: { id: string; outcome: FinalOutcome }[]): Promise<void> {
+    if (items.length === 0) return;
+    try {
+      await this.outcomeCol.insertMany(
+        items.map(({ id, outcome }) => ({ ...outcome, _id: id })),
+        { ordered: false },
+      );
+    } catch (err) {
+      duplicateIndexesOrThrow(err);
+    }
+  }
+
+  /** One message as it stands (record and outcome, two point reads), without its data. */
+  async findView(id: string): Promise<StoredMessage | null> {
+    const [stored, outcome] = await Promise.all([
+      this.model.findById(id, VIEW_PROJECTION).lean<MessageRecord>().exec(),
+      this.outcomeCol.findOne({ _id: id }),
+    ]);
+    return stored && withOutcome(stored, outcome);
+  }
+
+  async deleteMany(ids: string[]): Promise<void> {
+    if (ids.length > 0) await this.records.deleteMany({ _id: { $in: ids } });
+  }
+
+  /** Outcomes of these messages by `_id` point reads, in parallel (see docs/ferretdb.md on `$in`). */
+  private async findOutcomes(ids: string[]): Promise<Map<string, MessageOutcome>> {
+    const found = await Promise.all([...new Set(ids)].map((id) => this.outcomeCol.findOne({ _id: id })));
+    return new Map(found.filter((o): o is MessageOutcome => o !== null).map((o) => [o._id, o]));
+  }
+
+  /** Message counts by status, outcomes merged over records: for tests, drills and the bench (two scans; not for hot paths). */
+  async countByStatus(): Promise<Record<string, number>> {
+    const group = [{ $group: { _id: '$status', n: { $sum: 1 } } }];
+    const [records, outcomes] = await Promise.all([
+      this.records.aggregate<{ _id: string; n: number }>(group).toArray(),
+      this.outcomeCol.aggregate<{ _id: string; n: number }>(group).toArray(),
+    ]);
+    const counts: Record<string, number> = {};
+    for (const r of records) counts[r._id] = r.n;
+    // Every outcome is of a record still stored as `queued`.
+    for (const o of outcomes) {
+      counts[o._id] = (counts[o._id] ?? 0) + o.n;
+      counts.queued = (counts.queued ?? 0) - o.n;
+    }
+    if (counts.queued === 0) delete counts.queued;
+    return counts;
+  }
+}
