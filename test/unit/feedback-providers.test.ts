@@ -1,0 +1,295 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { FeedbackEvent } from '../../src/feedback/feedback-event.ts';
+import { FeedbackParseError } from '../../src/feedback/feedback-parse-error.ts';
+import { parseMailgunWebhook } from '../../src/feedback/providers/mailgun-events.ts';
+import { parsePostmarkWebhook } from '../../src/feedback/providers/postmark-events.ts';
+import { parseSendgridEvents } from '../../src/feedback/providers/sendgrid-events.ts';
+import { parseSesNotification } from '../../src/feedback/providers/ses-events.ts';
+
+const fixture = (name: string): unknown => JSON.parse(readFileSync(new URL(`../fixtures/feedback/${name}`, import.meta.url), 'utf8')) as unknown;
+const fixtureText = (name: string): string => readFileSync(new URL(`../fixtures/feedback/${name}`, import.meta.url), 'utf8');
+const clone = <T>(value: T): T => structuredClone(value);
+const OUR_ID = '65a1b2c3d4e5f60718293a4b';
+const OUR_HEADER_ID = `${OUR_ID}@mail.example.com`;
+
+/** Asserts the call throws a FeedbackParseError with this code (a 400), and returns it for further checks. */
+function parseError(fn: () => unknown, code: string): FeedbackParseError {
+  const err: unknown = (() => {
+    try {
+      fn();
+    } catch (e) {
+      return e;
+    }
+    return undefined;
+  })();
+  expect(err).toBeInstanceOf(FeedbackParseError);
+  expect(err).toMatchObject({ code, status: 400 });
+  return err as FeedbackParseError;
+}
+
+describe('SES notifications', () => {
+  it('a Permanent/General bounce yields one hard bounce per recipient, naming our message', () => {
+    const events = parseSesNotification(fixture('ses-bounce-permanent.json'));
+    expect(events).toHaveLength(2);
+    expect(events.map((e) => [e.type, e.address, e.statusCode, e.eventId])).toEqual([
+      ['hard_bounce', 'recipient1@example.org', '5.1.1', '0100018d0b5a2f11-3a7b9c1d-1e2f-4a5b-8c9d-0e1f2a3b4c5d-000000:recipient1@example.org'],
+      ['hard_bounce', 'recipient2@example.org', '5.1.1', '0100018d0b5a2f11-3a7b9c1d-1e2f-4a5b-8c9d-0e1f2a3b4c5d-000000:recipient2@example.org'],
+    ]);
+    expect(events[0]).toMatchObject({
+      provider: 'ses',
+      at: new Date('2024-01-15T10:00:02.605Z'),
+      diagnostic: 'smtp; 550 5.1.1 user unknown',
+      detail: 'bad_mailbox',
+      message: { messageId: OUR_ID, headerMessageId: OUR_HEADER_ID, relayMessageId: '0100018d0b5a1c2e-6c1f4a3e-8d2b-4f7a-9e10-2b3c4d5e6f70-000000' },
+    });
+  });
+
+  it('takes the SNS Message as a string, or as a whole SNS envelope, the same way', () => {
+    const text = fixtureText('ses-bounce-permanent.json');
+    const envelope = { Type: 'Notification', MessageId: 'b1b2', TopicArn: 'arn:aws:sns:us-east-1:123456789012:ses', Message: text, Timestamp: '2024-01-15T10:00:03.000Z' };
+    expect(parseSesNotification(text)).toEqual(parseSesNotification(fixture('ses-bounce-permanent.json')));
+    expect(parseSesNotification(envelope)).toEqual(parseSesNotification(text));
+  });
+
+  it('a Permanent bounce whose recipient status is sender-side or policy is not the recipient’s fault', () => {
+    const n = clone(fixture('ses-bounce-permanent.json')) as { bounce: { bouncedRecipients: { status: string; diagnosticCode: string }[] } };
+    const [first, second] = n.bounce.bouncedRecipients;
+    if (!first || !second) throw new Error('fixture has two recipients');
+    Object.assign(first, { status: '5.1.8', diagnosticCode: 'smtp; 553 5.1.8 <news@example.com>: Sender address rejected: Domain not found' });
+    Object.assign(second, { status: '5.7.1', diagnosticCode: 'smtp; 554 5.7.1 Service unavailable; client host blocked using Spamhaus' });
+    expect(parseSesNotification(n).map((e) => [e.type, e.detail])).toEqual([
+      ['ignored', 'sender_side'],
+      ['ignored', 'policy'],
+    ]);
+  });
+
+  it('a Transient/MailboxFull bounce is soft', () => {
+    const [event, ...rest] = parseSesNotification(fixture('ses-bounce-transient-mailbox-full.json'));
+    expect(rest).toHaveLength(0);
+    expect(event).toMatchObject({ type: 'soft_bounce', address: 'full@example.net', statusCode: '5.2.2', detail: 'mailbox_full' });
+  });
+
+  it.each([
+    ['Transient', 'MessageTooLarge', 'ignored', 'message_size'],
+    ['Transient', 'ContentRejected', 'ignored', 'content_rejected'],
+    ['Transient', 'AttachmentRejected', 'ignored', 'attachment_rejected'],
+    ['Transient', 'General', 'soft_bounce', 'General'],
+    ['Undetermined', 'Undetermined', 'ignored', 'undetermined'],
+    ['Permanent', 'Suppressed', 'hard_bounce', 'Suppressed'],
+  ])('bounceType %s / %s → %s (%s)', (bounceType, bounceSubType, type, detail) => {
+    const n = clone(fixture('ses-bounce-transient-mailbox-full.json')) as { bounce: Record<string, unknown> & { bouncedRecipients: Record<string, unknown>[] } };
+    n.bounce.bounceType = bounceType;
+    n.bounce.bounceSubType = bounceSubType;
+    n.bounce.bouncedRecipients = [{ emailAddress: 'r@example.net' }];
+    expect(parseSesNotification(n).map((e) => [e.type, e.detail])).toEqual([[type, detail]]);
+  });
+
+  it('a Complaint (abuse) is a complaint; not-spam is ignored', () => {
+    const n = fixture('ses-complaint-abuse.json');
+    expect(parseSesNotification(n)).toEqual<FeedbackEvent[]>([
+      expect.objectContaining({
+        type: 'complaint',
+        address: 'complainer@example.com',
+        detail: 'abuse',
+        eventId: '0100018d1061c2b3-18c07c78-fa81-4a58-9dd1-fedc3cb8f49a-000000:complainer@example.com',
+        at: new Date('2024-01-16T09:24:22.623Z'),
+      }) as FeedbackEvent,
+    ]);
+    const notSpam = clone(n) as { complaint: Record<string, unknown> };
+    notSpam.complaint.complaintFeedbackType = 'not-spam';
+    expect(parseSesNotification(notSpam).map((e) => [e.type, e.detail])).toEqual([['ignored', 'not_spam']]);
+  });
+
+  it('a Delivery is delivered per recipient', () => {
+    expect(parseSesNotification(fixture('ses-delivery.json'))).toEqual([
+      expect.objectContaining({ type: 'delivered', address: 'reader@example.com', diagnostic: '250 ok: Message 64111812 accepted', message: expect.objectContaining({ messageId: OUR_ID }) as unknown }),
+    ]);
+  });
+
+  it('reads the eventType form of event publishing (an account-suppressed address is still hard)', () => {
+    const [event] = parseSesNotification(fixture('ses-event-bounce-suppressed.json'));
+    expect(event).toMatchObject({ type: 'hard_bounce', address: 'gone@example.org', provider: 'ses' });
+  });
+
+  it('answers event types it does not act on with one ignored event without an address', () => {
+    const n = clone(fixture('ses-delivery.json')) as Record<string, unknown>;
+    delete n.notificationType;
+    delete n.delivery;
+    n.eventType = 'Open';
+    expect(parseSesNotification(n)).toEqual([expect.objectContaining({ type: 'ignored', address: undefined, detail: 'unknown_event:Open' })]);
+  });
+
+  it('refuses malformed notifications with a FeedbackParseError', () => {
+    parseError(() => parseSesNotification('{"notificationType": "Bounce", '), 'malformed_json');
+    const noRecipients = clone(fixture('ses-bounce-permanent.json')) as { bounce: Record<string, unknown> };
+    delete noRecipients.bounce.bouncedRecipients;
+    const err = parseError(() => parseSesNotification(noRecipients), 'invalid_feedback_payload');
+    expect(err.message).toContain('bouncedRecipients');
+    parseError(() => parseSesNotification({ mail: { messageId: 'x', timestamp: '2024-01-15T10:00:00Z' } }), 'invalid_feedback_payload');
+    parseError(() => parseSesNotification(null), 'invalid_feedback_payload');
+  });
+});
+
+describe('Postmark webhooks', () => {
+  it('the documented HardBounce sample is a hard bounce', () => {
+    expect(parsePostmarkWebhook(fixture('postmark-bounce-hard.json'))).toEqual([
+      {
+        ...{ type: 'hard_bounce', address: 'john@example.com', at: new Date('2019-11-05T16:33:54.907Z'), provider: 'postmark' },
+        ...{ eventId: 'postmark:Bounce:692560173', statusCode: '5.1.1', detail: 'bad_mailbox' },
+        diagnostic: expect.stringContaining('550 5.1.1 The email account') as unknown,
+        message: { relayMessageId: '883953f4-6105-42a2-a16a-77a8eac79483' },
+      },
+    ]);
+  });
+
+  it('SoftBounce is soft; Blocked is ignored as policy', () => {
+    expect(parsePostmarkWebhook(fixture('postmark-bounce-soft.json')).map((e) => [e.type, e.detail, e.statusCode])).toEqual([['soft_bounce', 'mailbox_full', '4.2.2']]);
+    expect(parsePostmarkWebhook(fixture('postmark-bounce-blocked.json')).map((e) => [e.type, e.detail])).toEqual([['ignored', 'policy']]);
+  });
+
+  it('a SpamComplaint record is a complaint even though the documented sample says TypeCode 512', () => {
+    expect(parsePostmarkWebhook(fixture('postmark-spam-complaint.json'))).toEqual([
+      expect.objectContaining({ type: 'complaint', address: 'john@example.com', eventId: 'postmark:SpamComplaint:42' }),
+    ]);
+  });
+
+  it.each<[Record<string, unknown>, string, string | undefined]>([
+    [{ Type: 'SpamNotification', TypeCode: 512 }, 'ignored', 'policy'],
+    [{ Type: 'SpamComplaint', TypeCode: 100001 }, 'complaint', undefined],
+    [{ Type: 'BadEmailAddress', TypeCode: 100000 }, 'hard_bounce', 'bad_address'],
+    [{ Type: 'ManuallyDeactivated', TypeCode: 100002 }, 'ignored', 'manually_deactivated'],
+    [{ Type: 'AutoResponder', TypeCode: 64 }, 'ignored', 'autoreply'],
+    [{ Type: 'DnsError', TypeCode: 256 }, 'soft_bounce', 'dns'],
+    [{ Type: 'Transient', TypeCode: 2 }, 'soft_bounce', 'temporary'],
+    [{ Type: undefined, TypeCode: 1 }, 'hard_bounce', undefined],
+    [{ Type: 'HardBounce', TypeCode: 1, Details: 'smtp;550 5.1.8 Sender address rejected' }, 'ignored', 'sender_side'],
+    [{ Type: 'ChallengeVerification', TypeCode: 16384 }, 'ignored', 'postmark_type:ChallengeVerification'],
+  ])('bounce %o → %s (%s)', (fields, type, detail) => {
+    const body = { ...(fixture('postmark-bounce-hard.json') as Record<string, unknown>), Details: 'no details', ...fields };
+    const [event] = parsePostmarkWebhook(body);
+    expect([event?.type, event?.detail]).toEqual([type, detail]);
+  });
+
+  it('a SubscriptionChange made by the recipient is an unsubscribe; reactivations and operator suppressions are ignored', () => {
+    const change = fixture('postmark-subscription-change.json') as Record<string, unknown>;
+    expect(parsePostmarkWebhook(change)).toEqual([
+      {
+        ...{ type: 'unsubscribe', address: 'unsubscriber@example.com', at: new Date('2020-02-01T10:53:34.416Z'), provider: 'postmark' },
+        eventId: 'postmark:SubscriptionChange:883953f4-6105-42a2-a16a-77a8eac79483:unsubscriber@example.com:2020-02-01T10:53:34.416071Z',
+        message: { relayMessageId: '883953f4-6105-42a2-a16a-77a8eac79483' },
+      },
+    ]);
+    const variants: [Record<string, unknown>, string, string | undefined][] = [
+      [{ SuppressSending: false, SuppressionReason: null }, 'ignored', 'reactivated'],
+      [{ Origin: 'Customer', MessageID: null }, 'ignored', 'manual_suppression:Customer'],
+      [{ SuppressionReason: 'HardBounce' }, 'hard_bounce', 'postmark_suppression'],
+      [{ SuppressionReason: 'SpamComplaint' }, 'complaint', 'postmark_suppression'],
+    ];
+    for (const [fields, type, detail] of variants) {
+      const [event] = parsePostmarkWebhook({ ...change, ...fields });
+      expect([event?.type, event?.detail]).toEqual([type, detail]);
+    }
+  });
+
+  it('a Delivery is delivered; an Open is ignored', () => {
+    expect(parsePostmarkWebhook(fixture('postmark-delivery.json'))).toEqual([
+      expect.objectContaining({ type: 'delivered', address: 'reader@example.com', eventId: 'postmark:Delivery:a94dfe84-8ab9-43cf-8a1c-ac234c296e25:reader@example.com' }),
+    ]);
+    const open = { RecordType: 'Open', MessageID: 'm-1', Recipient: 'reader@example.com', ReceivedAt: '2024-01-15T12:00:00Z' };
+    expect(parsePostmarkWebhook(open)).toEqual([expect.objectContaining({ type: 'ignored', detail: 'unknown_event:Open', at: new Date('2024-01-15T12:00:00Z') })]);
+  });
+
+  it('refuses a bounce without Email or BouncedAt', () => {
+    const body = fixture('postmark-bounce-hard.json') as Record<string, unknown>;
+    expect(parseError(() => parsePostmarkWebhook({ ...body, Email: undefined }), 'invalid_feedback_payload').message).toContain('Email');
+    parseError(() => parsePostmarkWebhook({ ...body, BouncedAt: 'yesterday' }), 'invalid_feedback_payload');
+    parseError(() => parsePostmarkWebhook('not an object'), 'invalid_feedback_payload');
+  });
+});
+
+describe('SendGrid event webhook', () => {
+  const events = parseSendgridEvents(fixture('sendgrid-events.json'));
+
+  it('maps each documented event type', () => {
+    expect(events.map((e) => [e.address, e.type, e.detail])).toEqual([
+      ['gone@example.org', 'hard_bounce', 'bad_mailbox'],
+      ['blocked@example.net', 'ignored', 'policy'],
+      ['complainer@example.com', 'complaint', undefined],
+      ['leaver@example.com', 'unsubscribe', undefined],
+      ['groupleaver@example.com', 'unsubscribe', 'asm_group:10'],
+      ['reader@example.com', 'delivered', undefined],
+      ['reader@example.com', 'ignored', 'unknown_event:open'],
+      ['suppressed@example.org', 'ignored', 'dropped:Bounced Address'],
+      ['slow@example.net', 'ignored', 'deferred'],
+      ['reader@example.com', 'ignored', 'unknown_event:processed'],
+    ]);
+  });
+
+  it('keeps the event id, the status, the reason and the message refs', () => {
+    expect(events[0]).toEqual({
+      ...{ type: 'hard_bounce', address: 'gone@example.org', at: new Date(1705312800 * 1000), provider: 'sendgrid' },
+      ...{ eventId: 'Ym91bmNlLTAtMjQ1NjgzNi1hYmNkZWYx', statusCode: '5.1.1' },
+      diagnostic: '550 5.1.1 The email account that you tried to reach does not exist.',
+      detail: 'bad_mailbox',
+      message: { relayMessageId: '14c5d75ce93', headerMessageId: OUR_HEADER_ID, messageId: OUR_ID },
+    });
+  });
+
+  it('a bounce with a sender-side status is ignored, not hard', () => {
+    const [event] = parseSendgridEvents([{ email: 'a@example.org', event: 'bounce', type: 'bounce', timestamp: 1, sg_event_id: 'x', status: '5.1.8', reason: '553 5.1.8 sender domain does not exist' }]);
+    expect([event?.type, event?.detail]).toEqual(['ignored', 'sender_side']);
+  });
+
+  it('refuses a body that is not an array, or an event without email', () => {
+    parseError(() => parseSendgridEvents({ email: 'a@example.org', event: 'bounce', timestamp: 1 }), 'invalid_feedback_payload');
+    const err = parseError(() => parseSendgridEvents([{ event: 'bounce', timestamp: 1, sg_event_id: 'x' }]), 'invalid_feedback_payload');
+    expect(err.message).toContain('0.email');
+  });
+});
+
+describe('Mailgun webhooks', () => {
+  it('a permanent failure is a hard bounce with the delivery status', () => {
+    expect(parseMailgunWebhook(fixture('mailgun-failed-permanent.json'))).toEqual([
+      {
+        ...{ type: 'hard_bounce', address: 'alice@example.com', at: new Date(1705312801818), provider: 'mailgun' },
+        ...{ eventId: 'G9Bn5sl1TC6nu79C8C0bwg', statusCode: '5.1.1' },
+        diagnostic: expect.stringMatching(/^5\.1\.1 The email account that you tried to reach does not exist/) as unknown,
+        detail: 'bad_mailbox',
+        message: { relayMessageId: 'AgEFp0fZ', headerMessageId: OUR_HEADER_ID, messageId: OUR_ID },
+      },
+    ]);
+  });
+
+  it('a temporary failure is soft; suppress-bounce is hard', () => {
+    expect(parseMailgunWebhook(fixture('mailgun-failed-temporary.json')).map((e) => [e.type, e.detail, e.statusCode])).toEqual([['soft_bounce', 'mailbox_full', '4.2.2']]);
+    expect(parseMailgunWebhook(fixture('mailgun-failed-suppress-bounce.json')).map((e) => [e.type, e.detail, e.address])).toEqual([['hard_bounce', 'suppress-bounce', 'gone@example.org']]);
+  });
+
+  it('a permanent failure with a policy code is ignored', () => {
+    const body = clone(fixture('mailgun-failed-permanent.json')) as { 'event-data': { 'delivery-status': Record<string, unknown> } };
+    Object.assign(body['event-data']['delivery-status'], { code: 554, 'enhanced-code': '5.7.1', message: '5.7.1 Message rejected due to spam content' });
+    expect(parseMailgunWebhook(body).map((e) => [e.type, e.detail])).toEqual([['ignored', 'policy']]);
+  });
+
+  it.each([
+    ['mailgun-complained.json', 'complaint', 'complainer@example.com'],
+    ['mailgun-unsubscribed.json', 'unsubscribe', 'leaver@example.com'],
+    ['mailgun-delivered.json', 'delivered', 'reader@example.com'],
+  ])('%s → %s', (name, type, address) => {
+    expect(parseMailgunWebhook(fixture(name))).toEqual([expect.objectContaining({ type, address, provider: 'mailgun' })]);
+  });
+
+  it('ignores events it does not act on', () => {
+    const body = clone(fixture('mailgun-delivered.json')) as { 'event-data': Record<string, unknown> };
+    body['event-data'].event = 'opened';
+    expect(parseMailgunWebhook(body)).toEqual([expect.objectContaining({ type: 'ignored', detail: 'unknown_event:opened' })]);
+  });
+
+  it('refuses a body without event-data, or a failure without recipient', () => {
+    parseError(() => parseMailgunWebhook({ signature: {} }), 'invalid_feedback_payload');
+    const body = clone(fixture('mailgun-failed-permanent.json')) as { 'event-data': Record<string, unknown> };
+    delete body['event-data'].recipient;
+    expect(parseError(() => parseMailgunWebhook(body), 'invalid_feedback_payload').message).toContain('recipient');
+  });
+});
