@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { SMTPServer } from 'smtp-server';
 import type { AddressInfo } from 'node:net';
 import { Queue, Worker, type ConnectionOptions } from 'bullmq';
 import { Router } from 'express';
@@ -11,7 +12,7 @@ import { connectMongo } from './shared/mongo.ts';
 import { createRedis } from './shared/redis.ts';
 import { createMetricsRegistry } from './shared/metrics.ts';
 import { checkHealth } from './shared/health.ts';
-import { IMPORT_QUEUE, SEND_QUEUE } from './shared/queues.ts';
+import { FEEDBACK_QUEUE, IMPORT_QUEUE, SEND_QUEUE } from './shared/queues.ts';
 import { WORKER_QUEUES, type Roles } from './shared/roles.ts';
 import { createHttpApp } from './http/server.ts';
 import {
@@ -26,6 +27,8 @@ import {
   importJobProcessor,
   importRoutes,
   operatorRoutes,
+  suppressionRoutes,
+  SuppressionList,
   watchImportWorker,
   type ImportJobPayload,
   type SubscriptionStore,
@@ -58,6 +61,24 @@ import {
   usedTokenModel,
 } from './preferences/index.ts';
 
+import {
+  ApplyFeedback,
+  FeedbackRepository,
+  ReceiveFeedback,
+  RedisReplayGuard,
+  SnsVerifier,
+  createFeedbackMetrics,
+  feedbackJobProcessor,
+  feedbackWorkerSettings,
+  genericFeedbackRoutes,
+  inboundSmtpOptions,
+  parseSendgridPublicKey,
+  relayFeedbackRoutes,
+  watchFeedbackWorker,
+  type FeedbackJobData,
+  type HttpsFetchOptions,
+} from './feedback/index.ts';
+
 export type { Roles } from './shared/roles.ts';
 
 /** What the app is built from; exposed for tests, drills and the bench. */
@@ -78,6 +99,8 @@ export interface App {
   ctx: AppContext;
   /** Base URL of the HTTP server once started (api role only). */
   url: string | undefined;
+  /** Port of the inbound feedback SMTP listener once started (feedbackSmtp role, FEEDBACK_SMTP_PORT set). */
+  feedbackSmtpPort: number | undefined;
   templates: { renderer: TemplateRenderer };
   subscriptions: { store: MongoSubscriptionStore };
   messages: {
@@ -96,6 +119,8 @@ export interface AppOverrides {
   /** The store the send-time check reads; the real one otherwise. */
   sendTimeStore?: SubscriptionStore;
   transport?: MailTransport;
+  /** How the SNS certificate and SubscribeURL are fetched (a resolver, extra trusted CAs); verification is the same. */
+  snsHttps?: HttpsFetchOptions;
 }
 
 interface Closable {
@@ -148,6 +173,16 @@ export async function createApp(config: Config, roles: Roles, logger: Logger = c
   const enqueuer = new MessageEnqueuer({ messages: repository, jobs: sendJobs, renderer, catalog, logger, metrics: messageMetrics });
   starters.push(() => repository.ensureIndexes());
 
+  // [feedback] relay feedback: stored once by the receivers, applied by the feedback worker
+  const feedbackLogger = logger.child({ module: 'feedback' });
+  const feedbackRepo = new FeedbackRepository({ db });
+  const feedbackQueue = new Queue<FeedbackJobData>(FEEDBACK_QUEUE, { connection: bullConnection(redis), prefix });
+  feedbackQueue.on('error', (err) => feedbackLogger.debug({ event: 'feedback.queue_error', err: err.message }));
+  closables.push(feedbackQueue);
+  const feedbackMetrics = createFeedbackMetrics(metrics);
+  const receiveFeedback = new ReceiveFeedback({ feedback: feedbackRepo, queue: feedbackQueue, metrics: feedbackMetrics, logger: feedbackLogger });
+  starters.push(() => feedbackRepo.ensureIndexes().then(() => undefined));
+
   const apiRouter = Router();
   const publicRouters: Router[] = [];
   if (roles.api) {
@@ -158,6 +193,21 @@ export async function createApp(config: Config, roles: Roles, logger: Logger = c
     apiRouter.use(importRoutes({ jobs: importJobs, chunks: importChunks, queue: importQueue, logger: subsLogger, maxBytes: DEFAULT_IMPORT_MAX_BYTES }));
     apiRouter.use(createTemplatesRouter({ registry: renderer }));
     apiRouter.use(messageRoutes({ enqueuer, messages: repository }));
+    apiRouter.use(suppressionRoutes({ list: new SuppressionList({ states: store.states }), store, catalog }));
+    apiRouter.use(genericFeedbackRoutes({ receive: receiveFeedback }));
+    const fb = config.feedback;
+    const snsHttps = overrides.snsHttps ?? {};
+    publicRouters.push(
+      relayFeedbackRoutes({
+        receive: receiveFeedback,
+        logger: feedbackLogger,
+        sns: fb.sesTopicArns.length > 0 ? new SnsVerifier({ topicArns: fb.sesTopicArns, ...snsHttps }) : undefined,
+        snsHttps,
+        postmarkAuth: fb.postmarkAuth,
+        sendgridKey: fb.sendgridPublicKey ? parseSendgridPublicKey(fb.sendgridPublicKey) : undefined,
+        mailgun: fb.mailgunSigningKey ? { signingKey: fb.mailgunSigningKey, replayGuard: new RedisReplayGuard({ redis, prefix: `${prefix}:mailgun-token` }) } : undefined,
+      }),
+    );
 
     // [preferences] preference page, one-click unsubscribe, re-subscribe form
     const prefsLogger = logger.child({ module: 'preferences' });
@@ -191,6 +241,27 @@ export async function createApp(config: Config, roles: Roles, logger: Logger = c
         closables.push({ close: async () => (await importWorker.close(), importRedis.disconnect()) });
       });
     }
+    if (queues.has('feedback')) {
+      const applier = new ApplyFeedback({
+        feedback: feedbackRepo,
+        messages: repository,
+        store,
+        softBounceLimit: config.feedback.softBounceLimit,
+        softBounceWindowDays: config.feedback.softBounceWindowDays,
+        logger: feedbackLogger,
+      });
+      starters.push(async () => {
+        const feedbackRedis = workerRedis(config, logger);
+        const feedbackWorker = new Worker<FeedbackJobData>(FEEDBACK_QUEUE, feedbackJobProcessor(applier), {
+          connection: bullConnection(feedbackRedis),
+          prefix,
+          concurrency: 5,
+          settings: feedbackWorkerSettings,
+        });
+        watchFeedbackWorker(feedbackWorker, feedbackLogger);
+        closables.push({ close: async () => (await feedbackWorker.close(), feedbackRedis.disconnect()) });
+      });
+    }
     if (queues.has('send')) {
       // [delivery] the transport, the send use case and its BullMQ worker
       const transport = overrides.transport ?? createNodemailerTransport(config, logger);
@@ -211,10 +282,35 @@ export async function createApp(config: Config, roles: Roles, logger: Logger = c
     }
   }
 
+  if (roles.feedbackSmtp && config.feedback.smtpPort !== undefined) {
+    const port = config.feedback.smtpPort;
+    const listener = new SMTPServer(
+      inboundSmtpOptions({
+        receive: receiveFeedback,
+        metrics: feedbackMetrics,
+        logger: feedbackLogger,
+        bounceDomain: config.feedback.bounceDomain,
+        complaintAddress: config.feedback.complaintAddress,
+      }),
+    );
+    listener.on('error', (err) => feedbackLogger.warn({ event: 'feedback.smtp_error', err: err.message }));
+    starters.push(async () => {
+      await new Promise<void>((resolve, reject) => {
+        listener.once('error', reject);
+        listener.listen(port, config.feedback.smtpHost, () => resolve());
+      });
+      const address = listener.server.address() as AddressInfo;
+      app.feedbackSmtpPort = address.port;
+      feedbackLogger.info({ event: 'feedback.smtp_listening', port: address.port }, `feedback SMTP listening on port ${address.port}`);
+    });
+    closables.push({ close: () => new Promise<void>((resolve) => listener.close(() => resolve())) });
+  }
+
   let server: Server | undefined;
   const app: App = {
     ctx,
     url: undefined,
+    feedbackSmtpPort: undefined,
     templates: { renderer },
     subscriptions: { store },
     messages: {

@@ -39,6 +39,16 @@ const schema = z.object({
   TEMPLATES_DIR: z.preprocess(emptyToUndefined, z.string().default('templates')),
   EML_DIR: z.preprocess(emptyToUndefined, z.string().default('.mailgate/outbox')),
   SUBSCRIBE_FORM_TYPES: optionalString,
+  FEEDBACK_SES_TOPIC_ARNS: optionalString,
+  FEEDBACK_POSTMARK_AUTH: z.preprocess(emptyToUndefined, z.string().regex(/^[^:]+:.{8,}$/, 'must be user:password with a password of 8 characters or more').optional()),
+  FEEDBACK_SENDGRID_PUBLIC_KEY: optionalString,
+  FEEDBACK_MAILGUN_SIGNING_KEY: z.preprocess(emptyToUndefined, z.string().min(16, 'must be at least 16 characters').optional()),
+  FEEDBACK_SMTP_PORT: z.preprocess(emptyToUndefined, z.coerce.number({ error: 'must be a whole number from 0 to 65535' }).int().min(0).max(65535).optional()),
+  FEEDBACK_SMTP_HOST: z.preprocess(emptyToUndefined, z.string().default('0.0.0.0')),
+  BOUNCE_DOMAIN: z.preprocess(emptyToUndefined, z.string().regex(/^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i, 'must be a domain name such as bounces.example.com').optional()),
+  FEEDBACK_COMPLAINT_ADDRESS: z.preprocess(emptyToUndefined, z.email('must be an email address').optional()),
+  SOFT_BOUNCE_LIMIT: int(5, 1, 1000),
+  SOFT_BOUNCE_WINDOW_DAYS: int(30, 1, 3650),
   LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
 });
 
@@ -67,7 +77,24 @@ export interface Config {
   templatesDir: string;
   emlDir: string;
   subscribeFormTypes: string[] | undefined;
+  feedback: FeedbackConfig;
   logLevel: Raw['LOG_LEVEL'];
+}
+
+/** Relay feedback (PRODUCT.md §6): a source left unconfigured refuses every request. */
+export interface FeedbackConfig {
+  sesTopicArns: string[];
+  postmarkAuth: string | undefined;
+  sendgridPublicKey: string | undefined;
+  mailgunSigningKey: string | undefined;
+  /** Inbound SMTP for DSN/ARF mail; off when undefined. */
+  smtpPort: number | undefined;
+  smtpHost: string;
+  /** VERP: outgoing mail uses `bounces+<messageId>@bounceDomain` as envelope sender. */
+  bounceDomain: string | undefined;
+  complaintAddress: string | undefined;
+  softBounceLimit: number;
+  softBounceWindowDays: number;
 }
 
 export class ConfigError extends Error {
@@ -123,6 +150,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     templatesDir: raw.TEMPLATES_DIR,
     emlDir: raw.EML_DIR,
     subscribeFormTypes: raw.SUBSCRIBE_FORM_TYPES?.split(',').map((s) => s.trim()).filter(Boolean),
+    feedback: {
+      sesTopicArns: (raw.FEEDBACK_SES_TOPIC_ARNS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+      postmarkAuth: raw.FEEDBACK_POSTMARK_AUTH,
+      sendgridPublicKey: raw.FEEDBACK_SENDGRID_PUBLIC_KEY,
+      mailgunSigningKey: raw.FEEDBACK_MAILGUN_SIGNING_KEY,
+      smtpPort: raw.FEEDBACK_SMTP_PORT,
+      smtpHost: raw.FEEDBACK_SMTP_HOST,
+      bounceDomain: raw.BOUNCE_DOMAIN?.toLowerCase(),
+      complaintAddress: raw.FEEDBACK_COMPLAINT_ADDRESS?.toLowerCase(),
+      softBounceLimit: raw.SOFT_BOUNCE_LIMIT,
+      softBounceWindowDays: raw.SOFT_BOUNCE_WINDOW_DAYS,
+    },
     logLevel: raw.LOG_LEVEL,
   };
 }

@@ -9,7 +9,8 @@ import { LOCALES, type Locale } from '../shared/locale.ts';
  * No database, no templates; those checks happen in the enqueue use case.
  */
 export const MAX_BATCH = 1000;
-export const MESSAGE_STATUSES = ['queued', 'sent', 'suppressed', 'failed'] as const;
+/** Where a message stands; `bounced` and `complained` come later, from relay feedback (docs/architecture.md). */
+export const MESSAGE_STATUSES = ['queued', 'sent', 'suppressed', 'failed', 'bounced', 'complained'] as const;
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 
 const printable = /^[\x20-\x7e]+$/;
@@ -126,6 +127,14 @@ export interface BatchResult {
 }
 
 /** `GET /v1/messages/:id` answer. */
+export interface MessageFeedbackView {
+  type: 'hard_bounce' | 'complaint';
+  at: string;
+  provider: string;
+  statusCode?: string;
+  diagnostic?: string;
+}
+
 export interface MessageView {
   id: string;
   kind: MessageKind;
@@ -139,4 +148,6 @@ export interface MessageView {
   createdAt: string;
   sendAt?: string;
   sentAt?: string;
+  /** What the relay reported after accepting it (a bounce or a complaint), and when. */
+  feedback?: MessageFeedbackView;
 }

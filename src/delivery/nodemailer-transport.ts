@@ -6,7 +6,7 @@ import type { Logger } from '../shared/logger.ts';
 import { DKIM_HEADER_FIELDS, messageIdDomain, readDkimKey } from './dkim-key.ts';
 import type { MailTransport, OutgoingMail, SendResult } from './transport.ts';
 
-type TransportConfig = Pick<Config, 'env' | 'smtpUrl' | 'smtpPoolSize' | 'dkim' | 'mailFrom' | 'emlDir'>;
+type TransportConfig = Pick<Config, 'env' | 'smtpUrl' | 'smtpPoolSize' | 'dkim' | 'mailFrom' | 'emlDir'> & { feedback?: Pick<Config['feedback'], 'bounceDomain'> };
 
 interface Mailer {
   sendMail(mail: Record<string, unknown>): Promise<{ messageId: string; response?: unknown; message?: unknown }>;
@@ -16,6 +16,8 @@ interface Mailer {
 /**
  * nodemailer behind MailTransport, built once per worker: an SMTP pool of SMTP_POOL_SIZE
  * connections, or (development, no SMTP_URL) .eml files in EML_DIR. DKIM-signs when configured.
+ * With BOUNCE_DOMAIN the envelope sender is `bounces+<messageId>@BOUNCE_DOMAIN` (VERP), so every
+ * bounce names its message.
  */
 export function createNodemailerTransport(config: TransportConfig, logger: Logger): MailTransport {
   const dkim = config.dkim
@@ -39,6 +41,7 @@ export function createNodemailerTransport(config: TransportConfig, logger: Logge
     logger.info({ event: 'delivery.eml_outbox', dir: emlDir }, `no SMTP_URL: writing messages as .eml files to ${emlDir}`);
   }
   let dirReady: Promise<unknown> | undefined;
+  const bounceDomain = config.feedback?.bounceDomain;
 
   return {
     async send(mail: OutgoingMail): Promise<SendResult> {
@@ -52,6 +55,7 @@ export function createNodemailerTransport(config: TransportConfig, logger: Logge
         text: mail.text,
         headers: mail.headers,
         messageId,
+        ...(bounceDomain ? { envelope: { from: `bounces+${mail.id}@${bounceDomain}`, to: mail.to } } : {}),
       });
       if (emlDir === undefined) return { messageId, response: String(info.response ?? '') };
       const file = join(emlDir, `${mail.id}.eml`);

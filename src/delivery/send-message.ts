@@ -5,7 +5,8 @@ import type { FinalOutcome, MessageMetrics, MessageRecord, MessageRepository } f
 import { decide, type AddressState, type SubscriptionStore } from '../subscriptions/index.ts';
 import type { RenderedMessage, TemplateRenderer } from '../templates/index.ts';
 import { MicroBatcher } from './micro-batcher.ts';
-import { classifySmtpFailure } from './smtp-failure.ts';
+import { classifySmtpReply } from '../feedback/index.ts';
+import { relayIdFromReply } from './relay-id.ts';
 import type { MailTransport, SendResult } from './transport.ts';
 
 export interface SendDeps {
@@ -56,6 +57,11 @@ export class TransientSendError extends Error {
 }
 
 type Final = FinalOutcome;
+
+const withRelayId = (reply: string): { relayMessageId?: string } => {
+  const id = relayIdFromReply(reply);
+  return id ? { relayMessageId: id } : {};
+};
 
 /**
  * The send use case the worker runs for one message id: load, skip if final, read the address
@@ -166,19 +172,26 @@ export class MessageSender {
         headers: rendered.headers,
       });
     } catch (err) {
-      const failure = classifySmtpFailure(err);
-      if (!failure.permanent) throw new TransientSendError(`SMTP: ${failure.response}`, { cause: err });
-      if (failure.badMailbox) {
+      // The same classification as relay feedback: only a bad mailbox hard-bounces the recipient;
+      // a refused sender (5.1.7/5.1.8) or a policy block (5.7.x) fails this message only.
+      const failure = classifySmtpReply(err);
+      if (!failure.permanent) throw new TransientSendError(`SMTP: ${failure.diagnostic}`, { cause: err });
+      const hard = failure.type === 'hard_bounce';
+      if (hard) {
         await this.transient('subscription store', () =>
           this.deps.store.apply(
             message.to,
-            { suppression: { kind: 'hard_bounce', at: new Date(), source: 'bounce', detail: failure.response } },
-            { source: 'bounce', messageId: message._id },
+            { suppression: { kind: 'hard_bounce', at: new Date(), source: 'bounce', detail: failure.diagnostic } },
+            {
+              source: 'bounce',
+              messageId: message._id,
+              feedback: { provider: 'smtp', eventId: `smtp:${message._id}`, diagnostic: failure.diagnostic, ...(failure.statusCode ? { statusCode: failure.statusCode } : {}) },
+            },
           ),
         );
       }
-      const reason = failure.badMailbox ? 'hard_bounce' : 'smtp_rejected';
-      await this.finish(message, { status: 'failed', reason, detail: failure.response, smtpResponse: failure.response, attempts: attempt.number });
+      const reason = hard ? 'hard_bounce' : 'smtp_rejected';
+      await this.finish(message, { status: 'failed', reason, detail: failure.diagnostic, smtpResponse: failure.diagnostic, attempts: attempt.number });
       return { outcome: 'failed', reason };
     }
     this.deps.metrics.sendSeconds.observe({ kind: message.kind }, (performance.now() - started) / 1000);
@@ -199,6 +212,7 @@ export class MessageSender {
       status: 'sent',
       smtpResponse: result.response.slice(0, 500),
       smtpMessageId: result.messageId,
+      ...withRelayId(result.response),
       sentAt,
       attempts: attempt.number,
     });

@@ -16,6 +16,8 @@ export interface MessageOutcome {
   attempts?: number;
   smtpResponse?: string;
   smtpMessageId?: string;
+  /** The relay's own id for the message, from its `250` reply (`queued as …`): relay feedback names it. */
+  relayMessageId?: string;
   sentAt?: Date;
 }
 
@@ -28,11 +30,13 @@ const outcomeSchema = new Schema<MessageOutcome>(
     attempts: Number,
     smtpResponse: String,
     smtpMessageId: String,
+    relayMessageId: String,
     sentAt: Date,
   },
-  // Reads are by _id only (the primary key); no further index.
   { collection: 'message_outcomes', versionKey: false },
 );
+// Relay feedback that names only the relay's id (SES, Postmark, SendGrid): `{relayMessageId}`. Reads by message id use _id.
+outcomeSchema.index({ relayMessageId: 1 });
 
 export type MessageOutcomeModel = Model<MessageOutcome>;
 

@@ -1,6 +1,7 @@
 import type { Connection, mongo } from 'mongoose';
 import { duplicateIndexesOrThrow, isDuplicateKey } from '../shared/mongo-errors.ts';
 import { messageModel, type MessageModel, type MessageRecord } from './message.model.ts';
+import { messageFeedbackModel, type MessageFeedbackDoc, type MessageFeedbackModel } from './message-feedback.model.ts';
 import { messageOutcomeModel, type MessageOutcome, type MessageOutcomeModel } from './message-outcome.model.ts';
 
 /** A final outcome to record: everything of MessageOutcome but the id. */
@@ -10,8 +11,11 @@ export type FinalOutcome = Omit<MessageOutcome, '_id'>;
 const SEND_PROJECTION = { idempotencyKey: 0, smtpResponse: 0, smtpMessageId: 0 } as const;
 const VIEW_PROJECTION = { data: 0, idempotencyKey: 0 } as const;
 
-/** A message as it stands: its record with its final outcome, if any, merged over it. */
-export type StoredMessage = MessageRecord & Partial<FinalOutcome>;
+/** What relay feedback records about a message (bounced or complained). */
+export type MessageFeedback = Omit<MessageFeedbackDoc, '_id' | 'status'>;
+
+/** A message as it stands: its record with its final outcome, if any, merged over it, and relay feedback. */
+export type StoredMessage = MessageRecord & Partial<FinalOutcome> & { feedback?: MessageFeedback };
 
 /** The record as it stands: its outcome, if it has one, over the stored record (still `queued`). */
 export function withOutcome<T extends Partial<MessageRecord>>(record: T, outcome: MessageOutcome | null | undefined): T & Partial<FinalOutcome> {
@@ -28,19 +32,21 @@ export function withOutcome<T extends Partial<MessageRecord>>(record: T, outcome
 export class MessageRepository {
   readonly model: MessageModel;
   readonly outcomes: MessageOutcomeModel;
+  readonly feedback: MessageFeedbackModel;
   private readonly records: mongo.Collection<MessageRecord>;
   private readonly outcomeCol: mongo.Collection<MessageOutcome>;
 
   constructor(deps: { db: Connection }) {
     this.model = messageModel(deps.db);
     this.outcomes = messageOutcomeModel(deps.db);
+    this.feedback = messageFeedbackModel(deps.db);
     // The driver's collections, typed: the hot paths skip mongoose's per-document work.
     this.records = this.model.collection as unknown as mongo.Collection<MessageRecord>;
     this.outcomeCol = this.outcomes.collection as unknown as mongo.Collection<MessageOutcome>;
   }
 
   async ensureIndexes(): Promise<void> {
-    await Promise.all([this.model.createIndexes(), this.outcomes.createIndexes()]);
+    await Promise.all([this.model.createIndexes(), this.outcomes.createIndexes(), this.feedback.createIndexes()]);
   }
 
   /** `duplicate` when the idempotency key is taken (the caller looks up the first message). */
@@ -102,13 +108,44 @@ export class MessageRepository {
     }
   }
 
-  /** One message as it stands (record and outcome, two point reads), without its data. */
+  /** One message as it stands (record, outcome and relay feedback: three point reads), without its data. */
   async findView(id: string): Promise<StoredMessage | null> {
-    const [stored, outcome] = await Promise.all([
+    const [stored, outcome, feedback] = await Promise.all([
       this.model.findById(id, VIEW_PROJECTION).lean<MessageRecord>().exec(),
       this.outcomeCol.findOne({ _id: id }),
+      this.feedback.findById(id).lean<MessageFeedbackDoc>().exec(),
     ]);
-    return stored && withOutcome(stored, outcome);
+    if (!stored) return null;
+    const message: StoredMessage = withOutcome(stored, outcome);
+    if (!feedback) return message;
+    const { _id: _ignored, status, ...rest } = feedback;
+    return { ...message, status, feedback: rest };
+  }
+
+  /** The recipient and kind of a message that relay feedback names (a point read), or null. */
+  async findForFeedback(id: string): Promise<Pick<MessageRecord, '_id' | 'to' | 'kind' | 'subscriptionType'> | null> {
+    return this.records.findOne({ _id: id }, { projection: { _id: 1, to: 1, kind: 1, subscriptionType: 1 } });
+  }
+
+  /** Our message id for the relay's id (from its `250` reply), or undefined. SendGrid's ids carry a suffix: matched on the prefix we stored. */
+  async idForRelayId(relayMessageId: string): Promise<string | undefined> {
+    const found = await this.outcomeCol.findOne({ relayMessageId }, { projection: { _id: 1 } });
+    return found?._id;
+  }
+
+  /**
+   * Moves a sent message to `bounced` or `complained`. A later complaint replaces a bounce (it says
+   * more); replaying the same event writes the same values.
+   */
+  async recordFeedback(id: string, feedback: MessageFeedback): Promise<void> {
+    const status = feedback.type === 'complaint' ? 'complained' : 'bounced';
+    const filter = status === 'bounced' ? { _id: id, status: { $ne: 'complained' as const } } : { _id: id };
+    try {
+      await this.feedback.updateOne(filter, { $set: { ...feedback, status } }, { upsert: true });
+    } catch (err) {
+      // The upsert of a bounce met an existing complaint (filtered out, so it tried to insert): the complaint stands.
+      if (!isDuplicateKey(err)) throw err;
+    }
   }
 
   async deleteMany(ids: string[]): Promise<void> {

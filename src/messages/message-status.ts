@@ -19,6 +19,10 @@ export function toMessageView(record: StoredMessage): MessageView {
   if (record.detail !== undefined) view.detail = record.detail;
   if (record.sendAt !== undefined) view.sendAt = record.sendAt.toISOString();
   if (record.sentAt !== undefined) view.sentAt = record.sentAt.toISOString();
+  if (record.feedback) {
+    const { type, at, provider, statusCode, diagnostic } = record.feedback;
+    view.feedback = { type, at: at.toISOString(), provider, ...(statusCode ? { statusCode } : {}), ...(diagnostic ? { diagnostic } : {}) };
+  }
   return view;
 }
 

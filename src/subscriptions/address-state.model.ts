@@ -35,7 +35,9 @@ const schema = new Schema<AddressStateDoc>(
   },
   { collection: 'address_states', versionKey: false, minimize: false },
 );
-// Only the built-in _id index: it serves get `{_id}`, getMany `{_id: {$in}}`, the CAS `{_id, version}` and the export's sort.
+// The built-in _id index serves get `{_id}`, getMany `{_id: {$in}}`, the CAS `{_id, version}` and the export's sort.
+// The suppression list, newest first: `{suppression.kind?, suppression.at < cursor}` sorted by `suppression.at` desc.
+schema.index({ 'suppression.at': -1, _id: -1 });
 
 export type AddressStateModel = Model<AddressStateDoc>;
 

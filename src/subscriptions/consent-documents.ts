@@ -7,7 +7,7 @@ import { emptyState, type ChangeContext } from './types.ts';
 /** The consent event that moves an address from `version - 1` to `version`. */
 export function newEvent(address: string, version: number, diff: { before: StateDiff; after: StateDiff }, context: ChangeContext, options: ApplyOptions): ConsentEventDoc {
   const event: ConsentEventDoc = { _id: eventId(address, version), address, version, ...diff, source: context.source, at: new Date() };
-  for (const key of ['actor', 'ip', 'userAgent', 'messageId', 'legalBasis', 'legalBasisExplanation'] as const) {
+  for (const key of ['actor', 'ip', 'userAgent', 'messageId', 'legalBasis', 'legalBasisExplanation', 'feedback'] as const) {
     if (context[key] !== undefined) Object.assign(event, { [key]: context[key] });
   }
   if (options.importJobId !== undefined) event.importJobId = options.importJobId;

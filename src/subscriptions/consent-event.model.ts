@@ -36,6 +36,7 @@ const schema = new Schema<ConsentEventDoc>(
     legalBasis: String,
     legalBasisExplanation: String,
     importJobId: String,
+    feedback: { type: Schema.Types.Mixed, default: undefined },
   },
   { collection: 'consent_events', versionKey: false, minimize: false },
 );

@@ -18,11 +18,12 @@ export interface ConsentEventView {
   legalBasis?: ConsentEventDoc['legalBasis'];
   legalBasisExplanation?: string;
   importJobId?: string;
+  feedback?: ConsentEventDoc['feedback'];
 }
 
 function toView(e: ConsentEventDoc): ConsentEventView {
   const view: ConsentEventView = { id: e._id, address: e.address, version: e.version, at: e.at, source: e.source, before: e.before, after: e.after };
-  for (const key of ['actor', 'ip', 'userAgent', 'messageId', 'legalBasis', 'legalBasisExplanation', 'importJobId'] as const) {
+  for (const key of ['actor', 'ip', 'userAgent', 'messageId', 'legalBasis', 'legalBasisExplanation', 'importJobId', 'feedback'] as const) {
     if (e[key] !== undefined && e[key] !== null) Object.assign(view, { [key]: e[key] });
   }
   return view;

@@ -15,3 +15,6 @@ export { ImportProcessor } from './import-processor.ts';
 export { importJobModel } from './import-job.model.ts';
 export { importChunkModel } from './import-chunk.model.ts';
 export { importJobProcessor, importJobOptions, watchImportWorker, IMPORT_ATTEMPTS } from './import-worker.ts';
+export { SuppressionList, type SuppressionEntry, type SuppressionPage, type SuppressionQuery } from './suppression-list.ts';
+export { liftSuppression, type LiftRequest } from './lift-suppression.ts';
+export { suppressionRoutes } from './suppression-routes.ts';

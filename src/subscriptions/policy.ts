@@ -1,7 +1,7 @@
 import { typeStateOf } from './state-change.ts';
 import type { AddressState, ConsentMode, MessageKind } from './types.ts';
 
-export const SUPPRESS_REASONS = ['opted_out_of_all', 'unsubscribed_from_type', 'not_subscribed', 'hard_bounce', 'complaint'] as const;
+export const SUPPRESS_REASONS = ['opted_out_of_all', 'unsubscribed_from_type', 'not_subscribed', 'hard_bounce', 'soft_bounce', 'complaint'] as const;
 export type SuppressReason = (typeof SUPPRESS_REASONS)[number];
 
 export type Decision = { send: true } | { send: false; reason: SuppressReason };
@@ -20,7 +20,8 @@ const suppress = (reason: SuppressReason): Decision => ({ send: false, reason })
 /**
  * May this message go to this address now? PRODUCT.md §1, in order of precedence:
  * a hard bounce blocks every kind (the mailbox does not exist); transactional and one-to-one are
- * never blocked by an opt-out; marketing is blocked by a complaint, by opting out of all, by
+ * never blocked by an opt-out; marketing is blocked by a complaint, by repeated soft bounces
+ * (a `soft_bounce` suppression), by opting out of all, by
  * unsubscribing from its type, and in opt-in mode by anything but `subscribed`.
  * Marketing without a type cannot be proven allowed, so it is suppressed (fail closed).
  */
@@ -28,6 +29,7 @@ export function decide({ kind, subscriptionType, state, mode }: PolicyInput): De
   if (state.suppression?.kind === 'hard_bounce') return suppress('hard_bounce');
   if (kind !== 'marketing') return SEND;
   if (state.suppression?.kind === 'complaint') return suppress('complaint');
+  if (state.suppression?.kind === 'soft_bounce') return suppress('soft_bounce');
   if (state.optedOutOfAll) return suppress('opted_out_of_all');
   const typeState = subscriptionType === undefined ? undefined : typeStateOf(state.subscriptions, subscriptionType);
   if (typeState === undefined) return suppress('not_subscribed');

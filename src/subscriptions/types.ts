@@ -4,7 +4,8 @@ export { MESSAGE_KINDS, type MessageKind } from '../shared/message-kinds.ts';
 export const TYPE_STATES = ['subscribed', 'unsubscribed', 'not_specified'] as const;
 export type TypeState = (typeof TYPE_STATES)[number];
 
-export const SUPPRESSION_KINDS = ['hard_bounce', 'complaint'] as const;
+/** `hard_bounce` blocks every kind; `soft_bounce` (too many soft bounces) and `complaint` block marketing. */
+export const SUPPRESSION_KINDS = ['hard_bounce', 'soft_bounce', 'complaint'] as const;
 export type SuppressionKind = (typeof SUPPRESSION_KINDS)[number];
 
 export type ConsentMode = 'opt-out' | 'opt-in';
@@ -17,6 +18,7 @@ export const CONSENT_SOURCES = [
   'bulk_import',
   'bounce',
   'complaint',
+  'provider',
   'api',
 ] as const;
 export type ConsentSource = (typeof CONSENT_SOURCES)[number];
@@ -75,4 +77,14 @@ export interface ChangeContext {
   messageId?: string;
   legalBasis?: LegalBasis;
   legalBasisExplanation?: string;
+  /** For changes made by relay feedback (bounces, complaints, provider unsubscribes). */
+  feedback?: FeedbackContext;
+}
+
+/** Which relay event made a change: recorded on the consent event so the suppression can be proven. */
+export interface FeedbackContext {
+  provider: string;
+  eventId: string;
+  statusCode?: string;
+  diagnostic?: string;
 }

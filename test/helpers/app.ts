@@ -1,11 +1,11 @@
 import { Redis } from 'ioredis';
-import { createApp, type App, type Roles } from '../../src/app.ts';
+import { createApp, type App, type AppOverrides, type Roles } from '../../src/app.ts';
 import type { Config } from '../../src/config.ts';
 import type { Connection } from 'mongoose';
 
 /** Starts the real app (API and/or worker) on a random port; `stop` drops its database and queue keys. */
-export async function startTestApp(config: Config, roles: Roles = { api: true, worker: true }): Promise<App & { stop(): Promise<void> }> {
-  const app = await createApp(config, roles);
+export async function startTestApp(config: Config, roles: Roles = { api: true, worker: true }, overrides: AppOverrides = {}): Promise<App & { stop(): Promise<void> }> {
+  const app = await createApp(config, roles, undefined, overrides);
   await app.start();
   return Object.assign(app, {
     async stop() {

@@ -7,15 +7,16 @@ import { MESSAGE_KINDS, type ConsentMode, type MessageKind, type Suppression, ty
 const MODES: ConsentMode[] = ['opt-out', 'opt-in'];
 /** `absent`: the address has no recorded state for the type (reads as not_specified). */
 const TYPE_STATES = ['subscribed', 'unsubscribed', 'not_specified', 'absent'] as const;
-const SUPPRESSIONS = ['none', 'hard_bounce', 'complaint'] as const;
+const SUPPRESSIONS = ['none', 'hard_bounce', 'soft_bounce', 'complaint'] as const;
 const at = new Date('2025-01-01T00:00:00Z');
 
 /**
  * PRODUCT.md §1 written as conditions, independently of the implementation's if-chain:
  * marketing is sent iff there is no suppression, the address has not opted out of all, the type is
  * not unsubscribed, and (opt-in mode only) the type is subscribed; transactional and one-to-one
- * are sent iff there is no hard bounce. When blocked, the reason is the first failing condition in
- * the order hard_bounce, complaint, opted_out_of_all, unsubscribed_from_type, not_subscribed.
+ * are sent iff there is no hard bounce (a soft-bounce suppression blocks marketing only). When
+ * blocked, the reason is the first failing condition in the order hard_bounce, complaint,
+ * soft_bounce, opted_out_of_all, unsubscribed_from_type, not_subscribed.
  */
 function expected(kind: MessageKind, optedOutOfAll: boolean, typeState: (typeof TYPE_STATES)[number], suppression: (typeof SUPPRESSIONS)[number], mode: ConsentMode): Decision {
   const effective: TypeState = typeState === 'absent' ? 'not_specified' : typeState;
@@ -24,6 +25,7 @@ function expected(kind: MessageKind, optedOutOfAll: boolean, typeState: (typeof 
       ? [
           [suppression === 'hard_bounce', 'hard_bounce'],
           [suppression === 'complaint', 'complaint'],
+          [suppression === 'soft_bounce', 'soft_bounce'],
           [optedOutOfAll, 'opted_out_of_all'],
           [effective === 'unsubscribed', 'unsubscribed_from_type'],
           [mode === 'opt-in' && effective !== 'subscribed', 'not_subscribed'],
@@ -41,11 +43,11 @@ for (const kind of MESSAGE_KINDS)
 
 describe('decide: the full table (kind × optedOutOfAll × type state × suppression × mode)', () => {
   it('has every combination', () => {
-    expect(rows).toHaveLength(3 * 2 * 4 * 3 * 2);
+    expect(rows).toHaveLength(3 * 2 * 4 * 4 * 2);
   });
 
   it.each(rows)('%s, optedOutOfAll=%s, type %s, suppression %s, %s', (kind, optedOutOfAll, typeState, suppression, mode) => {
-    const supp: Suppression | undefined = suppression === 'none' ? undefined : { kind: suppression, at, source: suppression === 'hard_bounce' ? 'bounce' : 'complaint' };
+    const supp: Suppression | undefined = suppression === 'none' ? undefined : { kind: suppression, at, source: suppression === 'complaint' ? 'complaint' : 'bounce' };
     const subscriptions: Record<string, TypeState> = typeState === 'absent' ? { events: 'unsubscribed' } : { newsletter: typeState, events: 'unsubscribed' };
     const decision = decide({ kind, subscriptionType: kind === 'marketing' ? 'newsletter' : undefined, state: { optedOutOfAll, subscriptions, suppression: supp }, mode });
     expect(decision).toEqual(expected(kind, optedOutOfAll, typeState, suppression, mode));

@@ -1,0 +1,123 @@
+import { AppError } from '../shared/errors.ts';
+import type { Logger } from '../shared/logger.ts';
+import type { MessageRepository } from '../messages/index.ts';
+import type { AddressState, ChangeContext, StateChange, SubscriptionStore, SuppressionKind } from '../subscriptions/index.ts';
+import type { FeedbackRecord } from './feedback-record.model.ts';
+import type { FeedbackRepository } from './feedback-repository.ts';
+import { mailgateIdFromHeaderMessageId } from './message-ref.ts';
+
+export interface ApplyFeedbackDeps {
+  feedback: FeedbackRepository;
+  messages: MessageRepository;
+  store: SubscriptionStore;
+  softBounceLimit: number;
+  softBounceWindowDays: number;
+  logger: Logger;
+  now?: () => Date;
+}
+
+/** How much a suppression blocks: a weaker one never replaces a stronger one. */
+const STRENGTH: Record<SuppressionKind, number> = { soft_bounce: 1, complaint: 2, hard_bounce: 3 };
+const WEAKER = 'suppression_already_stronger';
+
+type Applied = 'suppressed' | 'unsubscribed' | 'counted' | 'unmatched' | 'nothing';
+
+/**
+ * Applies one stored feedback event (PRODUCT.md §6): hard bounce → `hard_bounce`; complaint →
+ * `complaint`; soft bounces counted, and SOFT_BOUNCE_LIMIT of them in the window with no delivery
+ * since → `soft_bounce`; a provider unsubscribe → the recipient's own unsubscribe (source
+ * `provider`). Each change is a consent event naming the provider and its event. Feedback that
+ * names a message moves it to `bounced` or `complained`. Re-running it changes nothing.
+ */
+export class ApplyFeedback {
+  constructor(private readonly deps: ApplyFeedbackDeps) {}
+
+  async apply(recordId: string): Promise<Applied> {
+    const record = await this.deps.feedback.find(recordId);
+    if (!record || record.appliedAt) return 'nothing';
+    const messageId = await this.messageIdOf(record);
+    const message = messageId ? await this.deps.messages.findForFeedback(messageId) : null;
+    // The relay knows best: a report for an address we never mailed still counts for that address.
+    const address = record.address ?? message?.to ?? null;
+    let applied: Applied = 'unmatched';
+    if (address) applied = await this.applyToAddress(record, address, message?._id, message?.kind === 'marketing' ? message.subscriptionType : undefined);
+    if (message && (record.type === 'hard_bounce' || record.type === 'complaint')) {
+      await this.deps.messages.recordFeedback(message._id, {
+        type: record.type,
+        at: record.at,
+        provider: record.provider,
+        eventId: record.eventId,
+        ...(record.statusCode ? { statusCode: record.statusCode } : {}),
+        ...(record.diagnostic ? { diagnostic: record.diagnostic } : {}),
+      });
+    }
+    await this.deps.feedback.markApplied(recordId, this.now());
+    this.deps.logger.info({ event: 'feedback.applied', provider: record.provider, type: record.type, outcome: applied, messageLinked: Boolean(message) });
+    return applied;
+  }
+
+  private async applyToAddress(record: FeedbackRecord, address: string, messageId: string | undefined, messageType: string | undefined): Promise<Applied> {
+    const context: ChangeContext = {
+      source: record.type === 'complaint' ? 'complaint' : record.type === 'unsubscribe' ? 'provider' : 'bounce',
+      ...(messageId ? { messageId } : {}),
+      feedback: {
+        provider: record.provider,
+        eventId: record.eventId,
+        ...(record.statusCode ? { statusCode: record.statusCode } : {}),
+        ...(record.diagnostic ? { diagnostic: record.diagnostic } : {}),
+      },
+    };
+    switch (record.type) {
+      case 'hard_bounce':
+        return this.suppress(address, 'hard_bounce', record, context);
+      case 'complaint':
+        return this.suppress(address, 'complaint', record, context);
+      case 'soft_bounce': {
+        const since = new Date(this.now().getTime() - this.deps.softBounceWindowDays * 86_400_000);
+        const count = await this.deps.feedback.softBouncesSinceDelivery(address, since);
+        if (count < this.deps.softBounceLimit) return 'counted';
+        return this.suppress(address, 'soft_bounce', record, context);
+      }
+      case 'unsubscribe': {
+        const type = record.subscriptionType ?? messageType;
+        const change: StateChange = type ? { subscriptions: { [type]: 'unsubscribed' } } : { optedOutOfAll: true };
+        try {
+          await this.deps.store.apply(address, change, context);
+        } catch (err) {
+          // A type that is no longer in the catalog: opting out of all is what the recipient asked at least.
+          if (!(err instanceof AppError) || err.code !== 'unknown_subscription_type') throw err;
+          await this.deps.store.apply(address, { optedOutOfAll: true }, context);
+        }
+        return 'unsubscribed';
+      }
+      default:
+        return 'nothing';
+    }
+  }
+
+  private async suppress(address: string, kind: SuppressionKind, record: FeedbackRecord, context: ChangeContext): Promise<Applied> {
+    const detail = [record.statusCode, record.diagnostic].filter(Boolean).join(' ').slice(0, 500);
+    const guard = (current: AddressState) => {
+      if (current.suppression && STRENGTH[current.suppression.kind] >= STRENGTH[kind]) throw new AppError(WEAKER, 'A suppression at least as strong is in place', { status: 409 });
+    };
+    try {
+      await this.deps.store.apply(address, { suppression: { kind, at: record.at, source: context.source, ...(detail ? { detail } : {}) } }, context, { guard });
+    } catch (err) {
+      if (err instanceof AppError && err.code === WEAKER) return 'nothing';
+      throw err;
+    }
+    return 'suppressed';
+  }
+
+  /** Our message id: named directly (VERP, our Message-ID) or through the relay's id from its 250 reply. */
+  private async messageIdOf(record: FeedbackRecord): Promise<string | undefined> {
+    const ref = record.message ?? {};
+    const direct = ref.messageId ?? mailgateIdFromHeaderMessageId(ref.headerMessageId);
+    if (direct) return direct;
+    return ref.relayMessageId ? this.deps.messages.idForRelayId(ref.relayMessageId) : undefined;
+  }
+
+  private now(): Date {
+    return this.deps.now?.() ?? new Date();
+  }
+}

@@ -1,0 +1,42 @@
+import { Schema, type Connection, type Model } from 'mongoose';
+import type { FeedbackEvent } from './feedback-event.ts';
+
+/**
+ * One relay feedback event as received, in `feedback_events`, stored once: `_id` is
+ * `<provider>:<provider event id>`, so a replayed event finds its first copy and changes nothing.
+ * `appliedAt` is set once the event took effect (so a re-run job is a no-op).
+ */
+export interface FeedbackRecord extends Omit<FeedbackEvent, 'address'> {
+  _id: string;
+  /** The normalized recipient, or null when the report named none we could read. */
+  address: string | null;
+  receivedAt: Date;
+  appliedAt?: Date;
+}
+
+const schema = new Schema<FeedbackRecord>(
+  {
+    _id: { type: String, required: true },
+    type: { type: String, required: true },
+    address: { type: String, default: null },
+    at: { type: Date, required: true },
+    provider: { type: String, required: true },
+    eventId: { type: String, required: true },
+    statusCode: String,
+    diagnostic: String,
+    detail: String,
+    subscriptionType: String,
+    message: { type: Schema.Types.Mixed, default: {} },
+    receivedAt: { type: Date, required: true },
+    appliedAt: Date,
+  },
+  { collection: 'feedback_events', versionKey: false, minimize: false },
+);
+// Soft-bounce counting: `{address, type ∈ soft_bounce|delivered, at ≥ window start}`.
+schema.index({ address: 1, at: -1 });
+
+export type FeedbackRecordModel = Model<FeedbackRecord>;
+
+export function feedbackRecordModel(db: Connection): FeedbackRecordModel {
+  return (db.models.FeedbackRecord as FeedbackRecordModel | undefined) ?? db.model<FeedbackRecord>('FeedbackRecord', schema);
+}

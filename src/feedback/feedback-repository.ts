@@ -1,0 +1,77 @@
+import { createHash } from 'node:crypto';
+import type { Connection, mongo } from 'mongoose';
+import { tryNormalizeAddress } from '../addresses/index.ts';
+import { duplicateIndexesOrThrow } from '../shared/mongo-errors.ts';
+import type { FeedbackEvent } from './feedback-event.ts';
+import { feedbackRecordModel, type FeedbackRecord, type FeedbackRecordModel } from './feedback-record.model.ts';
+
+export const recordIdOf = (event: Pick<FeedbackEvent, 'provider' | 'eventId'>): string => `${event.provider}:${event.eventId}`.slice(0, 500);
+
+/** A BullMQ job id for a record (job ids may not hold ':'): a digest of the record id. */
+export const feedbackJobId = (recordId: string): string => `fb-${createHash('sha256').update(recordId).digest('hex').slice(0, 40)}`;
+
+/** Persistence of received feedback: stored once, read by id, counted per address. */
+export class FeedbackRepository {
+  readonly model: FeedbackRecordModel;
+  private readonly col: mongo.Collection<FeedbackRecord>;
+
+  constructor(deps: { db: Connection }) {
+    this.model = feedbackRecordModel(deps.db);
+    this.col = this.model.collection as unknown as mongo.Collection<FeedbackRecord>;
+  }
+
+  ensureIndexes(): Promise<unknown> {
+    return this.model.createIndexes();
+  }
+
+  /**
+   * Stores events once each (unordered insert; a duplicate id is a replay). Returns the record id
+   * of every event, and which of them are new.
+   */
+  async store(events: FeedbackEvent[], receivedAt: Date): Promise<{ ids: string[]; fresh: Set<string> }> {
+    const seen = new Set<string>();
+    const records: FeedbackRecord[] = [];
+    for (const event of events) {
+      const _id = recordIdOf(event);
+      if (seen.has(_id)) continue; // the same event twice in one payload
+      seen.add(_id);
+      const normalized = event.address === undefined ? undefined : tryNormalizeAddress(event.address);
+      records.push({ ...event, _id, address: normalized?.ok ? normalized.address : null, receivedAt });
+    }
+    if (records.length === 0) return { ids: [], fresh: new Set() };
+    let duplicates = new Set<number>();
+    try {
+      await this.col.insertMany(records, { ordered: false });
+    } catch (err) {
+      duplicates = duplicateIndexesOrThrow(err);
+    }
+    return { ids: records.map((r) => r._id), fresh: new Set(records.filter((_, i) => !duplicates.has(i)).map((r) => r._id)) };
+  }
+
+  find(id: string): Promise<FeedbackRecord | null> {
+    return this.col.findOne({ _id: id });
+  }
+
+  async markApplied(id: string, at: Date): Promise<void> {
+    await this.col.updateOne({ _id: id }, { $set: { appliedAt: at } });
+  }
+
+  /**
+   * Soft bounces of an address since `since` and after its last delivery, this event included.
+   * Counted once per message: relays report every retry of one message (Mailgun's temporary
+   * failures), and one slow mailbox must not reach the limit with one message.
+   */
+  async softBouncesSinceDelivery(address: string, since: Date): Promise<number> {
+    const recent = await this.col
+      .find({ address, at: { $gte: since } }, { projection: { type: 1, at: 1, message: 1 } })
+      .sort({ at: -1 })
+      .limit(1000)
+      .toArray();
+    const messages = new Set<string>();
+    for (const r of recent) {
+      if (r.type === 'delivered') break;
+      if (r.type === 'soft_bounce') messages.add(r.message?.messageId ?? r.message?.headerMessageId ?? r.message?.relayMessageId ?? r._id);
+    }
+    return messages.size;
+  }
+}

@@ -1,0 +1,15 @@
+// The feedback domain: what relays report after accepting mail (bounces, complaints, provider
+// unsubscribes), by webhook and by bounce mail — classified by one function, authenticated as each
+// provider does it, stored once and applied by a job. Built by the composition root (src/app.ts).
+export * from './feedback-event.ts';
+export { classifyStatus, classifySmtpReply, type Classification, type SmtpReplyClassification, type StatusInput } from './classify.ts';
+export { FeedbackRepository } from './feedback-repository.ts';
+export { ReceiveFeedback, type Received } from './receive-feedback.ts';
+export { ApplyFeedback } from './apply-feedback.ts';
+export { createFeedbackMetrics, type FeedbackMetrics } from './feedback-metrics.ts';
+export { FEEDBACK_JOB, feedbackJobOptions, type FeedbackJobData } from './feedback-jobs.ts';
+export { feedbackJobProcessor, feedbackWorkerSettings, watchFeedbackWorker } from './feedback-worker.ts';
+export { relayFeedbackRoutes, genericFeedbackRoutes } from './feedback-routes.ts';
+export { inboundSmtpOptions } from './inbound-smtp.ts';
+export { parseReportMail } from './report-mail.ts';
+export { SnsVerifier, RedisReplayGuard, parseSendgridPublicKey, type HttpsFetchOptions } from './verify/index.ts';

@@ -1,0 +1,53 @@
+import { unavailable } from '../shared/errors.ts';
+import type { Logger } from '../shared/logger.ts';
+import type { FeedbackEvent } from './feedback-event.ts';
+import { FEEDBACK_JOB, feedbackJobOptions, type FeedbackQueue } from './feedback-jobs.ts';
+import type { FeedbackMetrics } from './feedback-metrics.ts';
+import { feedbackJobId, type FeedbackRepository } from './feedback-repository.ts';
+
+export interface ReceiveFeedbackDeps {
+  feedback: FeedbackRepository;
+  queue: FeedbackQueue;
+  metrics: FeedbackMetrics;
+  logger: Logger;
+}
+
+export interface Received {
+  /** Events stored for the first time. */
+  stored: number;
+  /** Events stored before (replays). */
+  replayed: number;
+  /** Events that mean nothing for an address (opens, policy blocks, unknown types): counted only. */
+  ignored: number;
+}
+
+/**
+ * What every receiver does with authenticated, parsed feedback: count it, store what can change
+ * something once, and hand each stored event to a `feedback` job that applies it. Answers only
+ * once both are safely written; otherwise it throws 503 so the relay retries (never dropped).
+ */
+export class ReceiveFeedback {
+  constructor(private readonly deps: ReceiveFeedbackDeps) {}
+
+  async receive(events: FeedbackEvent[], receivedAt = new Date()): Promise<Received> {
+    for (const e of events) this.deps.metrics.events.inc({ provider: e.provider, type: e.type });
+    // `ignored` events change nothing for anyone: not stored (providers send many: opens, clicks, deferrals).
+    const acting = events.filter((e) => e.type !== 'ignored');
+    const ignored = events.length - acting.length;
+    for (const e of events.filter((x) => x.type === 'ignored')) {
+      this.deps.logger.info({ event: 'feedback.ignored', provider: e.provider, detail: e.detail, statusCode: e.statusCode });
+    }
+    if (acting.length === 0) return { stored: 0, replayed: 0, ignored };
+    let ids: string[];
+    let fresh: Set<string>;
+    try {
+      ({ ids, fresh } = await this.deps.feedback.store(acting, receivedAt));
+      // Jobs for replays too: if an earlier request stored the event but lost its job, this repairs it.
+      await this.deps.queue.addBulk(ids.map((id) => ({ name: FEEDBACK_JOB, data: { id }, opts: feedbackJobOptions(feedbackJobId(id)) })));
+    } catch (err) {
+      throw unavailable('service_unavailable', 'Feedback could not be stored; try again', err);
+    }
+    this.deps.logger.info({ event: 'feedback.received', provider: acting[0]!.provider, stored: fresh.size, replayed: ids.length - fresh.size });
+    return { stored: fresh.size, replayed: ids.length - fresh.size, ignored };
+  }
+}

@@ -1,0 +1,38 @@
+import { Schema, type Connection, type Model } from 'mongoose';
+
+/**
+ * What the relay reported about a message after accepting it, in `message_feedback`; `_id` is the
+ * message id. Kept apart from the outcome (which is insert-once, see docs/ferretdb.md): a message is
+ * `sent` first and may be `bounced` or `complained` later. Rare, so an upsert is fine here.
+ */
+export interface MessageFeedbackDoc {
+  _id: string;
+  status: 'bounced' | 'complained';
+  type: 'hard_bounce' | 'complaint';
+  at: Date;
+  provider: string;
+  eventId: string;
+  statusCode?: string;
+  diagnostic?: string;
+}
+
+const schema = new Schema<MessageFeedbackDoc>(
+  {
+    _id: { type: String, required: true },
+    status: { type: String, required: true },
+    type: { type: String, required: true },
+    at: { type: Date, required: true },
+    provider: { type: String, required: true },
+    eventId: { type: String, required: true },
+    statusCode: String,
+    diagnostic: String,
+  },
+  // Reads are by _id only (the message id); no further index.
+  { collection: 'message_feedback', versionKey: false },
+);
+
+export type MessageFeedbackModel = Model<MessageFeedbackDoc>;
+
+export function messageFeedbackModel(db: Connection): MessageFeedbackModel {
+  return (db.models.MessageFeedback as MessageFeedbackModel | undefined) ?? db.model<MessageFeedbackDoc>('MessageFeedback', schema);
+}

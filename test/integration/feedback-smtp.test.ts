@@ -1,0 +1,172 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { createTransport } from 'nodemailer';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MessageView } from '../../src/messages/index.ts';
+import { startTestApp } from '../helpers/app.ts';
+import { authHeaders, testConfig } from '../helpers/env.ts';
+import { eventually } from '../helpers/processes.ts';
+import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
+
+// End to end, as an operator's Postfix would see it: mailgate sends with a VERP envelope sender,
+// the receiving MTA answers with an RFC 3464 bounce to that address, and the bounce is delivered
+// to mailgate's own inbound SMTP listener.
+const BOUNCE_DOMAIN = 'bounces.mailgate.test';
+const COMPLAINTS = 'fbl@bounces.mailgate.test';
+const FIXTURES = resolve(import.meta.dirname, '../fixtures/feedback/mail');
+const FIXTURE_ID = '65a1b2c3d4e5f60718293a4b';
+
+let sink: SmtpSink;
+let app: Awaited<ReturnType<typeof startTestApp>>;
+let seq = 0;
+const fresh = (label: string) => `${label}-${Date.now().toString(36)}-${seq++}@example.org`;
+
+const api = async (method: string, path: string, body?: unknown) => {
+  const res = await fetch(`${app.url}${path}`, {
+    method,
+    headers: { ...authHeaders, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : {}) as Record<string, unknown> };
+};
+
+const status = async (id: string) => (await api('GET', `/v1/messages/${id}`)).body as unknown as MessageView;
+const settled = (id: string) => eventually(async () => ((await status(id)).status !== 'queued' ? status(id) : undefined));
+
+async function send(kind: 'marketing' | 'transactional', to: string): Promise<string> {
+  const template = kind === 'marketing' ? 'newsletter' : 'welcome';
+  const data = app.templates.renderer.get(template)!.sampleData;
+  const res = await api('POST', '/v1/messages', { kind, to, template, data, ...(kind === 'marketing' ? { subscriptionType: 'newsletter' } : {}) });
+  expect(res.status).toBe(202);
+  return String(res.body.id);
+}
+
+/** Delivers raw mail to the feedback listener as an MTA would; resolves with the server's final reply or rejects with its error. */
+async function deliver(rcpt: string, raw: string): Promise<string> {
+  const mta = createTransport({ host: '127.0.0.1', port: app.feedbackSmtpPort!, secure: false, ignoreTLS: true });
+  try {
+    const info = await mta.sendMail({ envelope: { from: '', to: rcpt }, raw });
+    return String(info.response);
+  } finally {
+    mta.close();
+  }
+}
+
+/** A fixture DSN rewritten to name this test's message and recipient. */
+async function bounceFor(file: string, messageId: string, recipient: string): Promise<string> {
+  const text = await readFile(resolve(FIXTURES, file), 'utf8');
+  return text.replaceAll(FIXTURE_ID, messageId).replaceAll('nobody@example.org', recipient).replaceAll('bounce.example.com', BOUNCE_DOMAIN);
+}
+
+beforeAll(async () => {
+  sink = await startSmtpSink();
+  app = await startTestApp(
+    testConfig('feedbacksmtp', {
+      SMTP_URL: sink.url,
+      MAIL_FROM: 'News <news@mail.example.com>',
+      BOUNCE_DOMAIN,
+      FEEDBACK_SMTP_PORT: '0',
+      FEEDBACK_SMTP_HOST: '127.0.0.1',
+      FEEDBACK_COMPLAINT_ADDRESS: COMPLAINTS,
+    }),
+    { api: true, worker: true, feedbackSmtp: true },
+  );
+});
+
+afterAll(async () => {
+  await app?.stop();
+  await sink?.close();
+});
+
+describe('bounce mail to the VERP address', () => {
+  it('bounces the message, hard-bounces the address, and suppresses the next marketing and transactional mail', async () => {
+    const to = fresh('gone');
+    const id = await send('marketing', to);
+    expect(await settled(id)).toMatchObject({ status: 'sent' });
+    const [mail] = sink.to(to);
+    expect(mail!.from).toBe(`bounces+${id}@${BOUNCE_DOMAIN}`);
+
+    const reply = await deliver(`bounces+${id}@${BOUNCE_DOMAIN}`, await bounceFor('postfix-dsn-user-unknown.eml', id, to));
+    expect(reply).toMatch(/^250/);
+
+    const bounced = await eventually(async () => {
+      const view = await status(id);
+      return view.status === 'bounced' ? view : undefined;
+    });
+    expect(bounced.feedback).toMatchObject({ type: 'hard_bounce', provider: 'dsn', statusCode: '5.1.1' });
+    const address = (await api('GET', `/v1/addresses/${encodeURIComponent(to)}`)).body;
+    expect(address.suppression).toMatchObject({ kind: 'hard_bounce', source: 'bounce' });
+    const history = (await api('GET', `/v1/addresses/${encodeURIComponent(to)}/history`)).body as unknown as { source: string; messageId?: string; feedback?: { provider: string } }[];
+    expect(history.at(-1)).toMatchObject({ source: 'bounce', messageId: id, feedback: { provider: 'dsn' } });
+
+    const next = await send('marketing', to);
+    const receipt = await send('transactional', to);
+    expect(await settled(next)).toMatchObject({ status: 'suppressed', reason: 'hard_bounce' });
+    expect(await settled(receipt)).toMatchObject({ status: 'suppressed', reason: 'hard_bounce' });
+    expect(sink.to(to)).toHaveLength(1);
+  });
+
+  it('never takes a delayed (soft) DSN for a hard bounce', async () => {
+    const to = fresh('later');
+    const id = await send('marketing', to);
+    await settled(id);
+    const dsn = (await bounceFor('postfix-dsn-delayed.eml', id, to)).replaceAll('slow@example.net', to);
+    expect(await deliver(`bounces+${id}@${BOUNCE_DOMAIN}`, dsn)).toMatch(/^250/);
+    // The soft bounce is stored and applied (counted); nothing is suppressed and the message stays sent.
+    await eventually(async () => (await app.ctx.db.collection('feedback_events').findOne({ address: to, appliedAt: { $exists: true } })) ?? undefined);
+    expect((await api('GET', `/v1/addresses/${encodeURIComponent(to)}`)).body.suppression).toBeUndefined();
+    expect((await status(id)).status).toBe('sent');
+  });
+
+  it('refuses every recipient but the VERP addresses and the complaint address (never a relay)', async () => {
+    await expect(deliver('someone@example.org', 'Subject: relay me\r\n\r\nhello\r\n')).rejects.toMatchObject({ responseCode: 550 });
+    await expect(deliver(`bounces+nothex@${BOUNCE_DOMAIN}`, 'Subject: x\r\n\r\nx\r\n')).rejects.toMatchObject({ responseCode: 550 });
+    await expect(deliver(`bounces+${FIXTURE_ID}@other.example`, 'Subject: x\r\n\r\nx\r\n')).rejects.toMatchObject({ responseCode: 550 });
+  });
+
+  it('accepts and drops an out-of-office reply, changing nothing', async () => {
+    const to = fresh('away');
+    const id = await send('marketing', to);
+    await settled(id);
+    const before = await app.ctx.db.collection('feedback_events').countDocuments();
+    const reply = await bounceFor('out-of-office.eml', id, to);
+    expect(await deliver(`bounces+${id}@${BOUNCE_DOMAIN}`, reply)).toMatch(/^250/);
+    const metrics = await app.ctx.metrics.getSingleMetricAsString('mailgate_feedback_mail_dropped_total');
+    expect(metrics).toMatch(/reason="autoreply"\} [1-9]/);
+    expect(await app.ctx.db.collection('feedback_events').countDocuments()).toBe(before);
+    expect((await status(id)).status).toBe('sent');
+  });
+
+  it('reads a feedback-loop (ARF) report with a redacted recipient through our Message-ID', async () => {
+    const to = fresh('spam');
+    const id = await send('marketing', to);
+    await settled(id);
+    const raw = (await readFile(resolve(FIXTURES, 'yahoo-arf-abuse.eml'), 'utf8')).replaceAll(FIXTURE_ID, id);
+    expect(await deliver(COMPLAINTS, raw)).toMatch(/^250/);
+    const complained = await eventually(async () => {
+      const view = await status(id);
+      return view.status === 'complained' ? view : undefined;
+    });
+    expect(complained.feedback).toMatchObject({ type: 'complaint', provider: 'arf' });
+    const address = (await api('GET', `/v1/addresses/${encodeURIComponent(to)}`)).body;
+    expect(address.suppression).toMatchObject({ kind: 'complaint', source: 'complaint' });
+    // A complaint blocks marketing only.
+    expect(await settled(await send('transactional', to))).toMatchObject({ status: 'sent' });
+    expect(await settled(await send('marketing', to))).toMatchObject({ status: 'suppressed', reason: 'complaint' });
+  });
+
+  it('replaying the same bounce mail changes nothing', async () => {
+    const to = fresh('twice');
+    const id = await send('marketing', to);
+    await settled(id);
+    const dsn = await bounceFor('postfix-dsn-user-unknown.eml', id, to);
+    await deliver(`bounces+${id}@${BOUNCE_DOMAIN}`, dsn);
+    await eventually(async () => ((await status(id)).status === 'bounced' ? true : undefined));
+    const history = async () => ((await api('GET', `/v1/addresses/${encodeURIComponent(to)}/history`)).body as unknown as unknown[]).length;
+    const events = await history();
+    await deliver(`bounces+${id}@${BOUNCE_DOMAIN}`, dsn);
+    expect(await app.ctx.db.collection('feedback_events').countDocuments({ address: to })).toBe(1);
+    expect(await history()).toBe(events);
+  });
+});
