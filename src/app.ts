@@ -1,7 +1,6 @@
 import type { Server } from 'node:http';
-import { SMTPServer } from 'smtp-server';
 import type { AddressInfo } from 'node:net';
-import { Queue, Worker, type ConnectionOptions } from 'bullmq';
+import { Queue } from 'bullmq';
 import { Router } from 'express';
 import type { Connection } from 'mongoose';
 import type { Redis } from 'ioredis';
@@ -13,7 +12,7 @@ import { createRedis } from './shared/redis.ts';
 import { createMetricsRegistry } from './shared/metrics.ts';
 import { checkHealth } from './shared/health.ts';
 import { FEEDBACK_QUEUE, IMPORT_QUEUE, SEND_QUEUE } from './shared/queues.ts';
-import { WORKER_QUEUES, type Roles } from './shared/roles.ts';
+import type { Roles } from './shared/roles.ts';
 import { createHttpApp } from './http/server.ts';
 import {
   DEFAULT_IMPORT_MAX_BYTES,
@@ -21,15 +20,13 @@ import {
   ImportProcessor,
   MongoSubscriptionStore,
   SubscriptionCatalog,
+  SuppressionList,
   importChunkModel,
   importJobModel,
   importJobOptions,
-  importJobProcessor,
   importRoutes,
   operatorRoutes,
   suppressionRoutes,
-  SuppressionList,
-  watchImportWorker,
   type ImportJobPayload,
   type SubscriptionStore,
 } from './subscriptions/index.ts';
@@ -48,7 +45,7 @@ import {
   type MessageView,
   type SendJobData,
 } from './messages/index.ts';
-import { MessageSender, createNodemailerTransport, sendJobProcessor, sendWorkerOptions, watchSendWorker, type MailTransport, type SendOutcome } from './delivery/index.ts';
+import type { MailTransport } from './delivery/index.ts';
 import {
   CsrfGuard,
   TokenService,
@@ -60,24 +57,10 @@ import {
   resolveFormTypes,
   usedTokenModel,
 } from './preferences/index.ts';
-
-import {
-  ApplyFeedback,
-  FeedbackRepository,
-  ReceiveFeedback,
-  RedisReplayGuard,
-  SnsVerifier,
-  createFeedbackMetrics,
-  feedbackJobProcessor,
-  feedbackWorkerSettings,
-  genericFeedbackRoutes,
-  inboundSmtpOptions,
-  parseSendgridPublicKey,
-  relayFeedbackRoutes,
-  watchFeedbackWorker,
-  type FeedbackJobData,
-  type HttpsFetchOptions,
-} from './feedback/index.ts';
+import { FeedbackRepository, ReceiveFeedback, createFeedbackMetrics, genericFeedbackRoutes, type FeedbackJobData, type HttpsFetchOptions } from './feedback/index.ts';
+import { Lifecycle, bullConnection } from './composition/lifecycle.ts';
+import { addWorkers } from './composition/workers.ts';
+import { addFeedbackSmtp, buildRelayReceivers } from './composition/feedback.ts';
 
 export type { Roles } from './shared/roles.ts';
 
@@ -123,14 +106,6 @@ export interface AppOverrides {
   snsHttps?: HttpsFetchOptions;
 }
 
-interface Closable {
-  close(): Promise<unknown>;
-}
-
-// BullMQ bundles its own ioredis, whose Redis class type differs from ours by private members
-// only; at run time BullMQ accepts any ioredis instance.
-const bullConnection = (redis: Redis): ConnectionOptions => redis as unknown as ConnectionOptions;
-
 /**
  * The composition root: the one place that opens connections, builds queues, workers, the
  * transport, stores, guards and counters, and hands each use case its deps. It knows the order to
@@ -147,8 +122,7 @@ export async function createApp(config: Config, roles: Roles, logger: Logger = c
   const tokens = new TokenService(config.secrets);
   const ctx: AppContext = { config, logger, db, redis, metrics, tokens, catalog };
   const prefix = config.queuePrefix;
-  const closables: Closable[] = []; // closed in reverse order of registration
-  const starters: (() => Promise<void>)[] = [];
+  const life = new Lifecycle();
 
   // [subscriptions] state, consent events, operator API, import/export
   const subsLogger = logger.child({ module: 'subscriptions' });
@@ -156,7 +130,7 @@ export async function createApp(config: Config, roles: Roles, logger: Logger = c
   const importJobs = importJobModel(db);
   const importChunks = importChunkModel(db);
   const importProcessor = new ImportProcessor({ store, jobs: importJobs, chunks: importChunks, catalog, logger: subsLogger });
-  starters.push(() => Promise.all([store.ensureIndexes(), importJobs.createIndexes(), importChunks.createIndexes()]).then(() => undefined));
+  life.onStart(() => Promise.all([store.ensureIndexes(), importJobs.createIndexes(), importChunks.createIndexes()]).then(() => undefined));
 
   // [templates] compiled once; a broken template stops start-up, naming the file
   const renderer = await loadTemplatesOrThrow({ dir: config.templatesDir, catalog, tokens, publicUrl: config.publicUrl, postalAddress: config.postalAddress });
@@ -166,53 +140,41 @@ export async function createApp(config: Config, roles: Roles, logger: Logger = c
   const repository = new MessageRepository({ db });
   const sendQueue = new Queue<SendJobData>(SEND_QUEUE, { connection: bullConnection(redis), prefix });
   sendQueue.on('error', (err) => logger.debug({ event: 'messages.queue_error', err: err.message }));
-  closables.push(sendQueue);
+  life.onClose(sendQueue);
   const messageMetrics = createMessageMetrics(metrics, sendQueue);
   // Known to be down (lost and reconnecting, or closed): answer 503 at once. Still connecting: try.
   const sendJobs = new SendJobs({ queue: sendQueue, ready: () => !['reconnecting', 'close', 'end'].includes(redis.status) });
   const enqueuer = new MessageEnqueuer({ messages: repository, jobs: sendJobs, renderer, catalog, logger, metrics: messageMetrics });
-  starters.push(() => repository.ensureIndexes());
+  life.onStart(() => repository.ensureIndexes());
 
   // [feedback] relay feedback: stored once by the receivers, applied by the feedback worker
   const feedbackLogger = logger.child({ module: 'feedback' });
   const feedbackRepo = new FeedbackRepository({ db });
   const feedbackQueue = new Queue<FeedbackJobData>(FEEDBACK_QUEUE, { connection: bullConnection(redis), prefix });
   feedbackQueue.on('error', (err) => feedbackLogger.debug({ event: 'feedback.queue_error', err: err.message }));
-  closables.push(feedbackQueue);
+  life.onClose(feedbackQueue);
   const feedbackMetrics = createFeedbackMetrics(metrics);
   const receiveFeedback = new ReceiveFeedback({ feedback: feedbackRepo, queue: feedbackQueue, metrics: feedbackMetrics, logger: feedbackLogger });
-  starters.push(() => feedbackRepo.ensureIndexes().then(() => undefined));
+  life.onStart(() => feedbackRepo.ensureIndexes().then(() => undefined));
 
   const apiRouter = Router();
   const publicRouters: Router[] = [];
   if (roles.api) {
     const importQueue = new Queue<ImportJobPayload, void, 'import'>(IMPORT_QUEUE, { connection: bullConnection(redis), prefix, defaultJobOptions: importJobOptions });
     importQueue.on('error', (err) => subsLogger.warn({ event: 'import.queue_error', err: err.message }));
-    closables.push(importQueue);
+    life.onClose(importQueue);
     apiRouter.use(operatorRoutes({ store, catalog }));
     apiRouter.use(importRoutes({ jobs: importJobs, chunks: importChunks, queue: importQueue, logger: subsLogger, maxBytes: DEFAULT_IMPORT_MAX_BYTES }));
     apiRouter.use(createTemplatesRouter({ registry: renderer }));
     apiRouter.use(messageRoutes({ enqueuer, messages: repository }));
     apiRouter.use(suppressionRoutes({ list: new SuppressionList({ states: store.states }), store, catalog }));
     apiRouter.use(genericFeedbackRoutes({ receive: receiveFeedback }));
-    const fb = config.feedback;
-    const snsHttps = overrides.snsHttps ?? {};
-    publicRouters.push(
-      relayFeedbackRoutes({
-        receive: receiveFeedback,
-        logger: feedbackLogger,
-        sns: fb.sesTopicArns.length > 0 ? new SnsVerifier({ topicArns: fb.sesTopicArns, ...snsHttps }) : undefined,
-        snsHttps,
-        postmarkAuth: fb.postmarkAuth,
-        sendgridKey: fb.sendgridPublicKey ? parseSendgridPublicKey(fb.sendgridPublicKey) : undefined,
-        mailgun: fb.mailgunSigningKey ? { signingKey: fb.mailgunSigningKey, replayGuard: new RedisReplayGuard({ redis, prefix: `${prefix}:mailgun-token` }) } : undefined,
-      }),
-    );
+    publicRouters.push(buildRelayReceivers({ config, redis, logger: feedbackLogger, receive: receiveFeedback, snsHttps: overrides.snsHttps ?? {} }));
 
     // [preferences] preference page, one-click unsubscribe, re-subscribe form
     const prefsLogger = logger.child({ module: 'preferences' });
     const usedTokens = usedTokenModel(db);
-    starters.push(() => prepareUsedTokens(usedTokens));
+    life.onStart(() => prepareUsedTokens(usedTokens));
     publicRouters.push(
       createRecipientRouter({
         logger: prefsLogger,
@@ -231,79 +193,15 @@ export async function createApp(config: Config, roles: Roles, logger: Logger = c
   }
 
   if (roles.worker) {
-    const queues = new Set(roles.queues ?? WORKER_QUEUES);
-    starters.push(() => store.repairPending().then(() => undefined));
-    if (queues.has('import')) {
-      starters.push(async () => {
-        const importRedis = workerRedis(config, logger);
-        const importWorker = new Worker<ImportJobPayload>(IMPORT_QUEUE, importJobProcessor(importProcessor), { connection: bullConnection(importRedis), prefix, concurrency: 1 });
-        watchImportWorker(importWorker, importProcessor, subsLogger);
-        closables.push({ close: async () => (await importWorker.close(), importRedis.disconnect()) });
-      });
-    }
-    if (queues.has('feedback')) {
-      const applier = new ApplyFeedback({
-        feedback: feedbackRepo,
-        messages: repository,
-        store,
-        softBounceLimit: config.feedback.softBounceLimit,
-        softBounceWindowDays: config.feedback.softBounceWindowDays,
-        logger: feedbackLogger,
-      });
-      starters.push(async () => {
-        const feedbackRedis = workerRedis(config, logger);
-        const feedbackWorker = new Worker<FeedbackJobData>(FEEDBACK_QUEUE, feedbackJobProcessor(applier), {
-          connection: bullConnection(feedbackRedis),
-          prefix,
-          concurrency: 5,
-          settings: feedbackWorkerSettings,
-        });
-        watchFeedbackWorker(feedbackWorker, feedbackLogger);
-        closables.push({ close: async () => (await feedbackWorker.close(), feedbackRedis.disconnect()) });
-      });
-    }
-    if (queues.has('send')) {
-      // [delivery] the transport, the send use case and its BullMQ worker
-      const transport = overrides.transport ?? createNodemailerTransport(config, logger);
-      const sender = new MessageSender({ messages: repository, store: overrides.sendTimeStore ?? store, renderer, transport, config, metrics: messageMetrics, logger });
-      starters.push(async () => {
-        const sendRedis = workerRedis(config, logger);
-        const sendWorker = new Worker<SendJobData, SendOutcome>(SEND_QUEUE, sendJobProcessor(sender), {
-          connection: bullConnection(sendRedis),
-          prefix,
-          ...sendWorkerOptions({ concurrency: config.workerConcurrency, rateLimit: config.sendRateLimit }),
-        });
-        watchSendWorker(sendWorker, logger);
-        closables.push({ close: async () => (await sendWorker.close(), await transport.close(), sendRedis.disconnect()) });
-        void sendWorker.run().catch((err: unknown) => logger.error({ event: 'delivery.worker_stopped', err }));
-        await sendWorker.waitUntilReady();
-        logger.info({ event: 'delivery.worker_started', concurrency: config.workerConcurrency }, 'send worker started');
-      });
-    }
-  }
-
-  if (roles.feedbackSmtp && config.feedback.smtpPort !== undefined) {
-    const port = config.feedback.smtpPort;
-    const listener = new SMTPServer(
-      inboundSmtpOptions({
-        receive: receiveFeedback,
-        metrics: feedbackMetrics,
-        logger: feedbackLogger,
-        bounceDomain: config.feedback.bounceDomain,
-        complaintAddress: config.feedback.complaintAddress,
-      }),
+    const { sendTimeStore, transport } = overrides;
+    addWorkers(
+      life,
+      { config, logger, store, importProcessor, messages: repository, messageMetrics, renderer, feedback: feedbackRepo, ...(sendTimeStore ? { sendTimeStore } : {}), ...(transport ? { transport } : {}) },
+      roles.queues,
     );
-    listener.on('error', (err) => feedbackLogger.warn({ event: 'feedback.smtp_error', err: err.message }));
-    starters.push(async () => {
-      await new Promise<void>((resolve, reject) => {
-        listener.once('error', reject);
-        listener.listen(port, config.feedback.smtpHost, () => resolve());
-      });
-      const address = listener.server.address() as AddressInfo;
-      app.feedbackSmtpPort = address.port;
-      feedbackLogger.info({ event: 'feedback.smtp_listening', port: address.port }, `feedback SMTP listening on port ${address.port}`);
-    });
-    closables.push({ close: () => new Promise<void>((resolve) => listener.close(() => resolve())) });
+  }
+  if (roles.feedbackSmtp) {
+    addFeedbackSmtp(life, { config, logger: feedbackLogger, receive: receiveFeedback, metrics: feedbackMetrics, onPort: (port) => (app.feedbackSmtpPort = port) });
   }
 
   let server: Server | undefined;
@@ -321,7 +219,7 @@ export async function createApp(config: Config, roles: Roles, logger: Logger = c
       queue: sendQueue,
     },
     async start() {
-      for (const start of starters) await start();
+      await life.start();
       if (roles.api) {
         const http = createHttpApp({
           logger,
@@ -348,19 +246,10 @@ export async function createApp(config: Config, roles: Roles, logger: Logger = c
         await new Promise<void>((resolve) => s.close(() => resolve()));
         s.closeAllConnections();
       }
-      for (const closable of [...closables].reverse()) {
-        await closable.close().catch((err: unknown) => logger.warn({ event: 'app.close_error', err }));
-      }
+      await life.close(logger);
       redis.disconnect();
       await db.close();
     },
   };
   return app;
-}
-
-/** A connection for a BullMQ worker (maxRetriesPerRequest: null, as BullMQ requires). */
-function workerRedis(config: Config, logger: Logger): Redis {
-  const connection = createRedis(config.redisUrl, 'worker');
-  connection.on('error', (err) => logger.debug({ event: 'redis.error', err: err.message }));
-  return connection;
 }
