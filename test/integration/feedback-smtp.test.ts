@@ -170,3 +170,25 @@ describe('bounce mail to the VERP address', () => {
     expect(await history()).toBe(events);
   });
 });
+
+describe("the worker's own SMTP refusals, read by the same classification", () => {
+  it('a 5.1.8 bad-sender reply fails the message but does not suppress the recipient', async () => {
+    const to = fresh('badsender');
+    sink.rejectRecipient(to, '550 5.1.8 <news@mail.example.com>: Sender address rejected: Domain not found');
+    const id = await send('transactional', to);
+    expect(await settled(id)).toMatchObject({ status: 'failed', reason: 'smtp_rejected' });
+    expect((await api('GET', `/v1/addresses/${encodeURIComponent(to)}`)).body.suppression).toBeUndefined();
+    sink.acceptRecipient(to);
+    expect(await settled(await send('marketing', to))).toMatchObject({ status: 'sent' });
+  });
+
+  it('a 5.1.1 reply hard-bounces the recipient, recorded as SMTP feedback', async () => {
+    const to = fresh('nouser');
+    sink.rejectRecipient(to, '550 5.1.1 <nouser@example.org>: Recipient address rejected: User unknown');
+    const id = await send('transactional', to);
+    expect(await settled(id)).toMatchObject({ status: 'failed', reason: 'hard_bounce' });
+    const history = (await api('GET', `/v1/addresses/${encodeURIComponent(to)}/history`)).body as unknown as { source: string; feedback?: { provider: string; statusCode?: string } }[];
+    expect(history.at(-1)).toMatchObject({ source: 'bounce', feedback: { provider: 'smtp', statusCode: '5.1.1' } });
+  });
+});
+
