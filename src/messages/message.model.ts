@@ -19,7 +19,7 @@ export interface MessageRecord {
   replyTo?: string;
   locale: Locale;
   /**
-   * Always set, so a plain unique index works everywhere (FerretDB has no partial indexes):
+   * Always set, so a plain unique index works everywhere (no partial indexes: see docs/ferretdb.md):
    * `k:<key>` for a caller's idempotency key, `m:<id>` otherwise.
    */
   idempotencyKey: string;

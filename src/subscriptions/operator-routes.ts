@@ -4,13 +4,12 @@ import { z } from 'zod';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { normalizeAddress } from '../addresses/index.ts';
-import { AppError } from '../shared/errors.ts';
 import type { SubscriptionCatalog } from './catalog.ts';
 import { toAddressView } from './address-view.ts';
-import { assertLegalBasis } from './legal-basis.ts';
+import { changeAddress } from './change-address.ts';
 import { typeStateOf } from './state-change.ts';
 import type { MongoSubscriptionStore } from './mongo-subscription-store.ts';
-import { LEGAL_BASES, type StateChange } from './types.ts';
+import { LEGAL_BASES } from './types.ts';
 import { parseOrThrow } from './validation.ts';
 
 const patchSchema = z
@@ -77,25 +76,7 @@ export function operatorRoutes({ store, catalog }: OperatorRoutesDeps): Router {
   router.patch('/addresses/:address', async (req, res) => {
     const address = addressParam(req);
     const body = parseOrThrow(patchSchema, req.body, 'change');
-    const unknown = Object.keys(body.subscriptions ?? {}).filter((type) => !catalog.has(type));
-    if (unknown.length > 0) {
-      throw new AppError('unknown_subscription_type', `Unknown subscription type: ${unknown.join(', ')}`, { status: 422, details: { unknown } });
-    }
-    const change: StateChange = {};
-    if (body.optedOutOfAll !== undefined) change.optedOutOfAll = body.optedOutOfAll;
-    if (body.subscriptions) change.subscriptions = body.subscriptions;
-    const explanation = body.legalBasisExplanation?.trim();
-    const { state } = await store.apply(
-      address,
-      change,
-      {
-        source: 'operator',
-        actor: actorOf(res),
-        ...(body.legalBasis ? { legalBasis: body.legalBasis } : {}),
-        ...(explanation ? { legalBasisExplanation: explanation } : {}),
-      },
-      { guard: (current) => assertLegalBasis(current, change, body) },
-    );
+    const state = await changeAddress({ store, catalog }, address, { ...body, actor: actorOf(res) });
     res.json(toAddressView(state, catalog));
   });
 
