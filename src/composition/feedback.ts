@@ -17,13 +17,17 @@ import {
 import type { Lifecycle } from './lifecycle.ts';
 
 
+const SNS_MAX_AGE_MS = 7 * 24 * 3600_000;
+
 /** The relays' webhook receivers, each with the credential its provider uses; a source left unconfigured refuses all. */
 export function buildRelayReceivers(deps: { config: Config; redis: Redis; logger: Logger; receive: ReceiveFeedback; snsHttps: HttpsFetchOptions }): Router {
   const fb = deps.config.feedback;
   return relayFeedbackRoutes({
     receive: deps.receive,
     logger: deps.logger,
-    sns: fb.sesTopicArns.length > 0 ? new SnsVerifier({ topicArns: fb.sesTopicArns, ...deps.snsHttps }) : undefined,
+    // SNS keeps a message's Timestamp on every retry, and a delivery policy may retry for hours: a
+    // week's age is accepted; replays within it are stored once anyway (feedback_events).
+    sns: fb.sesTopicArns.length > 0 ? new SnsVerifier({ topicArns: fb.sesTopicArns, maxAgeMs: SNS_MAX_AGE_MS, ...deps.snsHttps }) : undefined,
     snsHttps: deps.snsHttps,
     postmarkAuth: fb.postmarkAuth,
     // A key that is not a P-256 public key stops start-up here, not at the first webhook.

@@ -1,7 +1,7 @@
 import { AppError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { MessageRepository } from '../messages/index.ts';
-import type { AddressState, ChangeContext, StateChange, SubscriptionStore, SuppressionKind } from '../subscriptions/index.ts';
+import type { AddressState, ChangeContext, ConsentEventView, StateChange, SubscriptionStore, SuppressionKind } from '../subscriptions/index.ts';
 import type { FeedbackRecord } from './feedback-record.model.ts';
 import type { FeedbackRepository } from './feedback-repository.ts';
 import { mailgateIdFromHeaderMessageId } from './message-ref.ts';
@@ -9,7 +9,8 @@ import { mailgateIdFromHeaderMessageId } from './message-ref.ts';
 export interface ApplyFeedbackDeps {
   feedback: FeedbackRepository;
   messages: MessageRepository;
-  store: SubscriptionStore;
+  /** The state store, and the history to learn when an operator last lifted a soft-bounce suppression. */
+  store: SubscriptionStore & { history(address: string): Promise<ConsentEventView[]> };
   softBounceLimit: number;
   softBounceWindowDays: number;
   logger: Logger;
@@ -73,7 +74,10 @@ export class ApplyFeedback {
       case 'complaint':
         return this.suppress(address, 'complaint', record, context);
       case 'soft_bounce': {
-        const since = new Date(this.now().getTime() - this.deps.softBounceWindowDays * 86_400_000);
+        const windowStart = this.now().getTime() - this.deps.softBounceWindowDays * 86_400_000;
+        // Soft bounces before an operator lifted a soft-bounce suppression are forgiven with it.
+        const lifted = await this.lastSoftBounceLift(address);
+        const since = new Date(Math.max(windowStart, lifted?.getTime() ?? 0));
         const count = await this.deps.feedback.softBouncesSinceDelivery(address, since);
         if (count < this.deps.softBounceLimit) return 'counted';
         return this.suppress(address, 'soft_bounce', record, context);
@@ -107,6 +111,12 @@ export class ApplyFeedback {
       throw err;
     }
     return 'suppressed';
+  }
+
+  private async lastSoftBounceLift(address: string): Promise<Date | undefined> {
+    const events = await this.deps.store.history(address);
+    const lift = events.findLast((e) => e.before.suppression?.kind === 'soft_bounce' && e.after.suppression === null);
+    return lift?.at;
   }
 
   /** Our message id: named directly (VERP, our Message-ID) or through the relay's id from its 250 reply. */

@@ -1,0 +1,251 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MessageView } from '../../src/messages/index.ts';
+import type { ConsentEventView } from '../../src/subscriptions/index.ts';
+import { startTestApp } from '../helpers/app.ts';
+import { authHeaders, testConfig } from '../helpers/env.ts';
+import { eventually } from '../helpers/processes.ts';
+import { CERT_PATH, SNS_HOST, TOPIC_ARN, startSnsFake, type SnsFake } from '../helpers/sns-fake.ts';
+import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
+
+// Relay feedback over HTTP, part 1 (PRODUCT.md §6): Amazon SES through a local SNS that signs with
+// a real certificate chain, feedback that names a message we sent, and the sources this server
+// leaves unconfigured. Part 2 (feedback-webhooks-2.test.ts) covers Postmark, SendGrid, Mailgun, the
+// generic endpoint and the suppression list. The app runs with the worker role: it applies feedback.
+const FIXTURES = resolve(import.meta.dirname, '../fixtures/feedback');
+const MAIL_DOMAIN = 'mailgate.example';
+
+let sink: SmtpSink;
+let sns: SnsFake;
+let app: Awaited<ReturnType<typeof startTestApp>>;
+let seq = 0;
+const fresh = (label: string) => `${label}-${Date.now().toString(36)}-${seq++}@example.org`;
+
+/** A fixture's text with each named address replaced (the fixtures use example addresses). */
+const fixture = (file: string, replace: Record<string, string> = {}): string => {
+  let text = readFileSync(resolve(FIXTURES, file), 'utf8');
+  for (const [from, to] of Object.entries(replace)) text = text.replaceAll(from, to);
+  return text;
+};
+
+const api = async (method: string, path: string, body?: unknown) => {
+  const res = await fetch(`${app.url}${path}`, {
+    method,
+    headers: { ...authHeaders, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : {}) as Record<string, unknown> };
+};
+
+/** POSTs to a relay receiver as the relay does (no API key). */
+const post = async (path: string, body: string, headers: Record<string, string> = {}) => {
+  const res = await fetch(`${app.url}${path}`, { method: 'POST', headers: { 'content-type': 'text/plain; charset=UTF-8', ...headers }, body });
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : {}) as Record<string, unknown>, headers: res.headers };
+};
+const postSns = (body: string) => post('/v1/feedback/ses', body, { 'x-amz-sns-message-type': (JSON.parse(body) as { Type: string }).Type });
+
+const stateOf = async (address: string) => (await api('GET', `/v1/addresses/${encodeURIComponent(address)}`)).body;
+const historyOf = async (address: string) => (await api('GET', `/v1/addresses/${encodeURIComponent(address)}/history`)).body as unknown as ConsentEventView[];
+const feedbackEvents = () => app.ctx.db.collection('feedback_events');
+/** Waits until the worker has applied every stored feedback event for each address (at least one each). */
+const appliedFor = (...addresses: string[]) =>
+  eventually(async () => {
+    for (const address of addresses) {
+      const stored = await feedbackEvents().countDocuments({ address });
+      const applied = await feedbackEvents().countDocuments({ address, appliedAt: { $exists: true } });
+      if (stored === 0 || applied < stored) return false;
+    }
+    return true;
+  });
+const errorCode = (body: Record<string, unknown>) => (body.error as { code?: string } | undefined)?.code;
+
+const status = async (id: string) => (await api('GET', `/v1/messages/${id}`)).body as unknown as MessageView;
+const settled = (id: string) => eventually(async () => ((await status(id)).status !== 'queued' ? status(id) : undefined));
+async function send(kind: 'marketing' | 'transactional', to: string): Promise<string> {
+  const template = kind === 'marketing' ? 'newsletter' : 'welcome';
+  const data = app.templates.renderer.get(template)!.sampleData;
+  const res = await api('POST', '/v1/messages', { kind, to, template, data, ...(kind === 'marketing' ? { subscriptionType: 'newsletter' } : {}) });
+  expect(res.status).toBe(202);
+  return String(res.body.id);
+}
+
+/** The permanent-bounce fixture naming these addresses as recipient1, recipient2 (bounced) and recipient3 (not). */
+const permanentBounce = (r1: string, r2: string, r3 = fresh('unbounced')) =>
+  fixture('ses-bounce-permanent.json', { 'recipient1@example.org': r1, 'recipient2@example.org': r2, 'recipient3@example.org': r3 });
+const FEEDBACK_ID = (JSON.parse(fixture('ses-bounce-permanent.json')) as { bounce: { feedbackId: string } }).bounce.feedbackId;
+
+beforeAll(async () => {
+  [sink, sns] = await Promise.all([startSmtpSink(), startSnsFake()]);
+  app = await startTestApp(
+    // Only SES is configured here: Postmark, SendGrid and Mailgun are left unset on purpose.
+    testConfig('feedbackweb1', { SMTP_URL: sink.url, MAIL_FROM: `News <news@${MAIL_DOMAIN}>`, FEEDBACK_SES_TOPIC_ARNS: TOPIC_ARN }),
+    { api: true, worker: true },
+    { snsHttps: { lookup: sns.lookup, ca: sns.caPem } },
+  );
+});
+
+afterAll(async () => {
+  await app?.stop();
+  await Promise.all([sink?.close(), sns?.close()]);
+});
+
+describe('Amazon SES through SNS', () => {
+  it('confirms a SubscriptionConfirmation for the configured topic by visiting its SubscribeURL', async () => {
+    const before = sns.confirmations.length;
+    const body = sns.sign({ Type: 'SubscriptionConfirmation' }, '2');
+    const res = await postSns(body);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ confirmed: true });
+    expect(sns.confirmations).toHaveLength(before + 1);
+    const call = sns.confirmations.at(-1)!;
+    expect(call.get('TopicArn')).toBe(TOPIC_ARN);
+    expect(call.get('Token')).toBe((JSON.parse(body) as { Token: string }).Token);
+  });
+
+  it.each(['1', '2'] as const)('suppresses each bounced recipient of a permanent bounce (SignatureVersion %s)', async (version) => {
+    const [r1, r2, r3] = [fresh(`gone${version}a`), fresh(`gone${version}b`), fresh(`kept${version}`)];
+    const res = await postSns(sns.sign({ Message: permanentBounce(r1, r2, r3) }, version));
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ received: 2, stored: 2, replayed: 0 });
+    await appliedFor(r1, r2);
+    for (const address of [r1, r2]) {
+      expect((await stateOf(address)).suppression).toMatchObject({ kind: 'hard_bounce', source: 'bounce' });
+      const history = await historyOf(address);
+      expect(history).toHaveLength(1);
+      expect(history[0]).toMatchObject({
+        source: 'bounce',
+        after: { suppression: expect.objectContaining({ kind: 'hard_bounce' }) },
+        feedback: { provider: 'ses', eventId: `${FEEDBACK_ID}:${address}`, statusCode: '5.1.1', diagnostic: expect.stringContaining('user unknown') },
+      });
+    }
+    // In the notification's destination, but SES did not report it bounced.
+    expect((await stateOf(r3)).suppression).toBeUndefined();
+    expect(await feedbackEvents().countDocuments({ address: r3 })).toBe(0);
+  });
+
+  it('changes nothing when the same notification is delivered again', async () => {
+    const [r1, r2] = [fresh('twice-a'), fresh('twice-b')];
+    const body = sns.sign({ Message: permanentBounce(r1, r2) }, '2');
+    expect((await postSns(body)).status).toBe(200);
+    await appliedFor(r1, r2);
+    const [history1, appliedAt] = [await historyOf(r1), (await feedbackEvents().findOne({ address: r1 }))?.appliedAt as Date | undefined];
+    expect(history1).toHaveLength(1);
+
+    const again = await postSns(body);
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ received: 2, stored: 0, replayed: 2 });
+    expect(await feedbackEvents().countDocuments({ address: { $in: [r1, r2] } })).toBe(2);
+    expect((await feedbackEvents().findOne({ address: r1 }))?.appliedAt).toEqual(appliedAt);
+    expect(await historyOf(r1)).toEqual(history1);
+    expect(await historyOf(r2)).toHaveLength(1);
+  });
+
+  it('refuses a notification whose Message was altered after signing (403) and stores nothing', async () => {
+    const [signedFor, victim] = [fresh('signed'), fresh('victim')];
+    const signed = JSON.parse(sns.sign({ Message: permanentBounce(signedFor, fresh('other')) }, '2')) as Record<string, string>;
+    const tampered = JSON.stringify({ ...signed, Message: signed.Message!.replaceAll(signedFor, victim) });
+    const res = await postSns(tampered);
+    expect(res.status).toBe(403);
+    expect(errorCode(res.body)).toBe('sns_signature_invalid');
+    expect(await feedbackEvents().countDocuments({ address: { $in: [signedFor, victim] } })).toBe(0);
+    expect((await stateOf(victim)).suppression).toBeUndefined();
+  });
+
+  it('refuses a topic that is not configured (403), even correctly signed', async () => {
+    const address = fresh('othertopic');
+    const body = sns.sign({ Message: permanentBounce(address, fresh('x')), TopicArn: 'arn:aws:sns:us-east-1:123456789012:someone-else' }, '2');
+    const res = await postSns(body);
+    expect(res.status).toBe(403);
+    expect(errorCode(res.body)).toBe('sns_topic_not_allowed');
+    expect(await feedbackEvents().countDocuments({ address })).toBe(0);
+  });
+
+  it('never fetches a SigningCertURL that is not https on an SNS host (403)', async () => {
+    const address = fresh('certurl');
+    const signed = JSON.parse(sns.sign({ Message: permanentBounce(address, fresh('x')) }, '2')) as Record<string, string>;
+    const before = sns.requests.length;
+    // The fake's lookup resolves every *.amazonaws.com name to itself: only the host rule keeps these away.
+    for (const certUrl of [
+      `https://s3.amazonaws.com:${sns.port}/SimpleNotificationService-other.pem`,
+      `https://${SNS_HOST}.attacker.example:${sns.port}${CERT_PATH}`,
+      `http://${SNS_HOST}:${sns.port}/SimpleNotificationService-plain.pem`,
+    ]) {
+      const res = await postSns(JSON.stringify({ ...signed, SigningCertURL: certUrl }));
+      expect(res.status, certUrl).toBe(403);
+      expect(errorCode(res.body), certUrl).toBe('sns_cert_url_refused');
+    }
+    expect(sns.requests.slice(before)).toEqual([]);
+    expect(await feedbackEvents().countDocuments({ address })).toBe(0);
+  });
+
+  it('suppresses the recipient of a complaint with `complaint`', async () => {
+    const address = fresh('complainer');
+    const res = await postSns(sns.sign({ Message: fixture('ses-complaint-abuse.json', { 'complainer@example.com': address }) }, '1'));
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ stored: 1 });
+    await appliedFor(address);
+    expect((await stateOf(address)).suppression).toMatchObject({ kind: 'complaint', source: 'complaint' });
+    expect((await historyOf(address)).at(-1)).toMatchObject({ source: 'complaint', feedback: { provider: 'ses', eventId: expect.stringContaining(address) } });
+  });
+
+  it('does not suppress for a transient bounce (mailbox full): it is only counted', async () => {
+    const address = fresh('full');
+    const res = await postSns(sns.sign({ Message: fixture('ses-bounce-transient-mailbox-full.json', { 'full@example.net': address }) }, '2'));
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ stored: 1 });
+    await appliedFor(address);
+    expect(await feedbackEvents().findOne({ address })).toMatchObject({ type: 'soft_bounce', provider: 'ses' });
+    expect((await stateOf(address)).suppression).toBeUndefined();
+    expect(await historyOf(address)).toEqual([]);
+  });
+});
+
+describe('feedback that names a message we sent', () => {
+  it('moves the message to bounced, and suppresses later marketing and transactional mail to the address', async () => {
+    const to = fresh('linked');
+    const id = await send('marketing', to);
+    expect(await settled(id)).toMatchObject({ status: 'sent' });
+    const headerMessageId = sink.to(to)[0]!.header('message-id');
+    expect(headerMessageId).toBe(`<${id}@${MAIL_DOMAIN}>`);
+
+    const notification = JSON.parse(fixture('ses-bounce-permanent.json')) as {
+      bounce: { bouncedRecipients: { emailAddress: string }[] };
+      mail: { destination: string[]; commonHeaders: { to: string[]; messageId: string } };
+    };
+    notification.bounce.bouncedRecipients = [{ ...notification.bounce.bouncedRecipients[0]!, emailAddress: to }];
+    notification.mail.destination = [to];
+    notification.mail.commonHeaders.to = [to];
+    notification.mail.commonHeaders.messageId = headerMessageId!;
+    expect((await postSns(sns.sign({ Message: JSON.stringify(notification) }, '2'))).status).toBe(200);
+
+    const bounced = await eventually(async () => {
+      const view = await status(id);
+      return view.status === 'bounced' ? view : undefined;
+    });
+    expect(bounced.feedback).toMatchObject({ type: 'hard_bounce', provider: 'ses', statusCode: '5.1.1', at: expect.any(String) });
+    expect((await historyOf(to)).at(-1)).toMatchObject({ source: 'bounce', messageId: id, feedback: { provider: 'ses' } });
+
+    const next = await send('marketing', to);
+    const receipt = await send('transactional', to);
+    expect(await settled(next)).toMatchObject({ status: 'suppressed', reason: 'hard_bounce' });
+    expect(await settled(receipt)).toMatchObject({ status: 'suppressed', reason: 'hard_bounce' });
+    expect(sink.to(to)).toHaveLength(1);
+  });
+});
+
+describe('a source this server has not configured', () => {
+  it.each([
+    ['postmark', fixture('postmark-bounce-hard.json')],
+    ['sendgrid', fixture('sendgrid-events.json')],
+    ['mailgun', fixture('mailgun-failed-permanent.json')],
+  ])('refuses every request to /v1/feedback/%s with 403 feedback_source_not_configured', async (source, body) => {
+    const before = await feedbackEvents().countDocuments();
+    const res = await post(`/v1/feedback/${source}`, body, { 'content-type': 'application/json', authorization: 'Basic cG9zdG1hcms6d2hhdGV2ZXIx' });
+    expect(res.status).toBe(403);
+    expect(errorCode(res.body)).toBe('feedback_source_not_configured');
+    expect(await feedbackEvents().countDocuments()).toBe(before);
+  });
+});
