@@ -1,13 +1,14 @@
+import { Queue, type Worker } from 'bullmq';
 import type { Config } from '../config.ts';
 import type { Logger } from '../shared/logger.ts';
-import { FEEDBACK_QUEUE, IMPORT_QUEUE, SEND_QUEUE } from '../shared/queues.ts';
+import { FEEDBACK_QUEUE, IMPORT_QUEUE, RECONCILE_QUEUE, SEND_QUEUE } from '../shared/queues.ts';
 import { WORKER_QUEUES, type WorkerQueue } from '../shared/roles.ts';
 import { importJobProcessor, watchImportWorker, type ImportProcessor, type MongoSubscriptionStore, type SubscriptionStore } from '../subscriptions/index.ts';
 import type { TemplateRenderer } from '../templates/index.ts';
-import type { MessageMetrics, MessageRepository } from '../messages/index.ts';
-import { MessageSender, createNodemailerTransport, sendJobProcessor, sendWorkerOptions, watchSendWorker, type MailTransport } from '../delivery/index.ts';
+import { MessageReconciler, RECONCILE_JOB, type MessageMetrics, type MessageRepository, type ReconcileReport, type SendJobs } from '../messages/index.ts';
+import { MessageSender, createNodemailerTransport, relayIdFromReply, sendJobProcessor, sendWorkerOptions, watchSendWorker, type MailTransport } from '../delivery/index.ts';
 import { ApplyFeedback, feedbackJobProcessor, feedbackWorkerSettings, watchFeedbackWorker, type FeedbackRepository } from '../feedback/index.ts';
-import { addWorker, type Lifecycle } from './lifecycle.ts';
+import { addWorker, bullConnection, workerRedis, type Lifecycle } from './lifecycle.ts';
 
 export interface WorkerDeps {
   config: Config;
@@ -16,6 +17,8 @@ export interface WorkerDeps {
   importProcessor: ImportProcessor;
   messages: MessageRepository;
   messageMetrics: MessageMetrics;
+  /** The one place send jobs are added: the reconciler re-drives orphaned messages through it. */
+  sendJobs: SendJobs;
   renderer: TemplateRenderer;
   feedback: FeedbackRepository;
   /** The store the send-time check reads (the real one unless the bench replaces it). */
@@ -74,11 +77,49 @@ export function addWorkers(life: Lifecycle, deps: WorkerDeps, queues: readonly W
       logger,
       queue: SEND_QUEUE,
       processor: sendJobProcessor(sender),
-      options: sendWorkerOptions({ concurrency: config.workerConcurrency, rateLimit: config.sendRateLimit }),
+      options: sendWorkerOptions({ concurrency: config.workerConcurrency, rateLimit: config.sendRateLimit, retry: config.sendRetry }),
       watch: (worker) => watchSendWorker(worker, logger),
       alsoClose: transport,
       stoppedEvent: 'delivery.worker_stopped',
     });
     life.onStart(async () => logger.info({ event: 'delivery.worker_started', concurrency: config.workerConcurrency }, 'send worker started'));
+    addReconciler(life, deps);
   }
+}
+
+/**
+ * The reconciler of orphaned messages, on a small queue of its own: a repeatable job every
+ * RECONCILE_INTERVAL_MS (one job scheduler, upserted by every send worker: BullMQ runs each tick
+ * once, on one of them). A run that fails (the database still away) waits for the next tick.
+ */
+function addReconciler(life: Lifecycle, deps: WorkerDeps): void {
+  const { config } = deps;
+  const logger = deps.logger.child({ module: 'reconcile' });
+  const reconciler = new MessageReconciler({
+    messages: deps.messages,
+    jobs: deps.sendJobs,
+    logger,
+    metrics: deps.messageMetrics,
+    graceMs: config.reconcile.graceMs,
+    relayIdOf: relayIdFromReply,
+  });
+  addWorker<unknown, ReconcileReport>(life, {
+    config,
+    logger,
+    queue: RECONCILE_QUEUE,
+    processor: () => reconciler.run(),
+    options: { concurrency: 1 },
+    watch: (worker: Worker<unknown, ReconcileReport>) => {
+      worker.on('error', (err) => logger.error({ event: 'reconcile.worker_error', err: err.message }));
+      worker.on('failed', (_job, err) => logger.warn({ event: 'reconcile.run_failed', err }));
+    },
+    stoppedEvent: 'reconcile.worker_stopped',
+  });
+  life.onStart(async () => {
+    const connection = workerRedis(config, logger);
+    const queue = new Queue(RECONCILE_QUEUE, { connection: bullConnection(connection), prefix: config.queuePrefix });
+    queue.on('error', (err) => logger.debug({ event: 'reconcile.queue_error', err: err.message }));
+    life.onClose({ close: async () => (await queue.close(), connection.disconnect()) });
+    await queue.upsertJobScheduler(RECONCILE_JOB, { every: config.reconcile.intervalMs }, { name: RECONCILE_JOB, opts: { removeOnComplete: true, removeOnFail: 100 } });
+  });
 }

@@ -1,6 +1,6 @@
 import type { Config } from '../config.ts';
 import { AppError } from '../shared/errors.ts';
-import type { Logger } from '../shared/logger.ts';
+import { redactAddresses, type Logger } from '../shared/logger.ts';
 import type { FinalOutcome, MessageMetrics, MessageRecord, MessageRepository } from '../messages/index.ts';
 import { decide, type AddressState, type SubscriptionStore } from '../subscriptions/index.ts';
 import type { RenderedMessage, TemplateRenderer } from '../templates/index.ts';
@@ -121,6 +121,8 @@ export class MessageSender {
     } catch (err) {
       if (!attempt.last) throw err;
       const detail = err instanceof Error ? err.message : String(err);
+      // If the database is still down this cannot be written: the job fails with no outcome, and the
+      // reconciler (messages/reconcile-messages.ts) records `retries_exhausted` once it answers.
       await this.finish(message, { status: 'failed', reason: 'retries_exhausted', detail: detail.slice(0, 500), attempts: attempt.number }).catch(() => undefined);
       throw err;
     }
@@ -221,7 +223,8 @@ export class MessageSender {
   private async finish(message: MessageRecord, set: Final): Promise<void> {
     await this.transient('message store', () => this.writes.submit({ id: message._id, outcome: set }));
     this.deps.metrics.outcomes.inc({ kind: message.kind, outcome: set.status, reason: set.reason ?? '' });
-    if (set.status === 'failed') this.deps.logger.warn({ event: 'delivery.failed', messageId: message._id, reason: set.reason, detail: set.detail });
+    // The record keeps the SMTP reply for operators; the log line carries no address (PRODUCT.md §11).
+    if (set.status === 'failed') this.deps.logger.warn({ event: 'delivery.failed', messageId: message._id, reason: set.reason, detail: set.detail === undefined ? undefined : redactAddresses(set.detail) });
   }
 
   /** Database and store failures are worth a retry; they surface as TransientSendError. */

@@ -1,12 +1,10 @@
 import type { Job, Processor, Worker, WorkerOptions } from 'bullmq';
 import type { Logger } from '../shared/logger.ts';
-import { SEND_ATTEMPTS, sendBackoffMs, type SendJobData } from '../messages/index.ts';
+import { DEFAULT_SEND_RETRY, SEND_ATTEMPTS, checkpointOfJob, sendBackoffMs, type SendJobData, type SendRetrySchedule } from '../messages/index.ts';
+import { redactAddresses } from '../shared/logger.ts';
 import type { MessageSender, SendOutcome, SentCheckpoint } from './send-message.ts';
 
-const checkpointOf = (job: Job<SendJobData>): SentCheckpoint | undefined => {
-  const progress = job.progress as { sent?: SentCheckpoint } | number | undefined;
-  return typeof progress === 'object' && progress !== null ? progress.sent : undefined;
-};
+const checkpointOf = (job: Job<SendJobData>): SentCheckpoint | undefined => checkpointOfJob(job);
 
 /**
  * The BullMQ side of sending: hands each job's message id to the send use case. Suppressed and
@@ -29,12 +27,13 @@ export function sendJobProcessor(sender: MessageSender): Processor<SendJobData, 
 }
 
 /** Worker options of the send queue (besides connection and prefix): concurrency, rate limit, backoff. */
-export function sendWorkerOptions(options: { concurrency: number; rateLimit: number }): Omit<WorkerOptions, 'connection'> {
+export function sendWorkerOptions(options: { concurrency: number; rateLimit: number; retry?: SendRetrySchedule }): Omit<WorkerOptions, 'connection'> {
+  const schedule = options.retry ?? DEFAULT_SEND_RETRY;
   return {
     concurrency: options.concurrency,
     autorun: false,
     ...(options.rateLimit > 0 ? { limiter: { max: options.rateLimit, duration: 1000 } } : {}),
-    settings: { backoffStrategy: (attemptsMade: number) => sendBackoffMs(attemptsMade) },
+    settings: { backoffStrategy: (attemptsMade: number) => sendBackoffMs(attemptsMade, Math.random, schedule) },
   };
 }
 
@@ -44,6 +43,6 @@ export function watchSendWorker(worker: Worker<SendJobData, SendOutcome>, logger
   worker.on('failed', (job, err) => {
     if (!job) return;
     const final = job.attemptsMade >= (job.opts.attempts ?? SEND_ATTEMPTS);
-    logger.warn({ event: final ? 'delivery.gave_up' : 'delivery.retry', messageId: job.data.id, attempt: job.attemptsMade, err: err.message });
+    logger.warn({ event: final ? 'delivery.gave_up' : 'delivery.retry', messageId: job.data.id, attempt: job.attemptsMade, err: redactAddresses(err.message) });
   });
 }

@@ -3,9 +3,10 @@
 export * from '../contract/message-input.ts';
 export type { MessageRecord } from './message.model.ts';
 export type { MessageOutcome } from './message-outcome.model.ts';
-export { MessageRepository, withOutcome, type FinalOutcome, type StoredMessage } from './message-repository.ts';
+export { MessageRepository, withOutcome, type FinalOutcome, type ReconcileCandidate, type StoredMessage } from './message-repository.ts';
 export { MessageEnqueuer, type EnqueueDeps, type EnqueueOptions } from './enqueue-messages.ts';
-export { SendJobs, SEND_JOB, SEND_ATTEMPTS, SEND_BACKOFF_TYPE, sendBackoffMs, sendJobOptions, type SendJobData } from './send-jobs.ts';
+export { SendJobs, SEND_JOB, SEND_ATTEMPTS, SEND_BACKOFF_TYPE, DEFAULT_SEND_RETRY, checkpointOfJob, sendBackoffMs, sendJobOptions, type JobStanding, type SendJobData, type SendRetrySchedule, type SentCheckpointData } from './send-jobs.ts';
+export { MessageReconciler, RECONCILE_JOB, type ReconcileDeps, type ReconcileReport } from './reconcile-messages.ts';
 export { createMessageMetrics, type MessageMetrics } from './message-metrics.ts';
 export { getMessageStatus, toMessageView } from './message-status.ts';
 export { messageRoutes } from './message-routes.ts';

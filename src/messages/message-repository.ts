@@ -11,6 +11,9 @@ export type FinalOutcome = Omit<MessageOutcome, '_id'>;
 const SEND_PROJECTION = { idempotencyKey: 0, smtpResponse: 0, smtpMessageId: 0 } as const;
 const VIEW_PROJECTION = { data: 0, idempotencyKey: 0 } as const;
 
+/** What the reconciler reads of a record. */
+export type ReconcileCandidate = Pick<MessageRecord, '_id' | 'createdAt' | 'sendAt' | 'kind'>;
+
 /** What relay feedback records about a message (bounced or complained). */
 export type MessageFeedback = Omit<MessageFeedbackDoc, '_id' | 'status'>;
 
@@ -146,6 +149,25 @@ export class MessageRepository {
       // The upsert of a bounce met an existing complaint (filtered out, so it tried to insert): the complaint stands.
       if (!isDuplicateKey(err)) throw err;
     }
+  }
+
+  /**
+   * A page of records still stored `queued` (all of them: records are insert-once) created in
+   * [from, to), oldest first, after the (createdAt, _id) of the previous page: the reconciler walks
+   * these, keyed by the `{status, createdAt}` index.
+   */
+  async findQueuedCreated(window: { from: Date; to: Date }, after: Pick<MessageRecord, '_id' | 'createdAt'> | undefined, limit: number): Promise<ReconcileCandidate[]> {
+    const range = { status: 'queued' as const, createdAt: { $gte: window.from, $lt: window.to } };
+    const filter = after ? { ...range, $or: [{ createdAt: { $gt: after.createdAt } }, { createdAt: after.createdAt, _id: { $gt: after._id } }] } : range;
+    return this.records.find(filter, { projection: { _id: 1, createdAt: 1, sendAt: 1, kind: 1 } }).sort({ createdAt: 1, _id: 1 }).limit(limit).toArray();
+  }
+
+  /** Of these ids, those whose message has no final outcome yet: one `$in` on `message_outcomes` by `_id` per batch. */
+  async withoutOutcome(ids: string[]): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const found = await this.outcomeCol.find({ _id: { $in: [...new Set(ids)] } }, { projection: { _id: 1 } }).toArray();
+    const final = new Set(found.map((o) => o._id));
+    return ids.filter((id) => !final.has(id));
   }
 
   async deleteMany(ids: string[]): Promise<void> {

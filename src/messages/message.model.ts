@@ -54,6 +54,8 @@ const messageSchema = new Schema<MessageRecord>(
 
 // Enqueue: a repeated idempotency key finds the first message (and cannot create a second).
 messageSchema.index({ idempotencyKey: 1 }, { unique: true });
+// Reconciler: records still `queued` created in a window, oldest first (message-repository.ts findQueuedCreated).
+messageSchema.index({ status: 1, createdAt: 1 });
 
 export type MessageModel = Model<MessageRecord>;
 

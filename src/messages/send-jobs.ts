@@ -1,4 +1,4 @@
-import type { JobsOptions, Queue } from 'bullmq';
+import type { Job, JobsOptions, Queue } from 'bullmq';
 import { unavailable } from '../shared/errors.ts';
 import type { MessageRecord } from './message.model.ts';
 
@@ -16,28 +16,35 @@ export interface SendJobData {
 }
 
 /**
- * Retries ride out several minutes of outage (database, Redis, SMTP): 2 s doubling up to a cap of
- * 5 minutes, 12 attempts ≈ 25 minutes in all, with ±20 % jitter so retried jobs do not stampede.
+ * Retries ride out several minutes of outage (database, Redis, SMTP): by default 2 s doubling up to
+ * a cap of 5 minutes, 12 attempts ≈ 25 minutes in all, with ±20 % jitter so retried jobs do not
+ * stampede. SEND_ATTEMPTS, SEND_BACKOFF_MS and SEND_BACKOFF_MAX_MS change it (config.sendRetry);
+ * after the last attempt the reconciler (reconcile-messages.ts) finishes what an outage left.
  */
-export const SEND_ATTEMPTS = 12;
-const FIRST_BACKOFF_MS = 2000;
-const MAX_BACKOFF_MS = 5 * 60_000;
+export interface SendRetrySchedule {
+  attempts: number;
+  backoffMs: number;
+  backoffMaxMs: number;
+}
+export const DEFAULT_SEND_RETRY: SendRetrySchedule = { attempts: 12, backoffMs: 2000, backoffMaxMs: 5 * 60_000 };
+export const SEND_ATTEMPTS = DEFAULT_SEND_RETRY.attempts;
 export const SEND_BACKOFF_TYPE = 'send';
 
-export function sendBackoffMs(attemptsMade: number, random: () => number = Math.random): number {
-  const base = Math.min(FIRST_BACKOFF_MS * 2 ** Math.max(0, attemptsMade - 1), MAX_BACKOFF_MS);
+export function sendBackoffMs(attemptsMade: number, random: () => number = Math.random, schedule: SendRetrySchedule = DEFAULT_SEND_RETRY): number {
+  const base = Math.min(schedule.backoffMs * 2 ** Math.max(0, attemptsMade - 1), schedule.backoffMaxMs);
   return Math.round(base * (0.8 + 0.4 * random()));
 }
 
-export function sendJobOptions(id: string, sendAt: Date | undefined, now = Date.now()): JobsOptions {
+export function sendJobOptions(id: string, sendAt: Date | undefined, now = Date.now(), attempts = SEND_ATTEMPTS): JobsOptions {
   const delay = sendAt === undefined ? 0 : Math.max(0, sendAt.getTime() - now);
   return {
     jobId: id,
     ...(delay > 0 ? { delay } : {}),
-    attempts: SEND_ATTEMPTS,
+    attempts,
     backoff: { type: SEND_BACKOFF_TYPE },
     removeOnComplete: true,
-    // Kept a week so an operator can inspect what gave up; the message record holds the outcome.
+    // Kept a week so an operator can inspect what gave up, and so the reconciler can tell a message
+    // that used all its attempts from one whose job was lost; the message record holds the outcome.
     removeOnFail: { age: 7 * 24 * 3600 },
   };
 }
@@ -48,9 +55,30 @@ export interface SendJobsDeps {
   ready: () => boolean;
   /** Bound on each Redis call, so a dead Redis answers 503 quickly instead of hanging the request. */
   redisTimeoutMs?: number;
+  /** Attempts per job (config.sendRetry.attempts); SEND_ATTEMPTS otherwise. */
+  attempts?: number;
 }
 
 type Schedulable = Pick<MessageRecord, '_id' | 'sendAt'>;
+
+/** What an attempt that sent but could not record kept on its job (delivery/send-message.ts writes it). */
+export interface SentCheckpointData {
+  smtpMessageId: string;
+  smtpResponse: string;
+  sentAt: string;
+}
+
+/**
+ * Where a message's job stands: `live` (waiting, delayed, active: it will finish the message),
+ * `failed` (it used all its attempts; with the checkpoint it kept if it had sent), `completed`
+ * (ran to the end), or `none` (no job at all: lost).
+ */
+export type JobStanding = { state: 'live' | 'completed' | 'none' } | { state: 'failed'; attempts: number; error: string; sent: SentCheckpointData | undefined };
+
+export const checkpointOfJob = (job: Pick<Job, 'progress'>): SentCheckpointData | undefined => {
+  const progress = job.progress as { sent?: SentCheckpointData } | number | undefined;
+  return typeof progress === 'object' && progress !== null ? progress.sent : undefined;
+};
 
 /**
  * The one place send jobs are added. The job id is the message id, so adding a job that exists
@@ -77,11 +105,31 @@ export class SendJobs {
     return this.add(records, false);
   }
 
+  /** The standing of each message's job (one `getJob` and `getState` per id: the reconciler's few candidates). */
+  async standings(ids: string[]): Promise<Map<string, JobStanding>> {
+    const found = await Promise.all(
+      ids.map(async (id): Promise<[string, JobStanding]> => {
+        const job = await this.deps.queue.getJob(id);
+        if (!job) return [id, { state: 'none' }];
+        const state = await job.getState();
+        if (state === 'failed') return [id, { state, attempts: job.attemptsMade, error: job.failedReason, sent: checkpointOfJob(job) }];
+        if (state === 'completed') return [id, { state }];
+        return [id, { state: state === 'unknown' ? 'none' : 'live' }];
+      }),
+    );
+    return new Map(found);
+  }
+
+  /** Removes finished jobs (completed, yet their message has no outcome) so addExisting can add them again. */
+  async removeFinished(ids: string[]): Promise<void> {
+    await Promise.all(ids.map((id) => this.deps.queue.remove(id)));
+  }
+
   private async add(records: Schedulable[], created: boolean): Promise<void> {
     if (records.length === 0) return;
     this.assertReady();
     const now = Date.now();
-    const jobs = records.map((r) => ({ name: SEND_JOB, data: created ? { id: r._id, created: true as const } : { id: r._id }, opts: sendJobOptions(r._id, r.sendAt, now) }));
+    const jobs = records.map((r) => ({ name: SEND_JOB, data: created ? { id: r._id, created: true as const } : { id: r._id }, opts: sendJobOptions(r._id, r.sendAt, now, this.deps.attempts) }));
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([

@@ -2,3 +2,5 @@
 export const SEND_QUEUE = 'send';
 export const IMPORT_QUEUE = 'import';
 export const FEEDBACK_QUEUE = 'feedback';
+/** The reconciler's repeatable job (messages/reconcile-messages.ts); served by workers of the send queue. */
+export const RECONCILE_QUEUE = 'reconcile';
