@@ -1,1 +1,2 @@
 export { normalizeAddress, tryNormalizeAddress, type NormalizeResult } from './normalize.ts';
+export { mailboxKey } from './mailbox-key.ts';

@@ -7,7 +7,7 @@ export { resolveFormTypes } from './form-types.ts';
 export { prepareUsedTokens } from './used-token-store.ts';
 export { CsrfGuard } from './csrf.ts';
 export { formRateLimits, DEFAULT_FORM_LIMITS } from './rate-limits.ts';
-export type { FormLimits } from './rate-limits.ts';
+export type { FormLimits, FormRateLimits, ConfirmationBudget } from './rate-limits.ts';
 export { usedTokenModel, type UsedTokenModel } from './used-token.model.ts';
 export { recipientActionsCounter } from './recipient-actions.ts';
 export { TokenService, type TokenPayload, type VerifyResult } from './tokens.ts';

@@ -3,9 +3,10 @@ import type { Counter } from 'prom-client';
 import { tryNormalizeAddress } from '../addresses/index.ts';
 import type { Locale } from '../shared/locale.ts';
 import type { Logger } from '../shared/logger.ts';
-import type { SubscriptionCatalog, SubscriptionType } from '../subscriptions/index.ts';
+import type { SubscriptionCatalog, SubscriptionStore, SubscriptionType } from '../subscriptions/index.ts';
 import { confirmUrl } from './links.ts';
 import { pageError } from './page-errors.ts';
+import type { ConfirmationBudget } from './rate-limits.ts';
 import type { Enqueue } from './route-deps.ts';
 import type { TokenService } from './tokens.ts';
 
@@ -31,18 +32,34 @@ export interface RequestResubscribeDeps {
   tokens: TokenService;
   enqueue: Enqueue;
   catalog: SubscriptionCatalog;
-  config: { publicUrl: string };
+  /** get: a hard-bounced address is never sent a confirmation */
+  store: Pick<SubscriptionStore, 'get'>;
+  limits: { confirmations: ConfirmationBudget };
+  config: { publicUrl: string; resubscribeConfirmationsPerHour: number };
   actions: Counter<'action'>;
   logger: Logger;
 }
 
 /**
  * Anyone can type anyone's address, so asking changes nothing: it emails a single-use link (a
- * confirmation token with a fresh nonce) that the recipient confirms. Same work whatever the
- * address's state or existence, so the answer tells nothing about it.
+ * confirmation token with a fresh nonce) that the recipient confirms. The caller answers the same
+ * whatever happens here, so the answer tells nothing about the address. No mail goes to a
+ * hard-bounced address (the mailbox does not exist: mailing it hurts the sender's reputation), nor
+ * past the deployment's hourly budget (PRODUCT.md §11); both are logged and counted.
  */
 export async function requestResubscribe(deps: RequestResubscribeDeps, input: { address: string; types: string[]; locale: Locale }): Promise<void> {
   const { address, types, locale } = input;
+  const state = await deps.store.get(address);
+  if (state.suppression?.kind === 'hard_bounce') {
+    deps.actions.inc({ action: 'resubscribe_not_sent_hard_bounce' });
+    deps.logger.info({ event: 'preferences.resubscribe_not_sent', reason: 'hard_bounce', types });
+    return;
+  }
+  if (!(await deps.limits.confirmations.take(deps.config.resubscribeConfirmationsPerHour))) {
+    deps.actions.inc({ action: 'resubscribe_not_sent_hourly_cap' });
+    deps.logger.warn({ event: 'preferences.resubscribe_not_sent', reason: 'hourly_cap', limit: deps.config.resubscribeConfirmationsPerHour });
+    return;
+  }
   const token = deps.tokens.sign({ k: 'c', a: address, ts: types, n: randomBytes(16).toString('base64url'), l: locale });
   await deps.enqueue({
     kind: 'transactional',

@@ -1,10 +1,10 @@
-import type { RequestHandler } from 'express';
 import type { Counter } from 'prom-client';
 import type { Config } from '../config.ts';
 import type { Locale } from '../shared/locale.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { SubscriptionCatalog, SubscriptionStore, SubscriptionType } from '../subscriptions/index.ts';
 import type { CsrfGuard } from './csrf.ts';
+import type { FormRateLimits } from './rate-limits.ts';
 import type { TokenService } from './tokens.ts';
 import type { UsedTokenModel } from './used-token.model.ts';
 
@@ -26,7 +26,7 @@ export type Enqueue = (input: ConfirmationMessage) => Promise<unknown>;
 export interface PreferencesDeps {
   /** The domain's logger (the root passes a child with `module: 'preferences'`). */
   logger: Logger;
-  config: Pick<Config, 'publicUrl' | 'postalAddress' | 'consentMode' | 'secrets'>;
+  config: Pick<Config, 'publicUrl' | 'postalAddress' | 'consentMode' | 'secrets' | 'resubscribeConfirmationsPerHour'>;
   tokens: TokenService;
   catalog: SubscriptionCatalog;
   /** Types offered on the public form (validated by the root). */
@@ -38,5 +38,5 @@ export interface PreferencesDeps {
   usedTokens: UsedTokenModel;
   csrf: CsrfGuard;
   actions: Counter<'action'>;
-  limits: { perIp: RequestHandler; perAddress: RequestHandler };
+  limits: FormRateLimits;
 }

@@ -1,3 +1,4 @@
+import { AppError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { SubscriptionCatalog } from './catalog.ts';
 import type { ImportChunkModel } from './import-chunk.model.ts';
@@ -9,6 +10,8 @@ import type { ApplyItem, MongoSubscriptionStore } from './mongo-subscription-sto
 // Large batches: each batch costs one $in read (a scan on FerretDB: see docs/ferretdb.md).
 const BATCH_ROWS = 2000;
 const MAX_ERRORS = 100;
+/** A file whose first this many rows are all unreadable or invalid is not an import: the job fails. */
+export const MAX_LEADING_BAD_ROWS = 1000;
 
 export interface ImportProcessorDeps {
   store: MongoSubscriptionStore;
@@ -68,12 +71,22 @@ export class ImportProcessor {
       await jobs.updateOne({ _id: jobId }, { $set: { counts, errors, processedLine: lastLine } });
     };
 
+    // a resumed job got past its first rows before
+    let leadingBad = resumeAfter > 0 ? -1 : 0;
     for await (const raw of rawRows(job.format, readChunks(chunks, jobId))) {
       if (raw.line <= resumeAfter) continue;
       lastLine = Math.max(lastLine, raw.line);
       const row = toImportRow(raw, catalog);
-      if ('reason' in row) reject(row.line, row.reason);
-      else batch.push(row);
+      if ('reason' in row) {
+        reject(row.line, row.reason);
+        if (leadingBad >= 0 && ++leadingBad >= MAX_LEADING_BAD_ROWS) {
+          await jobs.updateOne({ _id: jobId }, { $set: { counts, errors } }); // the operator sees what was wrong
+          throw new AppError('unreadable_import', `import_unreadable: the first ${MAX_LEADING_BAD_ROWS} rows are all malformed or invalid (line ${row.line}: ${row.reason.slice(0, 200)})`, { status: 422 });
+        }
+      } else {
+        leadingBad = -1;
+        batch.push(row);
+      }
       if (batch.length >= BATCH_ROWS) await flush();
     }
     await flush();

@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { parse, type CsvError } from 'csv-parse';
 import { z } from 'zod';
@@ -37,9 +36,15 @@ export async function* readChunks(chunks: ImportChunkModel, jobId: string): Asyn
   }
 }
 
+// The parser is fed this many bytes at a time, and what it finds is handed on before the next
+// slice: rows waiting to be read (good or bad) are bounded by one slice, whatever the file holds.
+const PARSE_SLICE_BYTES = 16 * 1024;
+
 /** CSV with a header naming some of IMPORT_COLUMNS (address and action required). */
 export async function* csvRows(source: AsyncIterable<Buffer>): AsyncGenerator<RawRow> {
-  const skipped: RawRow[] = [];
+  // Good and bad rows go into one list, in file order. Records are taken in on_record (never
+  // pushed to the stream), so nothing piles up in the stream's buffer either.
+  const pending: RawRow[] = [];
   const parser = parse({
     bom: true,
     trim: true,
@@ -47,9 +52,12 @@ export async function* csvRows(source: AsyncIterable<Buffer>): AsyncGenerator<Ra
     relax_column_count: true,
     skip_records_with_error: true,
     max_record_size: MAX_LINE_CHARS,
-    info: true,
     on_skip: (err: CsvError | undefined) => {
-      if (err) skipped.push({ line: Number((err as { lines?: number }).lines ?? 0), error: `malformed_csv: ${err.message}` });
+      if (err) pending.push({ line: Number((err as { lines?: number }).lines ?? 0), error: `malformed_csv: ${err.message}` });
+    },
+    on_record: (record: Record<string, string>, context: { lines: number }) => {
+      pending.push({ line: context.lines, fields: record });
+      return null;
     },
     columns: (header: string[]) => {
       const unknown = header.filter((h) => !(IMPORT_COLUMNS as readonly string[]).includes(h));
@@ -64,14 +72,27 @@ export async function* csvRows(source: AsyncIterable<Buffer>): AsyncGenerator<Ra
       return header;
     },
   });
-  const input = Readable.from(source);
-  input.on('error', (err) => parser.destroy(err));
-  input.pipe(parser);
-  for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
-    while (skipped.length > 0) yield skipped.shift()!;
-    yield { line: info.lines, fields: record };
+  let failure: Error | undefined;
+  parser.on('error', (err: Error) => (failure ??= err));
+  parser.resume(); // nothing is pushed, but the stream must flow to end
+  const write = (slice: Buffer) => new Promise<void>((resolve, reject) => parser.write(slice, (err) => (err ? reject(err) : resolve())));
+  try {
+    for await (const chunk of source) {
+      for (let offset = 0; offset < chunk.length; offset += PARSE_SLICE_BYTES) {
+        await write(chunk.subarray(offset, offset + PARSE_SLICE_BYTES));
+        while (pending.length > 0) yield pending.shift()!;
+      }
+    }
+    await new Promise<void>((resolve, reject) => {
+      parser.once('end', resolve).once('error', reject);
+      parser.end();
+    });
+    while (pending.length > 0) yield pending.shift()!;
+  } catch (err) {
+    throw failure ?? err;
+  } finally {
+    parser.destroy();
   }
-  while (skipped.length > 0) yield skipped.shift()!;
 }
 
 /** Newline-delimited JSON, one object per line; a bad line is reported and skipped. */

@@ -5,6 +5,11 @@ import type { ImportProcessor } from './import-processor.ts';
 import type { ImportJobPayload } from './import-routes.ts';
 
 export const IMPORT_ATTEMPTS = 3;
+/** Starts that never finished (the worker died mid-import) before the job is failed, not re-run. */
+export const IMPORT_MAX_CRASHES = 2;
+const CRASHED = `import_crashed_worker: the import stopped its worker ${IMPORT_MAX_CRASHES} times and is not retried; split the file or check it is the CSV/NDJSON it claims to be`;
+// BullMQ's own reason when its stall check gives up on a job (maxStalledCount): the same case.
+const BULLMQ_STALLED = 'job stalled more than allowable limit';
 
 /** Options for jobs on the import queue: a few retries for outages, kept a while for GET /v1/jobs. */
 export const importJobOptions = {
@@ -17,6 +22,9 @@ export const importJobOptions = {
 /** The BullMQ side of a bulk import; the composition root builds the Worker around it (concurrency 1). */
 export function importJobProcessor(processor: ImportProcessor): Processor<ImportJobPayload> {
   return async (job: Job<ImportJobPayload>) => {
+    // Every start counts in attemptsStarted, every attempt that ended (failed) in attemptsMade: the
+    // difference, less this start, is how many attempts died with their worker (a crash, OOM).
+    if (job.attemptsStarted - job.attemptsMade - 1 >= IMPORT_MAX_CRASHES) throw new UnrecoverableError(CRASHED);
     try {
       await processor.process(job.data.jobId);
     } catch (err) {
@@ -33,6 +41,7 @@ export function watchImportWorker(worker: Worker<ImportJobPayload>, processor: I
   worker.on('failed', (job, err) => {
     if (!job) return;
     const final = err instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
-    processor.attemptFailed(job.data.jobId, err, final).catch((e: unknown) => logger.error({ event: 'import.mark_failed_error', err: e }));
+    const reason = err.message === BULLMQ_STALLED ? new UnrecoverableError(CRASHED) : err;
+    processor.attemptFailed(job.data.jobId, reason, final).catch((e: unknown) => logger.error({ event: 'import.mark_failed_error', err: e }));
   });
 }

@@ -57,7 +57,7 @@ export function operatorRoutes({ store, catalog }: OperatorRoutesDeps): Router {
       })(),
     );
     // Headers are gone once rows flow: a failure mid-stream can only cut the response short.
-    await pipeline(rows, stringify({ header: true, columns: ['address', 'optedOutOfAll', ...types, 'suppression', 'updatedAt'] }), res).catch(
+    await pipeline(rows, stringify({ header: true, escape_formulas: true, columns: ['address', 'optedOutOfAll', ...types, 'suppression', 'updatedAt'] }), res).catch(
       (err: unknown) => {
         res.destroy(err instanceof Error ? err : undefined);
       },

@@ -160,6 +160,25 @@ describe('bulk import', () => {
   });
 });
 
+describe('bulk import of a file that is not one', () => {
+  it('50,000 bad lines: the job fails with a clear reason after the first 1,000, and its upload is gone', async () => {
+    const body = `address,action\n${'ann"@example.com,unsubscribe\n'.repeat(50_000)}`;
+    const events = await eventCount();
+    const job = await finished(await importBody(body, 'text/csv'));
+    expect(job.status).toBe('failed');
+    expect(job.failure).toMatch(/^import_unreadable: the first 1000 rows are all malformed or invalid \(line 1001: malformed_csv: /);
+    expect(job.counts).toEqual({ applied: 0, unchanged: 0, rejected: 1000 });
+    expect(await eventCount()).toBe(events);
+    expect(await app.ctx.db.collection('import_chunks').countDocuments({ jobId: job.id })).toBe(0);
+  });
+
+  it('bad rows after good ones are reported, not fatal', async () => {
+    const rows = ['address,action', 'goodrow@example.com,unsubscribe_all', ...Array.from({ length: 1500 }, () => 'x,unsubscribe_all')];
+    const job = await finished(await importBody(rows.join('\n'), 'text/csv'));
+    expect(job).toMatchObject({ status: 'completed', counts: { applied: 1, rejected: 1500 } });
+  });
+});
+
 describe('import body limit while streaming', () => {
   it('a chunked body (no Content-Length) that grows past the limit is cut off with 413, and nothing of it is kept', async () => {
     const { db, logger, config } = app.ctx;
@@ -215,5 +234,24 @@ describe('export', () => {
     expect(fred).toMatchObject({ optedOutOfAll: 'true', newsletter: 'not_specified', suppression: '' });
     expect(records.find((r) => r.address === 'carl@example.com')?.newsletter).toBe('unsubscribed');
     expect(new Date(fred?.updatedAt ?? 'x').getTime()).not.toBeNaN();
+  });
+});
+
+describe('export: CSV formula injection', () => {
+  it('neutralizes a cell that a spreadsheet would read as a formula: it starts with a quote', async () => {
+    const hostile = ["=cmd|'/Ccalc'!A0@evil.example", '+sum@evil.example', '-2+3@evil.example'].map((a) => a.toLowerCase());
+    const rows = ['address,action', ...hostile.map((a) => `${a},unsubscribe_all`)];
+    const job = await finished(await importBody(rows.join('\n'), 'text/csv'));
+    expect(job).toMatchObject({ status: 'completed', counts: { applied: hostile.length, rejected: 0 } });
+    const res = await fetch(url('/addresses/export'), { headers: authHeaders });
+    expect(res.status).toBe(200);
+    const records = parse(await res.text(), { columns: true }) as Record<string, string>[];
+    const cells = records.map((r) => r.address!);
+    for (const address of hostile) {
+      expect(cells).not.toContain(address);
+      expect(cells).toContain(`'${address}`);
+    }
+    // every cell of the export is safe to open, not only the addresses
+    for (const record of records) for (const cell of Object.values(record)) expect(cell).not.toMatch(/^[=+\-@\t\r]/);
   });
 });
