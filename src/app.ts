@@ -13,7 +13,7 @@ import { createMetricsRegistry } from './shared/metrics.ts';
 import { checkHealth } from './shared/health.ts';
 import { FEEDBACK_QUEUE, IMPORT_QUEUE, SEND_QUEUE } from './shared/queues.ts';
 import type { Roles } from './shared/roles.ts';
-import { createHttpApp } from './http/server.ts';
+import { createHttpApp, createMetricsApp } from './http/server.ts';
 import {
   DEFAULT_IMPORT_MAX_BYTES,
   IMPORT_PATH,
@@ -84,6 +84,8 @@ export interface App {
   url: string | undefined;
   /** Port of the inbound feedback SMTP listener once started (feedbackSmtp role, FEEDBACK_SMTP_PORT set). */
   feedbackSmtpPort: number | undefined;
+  /** Base URL of the separate METRICS_PORT listener once started (api role, METRICS_PORT set). */
+  metricsUrl: string | undefined;
   templates: { renderer: TemplateRenderer };
   subscriptions: { store: MongoSubscriptionStore };
   messages: {
@@ -143,7 +145,7 @@ export async function createApp(config: Config, roles: Roles, logger: Logger = c
   life.onClose(sendQueue);
   const messageMetrics = createMessageMetrics(metrics, sendQueue);
   // Known to be down (lost and reconnecting, or closed): answer 503 at once. Still connecting: try.
-  const sendJobs = new SendJobs({ queue: sendQueue, ready: () => !['reconnecting', 'close', 'end'].includes(redis.status) });
+  const sendJobs = new SendJobs({ queue: sendQueue, ready: () => !['reconnecting', 'close', 'end'].includes(redis.status), attempts: config.sendRetry.attempts });
   const enqueuer = new MessageEnqueuer({ messages: repository, jobs: sendJobs, renderer, catalog, logger, metrics: messageMetrics });
   life.onStart(() => repository.ensureIndexes());
 
@@ -196,7 +198,7 @@ export async function createApp(config: Config, roles: Roles, logger: Logger = c
     const { sendTimeStore, transport } = overrides;
     addWorkers(
       life,
-      { config, logger, store, importProcessor, messages: repository, messageMetrics, renderer, feedback: feedbackRepo, ...(sendTimeStore ? { sendTimeStore } : {}), ...(transport ? { transport } : {}) },
+      { config, logger, store, importProcessor, messages: repository, messageMetrics, sendJobs, renderer, feedback: feedbackRepo, ...(sendTimeStore ? { sendTimeStore } : {}), ...(transport ? { transport } : {}) },
       roles.queues,
     );
   }
@@ -204,11 +206,18 @@ export async function createApp(config: Config, roles: Roles, logger: Logger = c
     addFeedbackSmtp(life, { config, logger: feedbackLogger, receive: receiveFeedback, metrics: feedbackMetrics, onPort: (port) => (app.feedbackSmtpPort = port) });
   }
 
-  let server: Server | undefined;
+  const servers: Server[] = [];
+  const listen = (handler: ReturnType<typeof createMetricsApp>, port: number, host: string) =>
+    new Promise<number>((resolve, reject) => {
+      const server = handler.listen(port, host, () => resolve((server.address() as AddressInfo).port));
+      server.once('error', reject);
+      servers.push(server);
+    });
   const app: App = {
     ctx,
     url: undefined,
     feedbackSmtpPort: undefined,
+    metricsUrl: undefined,
     templates: { renderer },
     subscriptions: { store },
     messages: {
@@ -224,25 +233,28 @@ export async function createApp(config: Config, roles: Roles, logger: Logger = c
         const http = createHttpApp({
           logger,
           apiKey: config.apiKey,
+          metricsToken: config.metrics.token,
+          trustProxy: config.trustProxy,
           metrics,
           health: () => checkHealth(db, redis),
           apiRouters: [apiRouter],
           publicRouters,
           rawBodyPaths: (path) => path === IMPORT_PATH,
         });
-        await new Promise<void>((resolve, reject) => {
-          server = http.listen(config.port, '0.0.0.0', () => resolve());
-          server.once('error', reject);
-        });
-        const { port } = server!.address() as AddressInfo;
+        const port = await listen(http, config.port, '0.0.0.0');
         app.url = `http://127.0.0.1:${port}`;
         logger.info({ event: 'http.listening', port }, `mailgate API listening on port ${port}`);
+        if (config.metrics.port !== undefined) {
+          const { host } = config.metrics;
+          const metricsPort = await listen(createMetricsApp({ logger, metrics }), config.metrics.port, host);
+          app.metricsUrl = `http://${host.includes(':') ? `[${host}]` : host}:${metricsPort}`;
+          logger.info({ event: 'metrics.listening', host, port: metricsPort }, `metrics listening on ${host}:${metricsPort}`);
+        }
       }
       logger.info({ event: 'app.started', roles }, 'mailgate started');
     },
     async close() {
-      if (server) {
-        const s = server;
+      for (const s of servers.splice(0)) {
         await new Promise<void>((resolve) => s.close(() => resolve()));
         s.closeAllConnections();
       }

@@ -1,6 +1,10 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const DEV_SECRET = 'mailgate-dev-secret-do-not-use-in-production';
+/** Values published in this repository (old compose defaults, the development secret): never a real secret. */
+const PLACEHOLDERS = new Set(['change-me-local-api-key', 'change-me-local-secret-0123456789', DEV_SECRET]);
+const PRODUCTION_MIN_LENGTH = 32;
 
 const emptyToUndefined = (value: unknown): unknown => (value === '' ? undefined : value);
 const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
@@ -50,6 +54,16 @@ const schema = z.object({
   SOFT_BOUNCE_LIMIT: int(5, 1, 1000),
   SOFT_BOUNCE_WINDOW_DAYS: int(30, 1, 3650),
   LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
+  TRUST_PROXY: z.preprocess(emptyToUndefined, z.string().optional()),
+  METRICS_TOKEN: z.preprocess(emptyToUndefined, z.string().min(16, 'must be at least 16 characters').optional()),
+  METRICS_PORT: z.preprocess(emptyToUndefined, z.coerce.number({ error: 'must be a whole number from 0 to 65535' }).int().min(0).max(65535).optional()),
+  METRICS_HOST: z.preprocess(emptyToUndefined, z.string().default('127.0.0.1')),
+  SEND_ATTEMPTS: int(12, 1, 100),
+  SEND_BACKOFF_MS: int(2000, 1, 3_600_000),
+  SEND_BACKOFF_MAX_MS: int(5 * 60_000, 1, 24 * 3_600_000),
+  RECONCILE_INTERVAL_MS: int(60_000, 100, 24 * 3_600_000),
+  RECONCILE_GRACE_MS: int(5 * 60_000, 0, 7 * 24 * 3_600_000),
+  RESUBSCRIBE_CONFIRMATIONS_PER_HOUR: int(500, 0, 1_000_000),
 });
 
 type Raw = z.infer<typeof schema>;
@@ -79,6 +93,25 @@ export interface Config {
   subscribeFormTypes: string[] | undefined;
   feedback: FeedbackConfig;
   logLevel: Raw['LOG_LEVEL'];
+  /** Express's 'trust proxy' value: whose X-Forwarded-For to believe. `false` (the default) trusts none. */
+  trustProxy: TrustProxy;
+  metrics: MetricsConfig;
+  /** The send retry schedule: attempts, first backoff, backoff cap (doubling, ±20 % jitter). */
+  sendRetry: { attempts: number; backoffMs: number; backoffMaxMs: number };
+  /** The reconciler of orphaned messages (PRODUCT.md §11): how often it runs, how long past due a message must be. */
+  reconcile: { intervalMs: number; graceMs: number };
+  /** Re-subscribe confirmation emails per hour, whole deployment (PRODUCT.md §11); over it the form sends nothing. */
+  resubscribeConfirmationsPerHour: number;
+}
+
+export type TrustProxy = boolean | number | string[];
+
+/** Who may read /metrics: the API key, METRICS_TOKEN, or anyone reaching the separate METRICS_PORT listener. */
+export interface MetricsConfig {
+  token: string | undefined;
+  /** A second listener serving only /metrics without auth; off when undefined. */
+  port: number | undefined;
+  host: string;
 }
 
 /** Relay feedback (PRODUCT.md §6): a source left unconfigured refuses every request. */
@@ -120,6 +153,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (secrets.some((s) => s.length < 16)) {
     throw new ConfigError('invalid configuration: MAILGATE_SECRET: each secret must be at least 16 characters');
   }
+  if (raw.NODE_ENV === 'production') {
+    checkProductionSecret('MAILGATE_SECRET', secrets);
+    if (raw.MAILGATE_API_KEY !== undefined) checkProductionSecret('MAILGATE_API_KEY', [raw.MAILGATE_API_KEY]);
+  } else if (raw.SMTP_URL !== undefined && raw.NODE_ENV !== 'test' && (secrets.length === 0 || secrets.includes(DEV_SECRET))) {
+    // Real mail carries links signed with this secret; the development one is public.
+    throw new ConfigError('invalid configuration: MAILGATE_SECRET: required when SMTP_URL is set (the development secret is public)');
+  }
+  const trustProxy = parseTrustProxy(raw.TRUST_PROXY);
   const dkimParts = [raw.DKIM_DOMAIN, raw.DKIM_SELECTOR, raw.DKIM_PRIVATE_KEY];
   const dkimSet = dkimParts.filter(Boolean).length;
   if (dkimSet !== 0 && dkimSet !== 3) {
@@ -163,7 +204,46 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       softBounceWindowDays: raw.SOFT_BOUNCE_WINDOW_DAYS,
     },
     logLevel: raw.LOG_LEVEL,
+    trustProxy,
+    metrics: { token: raw.METRICS_TOKEN, port: raw.METRICS_PORT, host: raw.METRICS_HOST },
+    sendRetry: { attempts: raw.SEND_ATTEMPTS, backoffMs: raw.SEND_BACKOFF_MS, backoffMaxMs: raw.SEND_BACKOFF_MAX_MS },
+    reconcile: { intervalMs: raw.RECONCILE_INTERVAL_MS, graceMs: raw.RECONCILE_GRACE_MS },
+    resubscribeConfirmationsPerHour: raw.RESUBSCRIBE_CONFIRMATIONS_PER_HOUR,
   };
+}
+
+function checkProductionSecret(name: string, values: string[]): void {
+  if (values.some((v) => PLACEHOLDERS.has(v))) {
+    throw new ConfigError(`invalid configuration: ${name}: is a published placeholder; generate one, e.g. openssl rand -hex 32`);
+  }
+  if (values.some((v) => v.length < PRODUCTION_MIN_LENGTH)) {
+    throw new ConfigError(`invalid configuration: ${name}: must be at least ${PRODUCTION_MIN_LENGTH} characters when NODE_ENV=production`);
+  }
+}
+
+const TRUST_PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+const TRUST_PROXY_HINT = 'must be true, false, a hop count, or comma-separated IPs, CIDRs, loopback, linklocal, uniquelocal';
+
+/** Express's 'trust proxy' syntax, checked here so a typo fails at start-up instead of trusting nobody (or everybody). */
+function parseTrustProxy(value: string | undefined): TrustProxy {
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true') return true;
+  if (/^\d+$/.test(value)) {
+    const hops = Number(value);
+    if (hops > 100) throw new ConfigError(`invalid configuration: TRUST_PROXY: ${TRUST_PROXY_HINT}`);
+    return hops;
+  }
+  const entries = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const valid = (entry: string) => {
+    if (TRUST_PROXY_NAMES.has(entry)) return true;
+    const [ip, prefix, extra] = entry.split('/');
+    const family = isIP(ip ?? '');
+    if (family === 0 || extra !== undefined) return false;
+    if (prefix === undefined) return true;
+    return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+  };
+  if (entries.length === 0 || !entries.every(valid)) throw new ConfigError(`invalid configuration: TRUST_PROXY: ${TRUST_PROXY_HINT}`);
+  return entries;
 }
 
 /** For process entry points: a bad configuration prints its one line and exits 1. */

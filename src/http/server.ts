@@ -1,14 +1,19 @@
-import express, { type Router } from 'express';
+import express, { type RequestHandler, type Router } from 'express';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../shared/logger.ts';
 import type { Health } from '../shared/health.ts';
 import { errorMiddleware, notFoundHandler } from './error-middleware.ts';
 import { requireJson, rejectOperators } from './body-guards.ts';
-import { requireApiKey } from './auth.ts';
+import { requireApiKey, requireMetricsKey } from './auth.ts';
+import type { TrustProxy } from '../config.ts';
 
 export interface HttpDeps {
   logger: Logger;
   apiKey: string | undefined;
+  /** A second bearer key that may read /metrics (and nothing else). */
+  metricsToken: string | undefined;
+  /** Express's 'trust proxy': whose X-Forwarded-For decides req.ip. */
+  trustProxy: TrustProxy;
   metrics: Registry;
   health: () => Promise<Health>;
   /** Routers mounted under /v1, behind the API key. */
@@ -23,15 +28,13 @@ export interface HttpDeps {
 export function createHttpApp(deps: HttpDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', deps.trustProxy);
 
   app.get('/healthz', async (_req, res) => {
     const health = await deps.health();
     res.status(health.mongo === 'up' && health.redis === 'up' ? 200 : 503).json(health);
   });
-  app.get('/metrics', async (_req, res) => {
-    res.type(deps.metrics.contentType).send(await deps.metrics.metrics());
-  });
+  app.get('/metrics', requireMetricsKey(deps.apiKey, deps.metricsToken), serveMetrics(deps.metrics));
 
   for (const router of deps.publicRouters) app.use(router);
 
@@ -43,6 +46,22 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   for (const router of deps.apiRouters) api.use(router);
   app.use('/v1', api);
 
+  app.use(notFoundHandler);
+  app.use(errorMiddleware(deps.logger));
+  return app;
+}
+
+function serveMetrics(metrics: Registry): RequestHandler {
+  return async (_req, res) => {
+    res.type(metrics.contentType).send(await metrics.metrics());
+  };
+}
+
+/** The METRICS_PORT listener: /metrics without auth, for a private network; everything else is 404. */
+export function createMetricsApp(deps: Pick<HttpDeps, 'logger' | 'metrics'>): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/metrics', serveMetrics(deps.metrics));
   app.use(notFoundHandler);
   app.use(errorMiddleware(deps.logger));
   return app;

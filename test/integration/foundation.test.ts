@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Queue, QueueEvents, Worker } from 'bullmq';
 import { Schema } from 'mongoose';
 import { createApp } from '../../src/app.ts';
-import { testConfig, uniqueName } from '../helpers/env.ts';
+import { authHeaders, testConfig, uniqueName } from '../helpers/env.ts';
 import { deleteQueueKeys, startTestApp } from '../helpers/app.ts';
 
 const config = testConfig('foundation');
@@ -50,7 +50,7 @@ describe('foundation against real services', () => {
   });
 
   it('serves Prometheus metrics', async () => {
-    const res = await fetch(`${app.url}/metrics`);
+    const res = await fetch(`${app.url}/metrics`, { headers: authHeaders });
     expect(res.status).toBe(200);
     expect(await res.text()).toContain('mailgate_process_cpu_user_seconds_total');
   });

@@ -210,7 +210,7 @@ describe('sending as a user would', () => {
   });
 
   it('exposes outcomes and queue depth on /metrics', async () => {
-    const text = await (await fetch(`${app.url}/metrics`)).text();
+    const text = await (await fetch(`${app.url}/metrics`, { headers: authHeaders })).text();
     expect(text).toMatch(/mailgate_messages_total\{kind="marketing",outcome="sent",reason=""\} \d+/);
     expect(text).toMatch(/mailgate_messages_total\{kind="marketing",outcome="suppressed",reason="opted_out_of_all"\} \d+/);
     expect(text).toMatch(/mailgate_send_duration_seconds_count\{kind="transactional"\} \d+/);

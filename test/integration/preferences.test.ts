@@ -92,7 +92,8 @@ async function confirmationLink(address: string, count = 1): Promise<string> {
 
 beforeAll(async () => {
   sink = await startSmtpSink();
-  app = await startTestApp(testConfig('preferences', { SMTP_URL: sink.url }));
+  // The tests send X-Forwarded-For from loopback, as a local reverse proxy would.
+  app = await startTestApp(testConfig('preferences', { SMTP_URL: sink.url, TRUST_PROXY: 'loopback' }));
 });
 
 afterAll(async () => {

@@ -58,6 +58,98 @@ describe('loadConfig', () => {
   });
 
   it('requires a secret in production and accepts one', () => {
-    expect(loadConfig({ NODE_ENV: 'production', MAILGATE_SECRET: 'production-secret-0123456789' }).secrets).toHaveLength(1);
+    expect(loadConfig({ NODE_ENV: 'production', MAILGATE_SECRET: 'production-secret-0123456789abcdef' }).secrets).toHaveLength(1);
+  });
+});
+
+/** The one line a refused configuration throws, or undefined when it loads. */
+function refusal(env: NodeJS.ProcessEnv): string | undefined {
+  try {
+    loadConfig(env);
+    return undefined;
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as Error).message;
+  }
+}
+
+describe('secrets are safe by default (PRODUCT.md §11)', () => {
+  const SECRET = 'a'.repeat(20) + '-production-secret-0123456789';
+  const KEY = 'k'.repeat(20) + '-production-api-key-0123456789';
+  const DEV_SECRET = 'mailgate-dev-secret-do-not-use-in-production';
+  const production = (env: NodeJS.ProcessEnv) => ({ NODE_ENV: 'production', MAILGATE_SECRET: SECRET, MAILGATE_API_KEY: KEY, ...env });
+
+  it.each([
+    ['the old compose secret', { MAILGATE_SECRET: 'change-me-local-secret-0123456789' }, 'MAILGATE_SECRET'],
+    ['the old compose API key as secret', { MAILGATE_SECRET: 'change-me-local-api-key' }, 'MAILGATE_SECRET'],
+    ['the development secret', { MAILGATE_SECRET: DEV_SECRET }, 'MAILGATE_SECRET'],
+    ['a placeholder among rotated secrets', { MAILGATE_SECRET: `${SECRET},change-me-local-secret-0123456789` }, 'MAILGATE_SECRET'],
+    ['a 31-character secret', { MAILGATE_SECRET: 's'.repeat(31) }, 'MAILGATE_SECRET'],
+    ['the old compose API key', { MAILGATE_API_KEY: 'change-me-local-api-key' }, 'MAILGATE_API_KEY'],
+    ['the old compose secret as API key', { MAILGATE_API_KEY: 'change-me-local-secret-0123456789' }, 'MAILGATE_API_KEY'],
+    ['a 31-character API key', { MAILGATE_API_KEY: 'k'.repeat(31) }, 'MAILGATE_API_KEY'],
+  ])('refuses %s in production with one line naming %s', (_label, env, name) => {
+    const message = refusal(production(env));
+    expect(message).toMatch(new RegExp(`^invalid configuration: ${name}: `));
+    expect(message).not.toContain('\n');
+  });
+
+  it('accepts 32-character secrets and keys in production, and no API key at all', () => {
+    expect(refusal(production({ MAILGATE_SECRET: 's'.repeat(32), MAILGATE_API_KEY: 'k'.repeat(32) }))).toBeUndefined();
+    expect(refusal(production({ MAILGATE_API_KEY: undefined }))).toBeUndefined();
+  });
+
+  it('refuses the development secret when SMTP_URL sends real mail outside NODE_ENV=test', () => {
+    for (const NODE_ENV of [undefined, 'development']) {
+      expect(refusal({ NODE_ENV, SMTP_URL: 'smtp://127.0.0.1:1025' })).toMatch(/^invalid configuration: MAILGATE_SECRET: /);
+      expect(refusal({ NODE_ENV, SMTP_URL: 'smtp://127.0.0.1:1025', MAILGATE_SECRET: DEV_SECRET })).toMatch(/^invalid configuration: MAILGATE_SECRET: /);
+      expect(refusal({ NODE_ENV, SMTP_URL: 'smtp://127.0.0.1:1025', MAILGATE_SECRET: 'my-own-dev-secret-0123' })).toBeUndefined();
+    }
+    // tests and .eml-only development keep working without a secret
+    expect(loadConfig({ NODE_ENV: 'test', SMTP_URL: 'smtp://127.0.0.1:1025' }).usingDevSecret).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'development' }).usingDevSecret).toBe(true);
+  });
+});
+
+describe('TRUST_PROXY', () => {
+  it('trusts no proxy by default', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '' }).trustProxy).toBe(false);
+  });
+
+  it.each([
+    ['false', false],
+    ['true', true],
+    ['1', 1],
+    ['2', 2],
+    ['loopback', ['loopback']],
+    ['loopback, 10.0.0.0/8', ['loopback', '10.0.0.0/8']],
+    ['172.16.0.0/12', ['172.16.0.0/12']],
+    ['192.0.2.10,2001:db8::/32,uniquelocal,linklocal', ['192.0.2.10', '2001:db8::/32', 'uniquelocal', 'linklocal']],
+  ])('reads %s as Express reads it', (value, expected) => {
+    expect(loadConfig({ TRUST_PROXY: value }).trustProxy).toEqual(expected);
+  });
+
+  it.each(['yes', 'loopbak', '10.0.0.0/33', '300.1.1.1', '10.0.0.0/8/1', ',', '-1', '1.5', '101'])('refuses %s naming TRUST_PROXY', (value) => {
+    expect(refusal({ TRUST_PROXY: value })).toMatch(/^invalid configuration: TRUST_PROXY: /);
+  });
+});
+
+describe('metrics access', () => {
+  it('defaults to API key only: no token, no separate port, loopback host', () => {
+    expect(loadConfig({}).metrics).toEqual({ token: undefined, port: undefined, host: '127.0.0.1' });
+  });
+
+  it('reads METRICS_TOKEN, METRICS_PORT and METRICS_HOST', () => {
+    const { metrics } = loadConfig({ METRICS_TOKEN: 'metrics-token-0123456789', METRICS_PORT: '9100', METRICS_HOST: '10.0.0.5' });
+    expect(metrics).toEqual({ token: 'metrics-token-0123456789', port: 9100, host: '10.0.0.5' });
+  });
+
+  it.each([
+    [{ METRICS_TOKEN: 'short' }, 'METRICS_TOKEN'],
+    [{ METRICS_PORT: 'abc' }, 'METRICS_PORT'],
+    [{ METRICS_PORT: '70000' }, 'METRICS_PORT'],
+  ])('refuses %o naming %s', (env, name) => {
+    expect(refusal(env)).toMatch(new RegExp(`^invalid configuration: ${name}: `));
   });
 });
