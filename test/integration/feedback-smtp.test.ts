@@ -2,9 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { createTransport } from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MessageView } from '../../src/messages/index.ts';
 import { startTestApp } from '../helpers/app.ts';
-import { authHeaders, testConfig } from '../helpers/env.ts';
+import { apiClient } from '../helpers/api-client.ts';
+import { testConfig } from '../helpers/env.ts';
 import { eventually } from '../helpers/processes.ts';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
 
@@ -21,26 +21,9 @@ let app: Awaited<ReturnType<typeof startTestApp>>;
 let seq = 0;
 const fresh = (label: string) => `${label}-${Date.now().toString(36)}-${seq++}@example.org`;
 
-const api = async (method: string, path: string, body?: unknown) => {
-  const res = await fetch(`${app.url}${path}`, {
-    method,
-    headers: { ...authHeaders, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : {}) as Record<string, unknown> };
-};
+const { api, status, settled, send } = apiClient(() => app);
 
-const status = async (id: string) => (await api('GET', `/v1/messages/${id}`)).body as unknown as MessageView;
-const settled = (id: string) => eventually(async () => ((await status(id)).status !== 'queued' ? status(id) : undefined));
 
-async function send(kind: 'marketing' | 'transactional', to: string): Promise<string> {
-  const template = kind === 'marketing' ? 'newsletter' : 'welcome';
-  const data = app.templates.renderer.get(template)!.sampleData;
-  const res = await api('POST', '/v1/messages', { kind, to, template, data, ...(kind === 'marketing' ? { subscriptionType: 'newsletter' } : {}) });
-  expect(res.status).toBe(202);
-  return String(res.body.id);
-}
 
 /** Delivers raw mail to the feedback listener as an MTA would; resolves with the server's final reply or rejects with its error. */
 async function deliver(rcpt: string, raw: string): Promise<string> {

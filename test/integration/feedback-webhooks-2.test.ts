@@ -2,9 +2,9 @@ import { createHmac, generateKeyPairSync, randomBytes, sign, type KeyObject } fr
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MessageView } from '../../src/messages/index.ts';
 import type { ConsentEventView } from '../../src/subscriptions/index.ts';
 import { startTestApp } from '../helpers/app.ts';
+import { apiClient } from '../helpers/api-client.ts';
 import { authHeaders, testConfig } from '../helpers/env.ts';
 import { eventually } from '../helpers/processes.ts';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
@@ -28,15 +28,7 @@ const nowSeconds = () => String(Math.floor(Date.now() / 1000));
 /** A provider fixture, parsed, to copy and rewrite per test. */
 const fixture = <T>(file: string): T => JSON.parse(readFileSync(resolve(FIXTURES, file), 'utf8')) as T;
 
-const api = async (method: string, path: string, body?: unknown, headers: Record<string, string> = authHeaders) => {
-  const res = await fetch(`${app.url}${path}`, {
-    method,
-    headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : {}) as Record<string, unknown> };
-};
+const { api, settled, send } = apiClient(() => app);
 /** POSTs a raw JSON body to a relay receiver as the relay does (no API key). */
 const post = async (path: string, body: string | Buffer, headers: Record<string, string> = {}) => {
   const res = await fetch(`${app.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
@@ -57,15 +49,6 @@ const appliedFor = (address: string, count = 1) =>
     return stored >= count && applied === stored;
   });
 
-const status = async (id: string) => (await api('GET', `/v1/messages/${id}`)).body as unknown as MessageView;
-const settled = (id: string) => eventually(async () => ((await status(id)).status !== 'queued' ? status(id) : undefined));
-async function send(kind: 'marketing' | 'transactional', to: string): Promise<string> {
-  const template = kind === 'marketing' ? 'newsletter' : 'welcome';
-  const data = app.templates.renderer.get(template)!.sampleData;
-  const res = await api('POST', '/v1/messages', { kind, to, template, data, ...(kind === 'marketing' ? { subscriptionType: 'newsletter' } : {}) });
-  expect(res.status).toBe(202);
-  return String(res.body.id);
-}
 
 const basic = (credentials: string) => ({ authorization: `Basic ${Buffer.from(credentials).toString('base64')}` });
 const postmark = (body: unknown) => post('/v1/feedback/postmark', JSON.stringify(body), basic(POSTMARK_AUTH));

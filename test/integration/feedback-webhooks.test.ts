@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MessageView } from '../../src/messages/index.ts';
 import type { ConsentEventView } from '../../src/subscriptions/index.ts';
 import { startTestApp } from '../helpers/app.ts';
-import { authHeaders, testConfig } from '../helpers/env.ts';
+import { apiClient } from '../helpers/api-client.ts';
+import { testConfig } from '../helpers/env.ts';
 import { eventually } from '../helpers/processes.ts';
 import { CERT_PATH, SNS_HOST, TOPIC_ARN, startSnsFake, type SnsFake } from '../helpers/sns-fake.ts';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
@@ -29,15 +29,7 @@ const fixture = (file: string, replace: Record<string, string> = {}): string => 
   return text;
 };
 
-const api = async (method: string, path: string, body?: unknown) => {
-  const res = await fetch(`${app.url}${path}`, {
-    method,
-    headers: { ...authHeaders, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : {}) as Record<string, unknown> };
-};
+const { api, status, settled, send } = apiClient(() => app);
 
 /** POSTs to a relay receiver as the relay does (no API key). */
 const post = async (path: string, body: string, headers: Record<string, string> = {}) => {
@@ -62,15 +54,6 @@ const appliedFor = (...addresses: string[]) =>
   });
 const errorCode = (body: Record<string, unknown>) => (body.error as { code?: string } | undefined)?.code;
 
-const status = async (id: string) => (await api('GET', `/v1/messages/${id}`)).body as unknown as MessageView;
-const settled = (id: string) => eventually(async () => ((await status(id)).status !== 'queued' ? status(id) : undefined));
-async function send(kind: 'marketing' | 'transactional', to: string): Promise<string> {
-  const template = kind === 'marketing' ? 'newsletter' : 'welcome';
-  const data = app.templates.renderer.get(template)!.sampleData;
-  const res = await api('POST', '/v1/messages', { kind, to, template, data, ...(kind === 'marketing' ? { subscriptionType: 'newsletter' } : {}) });
-  expect(res.status).toBe(202);
-  return String(res.body.id);
-}
 
 /** The permanent-bounce fixture naming these addresses as recipient1, recipient2 (bounced) and recipient3 (not). */
 const permanentBounce = (r1: string, r2: string, r3 = fresh('unbounced')) =>
