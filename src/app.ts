@@ -55,6 +55,7 @@ import {
   prepareUsedTokens,
   recipientActionsCounter,
   resolveFormTypes,
+  SubscriptionForms,
   usedTokenModel,
 } from './preferences/index.ts';
 import { FeedbackRepository, ReceiveFeedback, createFeedbackMetrics, genericFeedbackRoutes, type FeedbackJobData, type HttpsFetchOptions } from './feedback/index.ts';
@@ -177,6 +178,8 @@ export async function createApp(config: Config, roles: Roles, logger: Logger = c
     const prefsLogger = logger.child({ module: 'preferences' });
     const usedTokens = usedTokenModel(db);
     life.onStart(() => prepareUsedTokens(usedTokens));
+    const forms = new SubscriptionForms({ db, catalog, logger: prefsLogger });
+    life.onStart(() => forms.ensureIndexes());
     publicRouters.push(
       createRecipientRouter({
         logger: prefsLogger,
@@ -184,6 +187,7 @@ export async function createApp(config: Config, roles: Roles, logger: Logger = c
         tokens,
         catalog,
         formTypes,
+        forms,
         store,
         enqueue: (input) => enqueuer.enqueue(input),
         usedTokens,

@@ -13,3 +13,9 @@ export { recipientActionsCounter } from './recipient-actions.ts';
 export { TokenService, type TokenPayload, type VerifyResult } from './tokens.ts';
 // the footer (src/templates) builds its links with these, so both sides agree on the paths
 export { preferencesUrl, unsubscribeUrl, confirmUrl, PREFERENCES_PATH, UNSUBSCRIBE_PATH } from './links.ts';
+// subscription forms: the console manages them, the recipient router serves them at /subscribe/<id>
+export { SubscriptionForms, type SubscriptionForm } from './subscription-forms.ts';
+export { FORM_ID, TITLE_MAX, INTRO_MAX, type CreateFormRequest, type UpdateFormRequest } from './subscription-form-input.ts';
+export { formSnippet, formUrl } from './form-snippet.ts';
+// the escape-by-default HTML builder, shared with the operator console's pages
+export { html, escapeHtml, SafeHtml } from './html.ts';

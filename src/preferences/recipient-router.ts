@@ -20,8 +20,9 @@ export function createRecipientRouter(deps: PreferencesDeps): Router {
   router.use(paths, ...recipientPageHeaders());
   router.use(preferenceRoutes(deps));
   router.use(oneClickRoutes(deps));
-  router.use(subscribeRoutes(deps));
+  // the confirmation link before the stored forms: /subscribe/confirm/<token> is never a form
   router.use(confirmRoutes(deps));
+  router.use(subscribeRoutes(deps));
   router.all(
     paths.map((p) => `${p}{/*rest}`),
     () => {

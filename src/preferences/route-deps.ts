@@ -5,6 +5,7 @@ import type { Logger } from '../shared/logger.ts';
 import type { SubscriptionCatalog, SubscriptionStore, SubscriptionType } from '../subscriptions/index.ts';
 import type { CsrfGuard } from './csrf.ts';
 import type { FormRateLimits } from './rate-limits.ts';
+import type { SubscriptionForms } from './subscription-forms.ts';
 import type { TokenService } from './tokens.ts';
 import type { UsedTokenModel } from './used-token.model.ts';
 
@@ -29,8 +30,10 @@ export interface PreferencesDeps {
   config: Pick<Config, 'publicUrl' | 'postalAddress' | 'consentMode' | 'secrets' | 'resubscribeConfirmationsPerHour'>;
   tokens: TokenService;
   catalog: SubscriptionCatalog;
-  /** Types offered on the public form (validated by the root). */
+  /** Types offered on the default public form, /subscribe (validated by the root). */
   formTypes: SubscriptionType[];
+  /** The operator's stored forms, public at /subscribe/<formId>. */
+  forms: Pick<SubscriptionForms, 'findPublished'>;
   /** apply/get */
   store: SubscriptionStore;
   /** Sends the `resubscribe-confirmation` email (the messages domain's enqueue). */

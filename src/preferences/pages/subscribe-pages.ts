@@ -12,6 +12,8 @@ export interface SubscribeFormInput {
   csrf: string;
   postalAddress: string;
   languageSwitch: string;
+  /** A stored form's own title and intro in the page's locale; the default form's words otherwise. */
+  heading?: { title: string; intro: string };
   /** What the visitor typed and ticked, when the form comes back with errors. */
   email?: string;
   chosen?: string[];
@@ -23,8 +25,11 @@ export function renderSubscribeForm(input: SubscribeFormInput): string {
   const t = TEXTS[input.locale];
   const errors = input.errors ?? {};
   const chosen = new Set(input.chosen ?? []);
-  const body = html`<h1>${t.subscribeTitle}</h1>
-<p class="lead">${t.subscribeIntro}</p>
+  const title = input.heading?.title ?? t.subscribeTitle;
+  const intro = input.heading ? paragraphs(input.heading.intro) : [t.subscribeIntro];
+  const body = html`<h1>${title}</h1>
+${intro.map((text) => html`<p class="lead">${text}</p>
+`)}
 <form method="post" action="${input.action}" novalidate>
 <input type="hidden" name="csrf" value="${input.csrf}">
 <input type="hidden" name="lang" value="${input.locale}">
@@ -46,7 +51,15 @@ ${input.types.map(
 </fieldset>
 <button type="submit">${t.sendConfirmation}</button>
 </form>`;
-  return page({ locale: input.locale, title: t.subscribeTitle, body, postalAddress: input.postalAddress, languageSwitch: input.languageSwitch });
+  return page({ locale: input.locale, title, body, postalAddress: input.postalAddress, languageSwitch: input.languageSwitch });
+}
+
+/** An operator's intro text: paragraphs at blank lines, each shown as (escaped) text. */
+function paragraphs(text: string): string[] {
+  return text
+    .split(/\r?\n\s*\r?\n/)
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
 }
 
 /** The one answer to every valid form POST, whatever the address's state: nothing to enumerate. */
