@@ -180,6 +180,27 @@ export class MessageRepository {
     return new Map(found.filter((o): o is MessageOutcome => o !== null).map((o) => [o._id, o]));
   }
 
+  /**
+   * The latest messages to one recipient, newest first, as they stand (outcomes and relay feedback
+   * merged): the console's address page. Keyed by the `{to, createdAt}` index.
+   */
+  async recentFor(to: string, limit: number): Promise<StoredMessage[]> {
+    const records = await this.records.find({ to }, { projection: VIEW_PROJECTION }).sort({ createdAt: -1, _id: -1 }).limit(limit).toArray();
+    const ids = records.map((r) => r._id);
+    const [outcomes, feedback] = await Promise.all([
+      this.findOutcomes(ids),
+      ids.length > 0 ? this.feedback.find({ _id: { $in: ids } }).lean<MessageFeedbackDoc[]>().exec() : Promise.resolve([]),
+    ]);
+    const feedbackById = new Map(feedback.map((f) => [f._id, f]));
+    return records.map((record) => {
+      const message: StoredMessage = withOutcome(record as MessageRecord, outcomes.get(record._id));
+      const fb = feedbackById.get(record._id);
+      if (!fb) return message;
+      const { _id: _ignored, status, ...rest } = fb;
+      return { ...message, status, feedback: rest };
+    });
+  }
+
   /** Message counts by status, outcomes merged over records: for tests, drills and the bench (two scans; not for hot paths). */
   async countByStatus(): Promise<Record<string, number>> {
     const group = [{ $group: { _id: '$status', n: { $sum: 1 } } }];

@@ -57,6 +57,9 @@ messageSchema.index({ idempotencyKey: 1 }, { unique: true });
 // Reconciler: records still `queued` created in a window, oldest first (message-repository.ts findQueuedCreated).
 messageSchema.index({ status: 1, createdAt: 1 });
 
+// Console address page: the latest messages to one recipient (message-repository.ts recentFor).
+messageSchema.index({ to: 1, createdAt: -1 });
+
 export type MessageModel = Model<MessageRecord>;
 
 export function messageModel(db: Connection): MessageModel {

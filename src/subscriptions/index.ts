@@ -17,4 +17,5 @@ export { importChunkModel } from './import-chunk.model.ts';
 export { importJobProcessor, importJobOptions, watchImportWorker, IMPORT_ATTEMPTS } from './import-worker.ts';
 export { SuppressionList, type SuppressionEntry, type SuppressionPage, type SuppressionQuery } from './suppression-list.ts';
 export { liftSuppression, type LiftRequest } from './lift-suppression.ts';
+export { changeAddress, type OperatorChange } from './change-address.ts';
 export { suppressionRoutes } from './suppression-routes.ts';

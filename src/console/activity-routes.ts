@@ -1,0 +1,33 @@
+import { Router } from 'express';
+import type { Registry } from 'prom-client';
+import { localeOf, requireSection, viewerOf } from './console-auth.ts';
+import type { ConsoleDeps } from './console-deps.ts';
+import { renderActivityPage, type ActivityData } from './pages/activity-page.ts';
+
+const QUEUE_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'failed', 'completed'] as const;
+const RECENT_FAILURES = 10;
+
+async function counterValues(metrics: Registry, name: string): Promise<ActivityData['outcomes']> {
+  const metric = metrics.getSingleMetric(name);
+  if (!metric) return [];
+  const { values } = await metric.get();
+  return values.filter((v) => v.value > 0).map((v) => ({ labels: { ...v.labels } as Record<string, string | number>, value: v.value }));
+}
+
+/** Queue depths (BullMQ), outcome and feedback counters (this process's registry), the latest failed send jobs. */
+export function activityRoutes(deps: ConsoleDeps): Router {
+  const router = Router();
+  router.get('/activity', requireSection('activity'), async (req, res) => {
+    const [queue, outcomes, feedback, failed] = await Promise.all([
+      deps.sendQueue.getJobCounts(...QUEUE_STATES),
+      counterValues(deps.metrics, 'mailgate_messages_total'),
+      counterValues(deps.metrics, 'mailgate_feedback_events_total'),
+      deps.sendQueue.getFailed(0, RECENT_FAILURES - 1),
+    ]);
+    const failures = failed
+      .filter((job) => job !== undefined)
+      .map((job) => ({ id: String(job.id ?? ''), reason: job.failedReason ?? '', at: job.finishedOn ? new Date(job.finishedOn).toISOString() : '' }));
+    res.type('html').send(renderActivityPage({ locale: localeOf(res), viewer: viewerOf(deps.csrf, req, res), data: { queue, outcomes, feedback, failures } }));
+  });
+  return router;
+}

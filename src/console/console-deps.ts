@@ -1,0 +1,30 @@
+import type { Queue } from 'bullmq';
+import type { Router } from 'express';
+import type { Store } from 'express-session';
+import type { Registry } from 'prom-client';
+import type { CsrfGuard } from '../preferences/index.ts';
+import type { MessageRepository } from '../messages/index.ts';
+import type { MongoSubscriptionStore, SubscriptionCatalog, SuppressionList } from '../subscriptions/index.ts';
+import type { Logger } from '../shared/logger.ts';
+import type { ConsoleSection } from './console-roles.ts';
+import type { ConsoleUserRepository } from './console-user-repository.ts';
+import type { SignInLimits } from './sign-in-limits.ts';
+
+/** Everything the console is built from; the composition root (src/app.ts) builds each part once. */
+export interface ConsoleDeps {
+  logger: Logger;
+  config: { publicUrl: string; secrets: string[] };
+  users: ConsoleUserRepository;
+  /** Where sessions live (RedisSessionStore in the app). */
+  sessions: Store;
+  csrf: CsrfGuard;
+  limits: SignInLimits;
+  store: MongoSubscriptionStore;
+  catalog: SubscriptionCatalog;
+  suppressions: SuppressionList;
+  messages: MessageRepository;
+  sendQueue: Queue;
+  metrics: Registry;
+  /** Pages other folders add (subscription forms, templates), mounted behind sign-in and the section's roles. */
+  sections?: Partial<Record<ConsoleSection, Router>>;
+}

@@ -1,0 +1,61 @@
+import express, { Router } from 'express';
+import session from 'express-session';
+import { AppError } from '../shared/errors.ts';
+import { activityRoutes } from './activity-routes.ts';
+import { addressRoutes } from './address-routes.ts';
+import { authRoutes, SESSION_COOKIE } from './auth-routes.ts';
+import { consoleLocale, localeOf, requireOperator, requireSection, viewerOf } from './console-auth.ts';
+import type { ConsoleDeps } from './console-deps.ts';
+import { consoleErrorHandler } from './console-errors.ts';
+import { consolePageHeaders } from './console-security.ts';
+import { CONSOLE_SECTIONS } from './console-roles.ts';
+import { renderHomePage } from './pages/home-page.ts';
+import { suppressionsRoutes } from './suppressions-routes.ts';
+
+const SESSION_MAX_AGE_MS = 8 * 3600_000;
+
+/**
+ * The operator console at /console (PRODUCT.md §8): server-rendered pages behind a session
+ * (express-session, stored by `deps.sessions`), strict headers, CSRF on every form, each section
+ * gated by role. Mounted at the root among the public routers; it answers only under /console.
+ */
+export function createConsoleRouter(deps: ConsoleDeps): Router {
+  const inner = Router();
+  inner.use(...consolePageHeaders(), consoleLocale);
+  inner.use(
+    session({
+      name: SESSION_COOKIE,
+      // first signs, all verify (rotation); a cookie signed by another deployment's secret is no session
+      secret: deps.config.secrets,
+      store: deps.sessions,
+      resave: false,
+      saveUninitialized: false,
+      rolling: true,
+      unset: 'destroy',
+      cookie: { path: '/console', httpOnly: true, sameSite: 'lax', secure: deps.config.publicUrl.startsWith('https:'), maxAge: SESSION_MAX_AGE_MS },
+    }),
+  );
+  inner.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 200 }));
+  inner.use(authRoutes(deps));
+  inner.use(requireOperator(deps.users));
+  inner.get('/', (req, res) => {
+    res.type('html').send(renderHomePage({ locale: localeOf(res), viewer: viewerOf(deps.csrf, req, res) }));
+  });
+  inner.use(addressRoutes(deps));
+  inner.use(suppressionsRoutes(deps));
+  inner.use(activityRoutes(deps));
+  for (const section of CONSOLE_SECTIONS) {
+    const router = deps.sections?.[section];
+    if (router) inner.use(`/${section}`, requireSection(section), router);
+    // a section not built yet still answers by role: 403 for the wrong role, 404 otherwise
+    else inner.use(`/${section}`, requireSection(section));
+  }
+  inner.use(() => {
+    throw new AppError('not_found', 'No such console page', { status: 404 });
+  });
+  inner.use(consoleErrorHandler({ logger: deps.logger, csrf: deps.csrf }));
+
+  const router = Router();
+  router.use('/console', inner);
+  return router;
+}

@@ -1,0 +1,43 @@
+import { html } from '../../preferences/index.ts';
+import type { Locale } from '../../shared/locale.ts';
+import { consolePage, type ConsoleViewer } from '../console-layout.ts';
+import { CONSOLE_TEXTS } from '../console-texts.ts';
+
+export interface ActivityData {
+  queue: Record<string, number>;
+  /** Counter values by label set, e.g. `{outcome: 'sent', kind: 'marketing', reason: ''}`. */
+  outcomes: { labels: Record<string, string | number>; value: number }[];
+  feedback: { labels: Record<string, string | number>; value: number }[];
+  failures: { id: string; reason: string; at: string }[];
+}
+
+const labelText = (labels: Record<string, string | number>): string =>
+  Object.entries(labels)
+    .filter(([, v]) => v !== '')
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
+
+export function renderActivityPage(o: { locale: Locale; viewer: ConsoleViewer; data: ActivityData }): string {
+  const t = CONSOLE_TEXTS[o.locale];
+  const counters = (rows: ActivityData['outcomes']) =>
+    rows.length === 0
+      ? html`<p>—</p>`
+      : html`<table><thead><tr><th scope="col">${t.outcome}</th><th scope="col">${t.count}</th></tr></thead><tbody>${rows.map((r) => html`<tr><td>${labelText(r.labels)}</td><td>${r.value}</td></tr>`)}</tbody></table>`;
+  const body = html`<h1>${t.activityTitle}</h1>
+<div class="grid">
+<section class="card" aria-labelledby="h-queue"><h2 id="h-queue">${t.queueHeading}</h2>
+<table><thead><tr><th scope="col">${t.jobState}</th><th scope="col">${t.count}</th></tr></thead><tbody>${Object.entries(o.data.queue).map(
+    ([state, n]) => html`<tr><td>${state}</td><td>${n}</td></tr>`,
+  )}</tbody></table></section>
+<section class="card" aria-labelledby="h-outcomes"><h2 id="h-outcomes">${t.outcomesHeading}</h2><p class="hint">${t.outcomesNote}</p>${counters(o.data.outcomes)}</section>
+<section class="card" aria-labelledby="h-feedback"><h2 id="h-feedback">${t.feedbackHeading}</h2><p class="hint">${t.outcomesNote}</p>${counters(o.data.feedback)}</section>
+</div>
+<section class="card" aria-labelledby="h-failures"><h2 id="h-failures">${t.failuresHeading}</h2>${
+    o.data.failures.length === 0
+      ? html`<p>${t.noFailures}</p>`
+      : html`<table><thead><tr><th scope="col">${t.at}</th><th scope="col">${t.message}</th><th scope="col">${t.reason}</th></tr></thead><tbody>${o.data.failures.map(
+          (f) => html`<tr><td>${f.at}</td><td>${f.id}</td><td>${f.reason}</td></tr>`,
+        )}</tbody></table>`
+  }</section>`;
+  return consolePage({ locale: o.locale, title: t.activityTitle, viewer: o.viewer, current: 'activity', body });
+}

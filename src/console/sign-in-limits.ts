@@ -1,0 +1,54 @@
+import { createHash } from 'node:crypto';
+import type { RequestHandler } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import { RedisStore, type RedisReply } from 'rate-limit-redis';
+import type { Redis } from 'ioredis';
+import { AppError } from '../shared/errors.ts';
+import type { Logger } from '../shared/logger.ts';
+import { accountKey } from './console-user-repository.ts';
+
+export interface SignInLimitOptions {
+  /** Failed sign-ins per account per window. */
+  perAccount: number;
+  /** Failed sign-ins per IP address per window. */
+  perIp: number;
+  windowMs: number;
+}
+
+export const DEFAULT_SIGN_IN_LIMITS: SignInLimitOptions = { perAccount: 5, perIp: 30, windowMs: 15 * 60_000 };
+
+export interface SignInLimits {
+  perIp: RequestHandler;
+  perAccount: RequestHandler;
+}
+
+/**
+ * Failed sign-ins counted in Redis (across API processes) per account and per IP; a successful one
+ * is not counted. The account key is hashed (no addresses in Redis) and counted whether or not the
+ * account exists, so the limit says nothing about which accounts exist.
+ */
+export function signInLimits(deps: { redis: Redis; prefix: string; logger: Logger; limits: SignInLimitOptions }): SignInLimits {
+  const store = (name: string) =>
+    new RedisStore({
+      sendCommand: (command: string, ...args: string[]) => deps.redis.call(command, ...args) as Promise<RedisReply>,
+      prefix: `${deps.prefix}:rl:${name}:`,
+    });
+  const logger = {
+    error: (err: unknown, message?: string) => deps.logger.error({ event: 'console.rate_limit_error', err }, message),
+    warn: (err: unknown, message?: string) => deps.logger.warn({ event: 'console.rate_limit_warning', err }, message),
+  };
+  const refuse: RequestHandler = (_req, _res, next) => next(new AppError('rate_limited', 'Too many sign-in attempts', { status: 429 }));
+  const common = { windowMs: deps.limits.windowMs, standardHeaders: false, legacyHeaders: false, skipSuccessfulRequests: true, handler: refuse, logger } as const;
+  return {
+    perIp: rateLimit({ ...common, limit: deps.limits.perIp, store: store('console-signin-ip') }),
+    perAccount: rateLimit({
+      ...common,
+      limit: deps.limits.perAccount,
+      store: store('console-signin-account'),
+      keyGenerator: (req) => {
+        const email = (req.body as Record<string, unknown> | undefined)?.email;
+        return createHash('sha256').update(accountKey(typeof email === 'string' ? email : '')).digest('base64url');
+      },
+    }),
+  };
+}
