@@ -59,7 +59,7 @@ import {
   usedTokenModel,
 } from './preferences/index.ts';
 import { FeedbackRepository, ReceiveFeedback, createFeedbackMetrics, genericFeedbackRoutes, type FeedbackJobData, type HttpsFetchOptions } from './feedback/index.ts';
-import { ConsoleUserRepository, DEFAULT_SIGN_IN_LIMITS, RedisSessionStore, createConsoleRouter, signInLimits } from './console/index.ts';
+import { buildConsole } from './composition/console.ts';
 import { Lifecycle, bullConnection } from './composition/lifecycle.ts';
 import { addWorkers } from './composition/workers.ts';
 import { addFeedbackSmtp, buildRelayReceivers } from './composition/feedback.ts';
@@ -198,26 +198,8 @@ export async function createApp(config: Config, roles: Roles, logger: Logger = c
       }),
     );
 
-    // [console] operator pages: accounts in MongoDB, sessions in Redis, changes through the same use cases as the API
-    const consoleLogger = logger.child({ module: 'console' });
-    const consoleUsers = new ConsoleUserRepository({ db });
-    life.onStart(() => consoleUsers.ensureIndexes());
-    publicRouters.push(
-      createConsoleRouter({
-        logger: consoleLogger,
-        config,
-        users: consoleUsers,
-        sessions: new RedisSessionStore({ redis, prefix }),
-        csrf: new CsrfGuard({ secrets: config.secrets }),
-        limits: signInLimits({ redis, prefix, logger: consoleLogger, limits: DEFAULT_SIGN_IN_LIMITS }),
-        store,
-        catalog,
-        suppressions: new SuppressionList({ states: store.states }),
-        messages: repository,
-        sendQueue,
-        metrics,
-      }),
-    );
+    // [console] operator pages (src/composition/console.ts)
+    publicRouters.push(buildConsole(life, { config, logger, db, redis, metrics, store, catalog, messages: repository, sendQueue }));
   }
 
   if (roles.worker) {

@@ -1,0 +1,48 @@
+import type { Queue } from 'bullmq';
+import type { Router } from 'express';
+import type { Redis } from 'ioredis';
+import type { Connection } from 'mongoose';
+import type { Registry } from 'prom-client';
+import type { Config } from '../config.ts';
+import type { Logger } from '../shared/logger.ts';
+import { ConsoleUserRepository, DEFAULT_SIGN_IN_LIMITS, RedisSessionStore, createConsoleRouter, signInLimits, type ConsoleDeps } from '../console/index.ts';
+import type { MessageRepository, SendJobData } from '../messages/index.ts';
+import { CsrfGuard } from '../preferences/index.ts';
+import { SuppressionList, type MongoSubscriptionStore, type SubscriptionCatalog } from '../subscriptions/index.ts';
+import type { Lifecycle } from './lifecycle.ts';
+
+export interface ConsoleWiring {
+  config: Config;
+  logger: Logger;
+  db: Connection;
+  redis: Redis;
+  metrics: Registry;
+  store: MongoSubscriptionStore;
+  catalog: SubscriptionCatalog;
+  messages: MessageRepository;
+  sendQueue: Queue<SendJobData>;
+  sections?: ConsoleDeps['sections'];
+}
+
+/** The operator console: accounts in MongoDB, sessions in Redis, changes through the same use cases as the API. */
+export function buildConsole(life: Lifecycle, deps: ConsoleWiring): Router {
+  const logger = deps.logger.child({ module: 'console' });
+  const users = new ConsoleUserRepository({ db: deps.db });
+  life.onStart(() => users.ensureIndexes());
+  const prefix = deps.config.queuePrefix;
+  return createConsoleRouter({
+    logger,
+    config: deps.config,
+    users,
+    sessions: new RedisSessionStore({ redis: deps.redis, prefix }),
+    csrf: new CsrfGuard({ secrets: deps.config.secrets }),
+    limits: signInLimits({ redis: deps.redis, prefix, logger, limits: DEFAULT_SIGN_IN_LIMITS }),
+    store: deps.store,
+    catalog: deps.catalog,
+    suppressions: new SuppressionList({ states: deps.store.states }),
+    messages: deps.messages,
+    sendQueue: deps.sendQueue,
+    metrics: deps.metrics,
+    ...(deps.sections ? { sections: deps.sections } : {}),
+  });
+}
