@@ -30,7 +30,7 @@ import {
   type ImportJobPayload,
   type SubscriptionStore,
 } from './subscriptions/index.ts';
-import { createTemplatesRouter, loadTemplatesOrThrow, type TemplateRenderer } from './templates/index.ts';
+import { TemplateLoadError, createTemplatesRouter, loadTemplates, type TemplateRenderer } from './templates/index.ts';
 import {
   MessageEnqueuer,
   MessageRepository,
@@ -44,6 +44,7 @@ import {
   type MessageInput,
   type MessageView,
   type SendJobData,
+  type TestMessageInput,
 } from './messages/index.ts';
 import type { MailTransport } from './delivery/index.ts';
 import {
@@ -137,7 +138,9 @@ export async function createApp(config: Config, roles: Roles, logger: Logger = c
   life.onStart(() => Promise.all([store.ensureIndexes(), importJobs.createIndexes(), importChunks.createIndexes()]).then(() => undefined));
 
   // [templates] compiled once; a broken template stops start-up, naming the file
-  const renderer = await loadTemplatesOrThrow({ dir: config.templatesDir, catalog, tokens, publicUrl: config.publicUrl, postalAddress: config.postalAddress });
+  // (the checker's findings are kept for the console's templates section)
+  const { registry: renderer, problems: templateProblems } = await loadTemplates({ dir: config.templatesDir, catalog, tokens, publicUrl: config.publicUrl, postalAddress: config.postalAddress });
+  if (templateProblems.length > 0) throw new TemplateLoadError(templateProblems);
   logger.info({ event: 'templates.loaded', count: renderer.list().length }, `templates compiled: ${renderer.list().map((t) => t.name).join(', ')}`);
 
   // [messages] records, send jobs, enqueue, status
@@ -199,7 +202,8 @@ export async function createApp(config: Config, roles: Roles, logger: Logger = c
     );
 
     // [console] operator pages (src/composition/console.ts)
-    publicRouters.push(buildConsole(life, { config, logger, db, redis, metrics, store, catalog, messages: repository, sendQueue }));
+    const templatesSection = { renderer, problems: templateProblems, sendTest: (input: TestMessageInput) => enqueuer.enqueueTest(input) };
+    publicRouters.push(buildConsole(life, { config, logger, db, redis, metrics, store, catalog, messages: repository, sendQueue, forms, templates: templatesSection }));
   }
 
   if (roles.worker) {

@@ -5,9 +5,19 @@ import type { Connection } from 'mongoose';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config.ts';
 import type { Logger } from '../shared/logger.ts';
-import { ConsoleUserRepository, DEFAULT_SIGN_IN_LIMITS, RedisSessionStore, createConsoleRouter, signInLimits, type ConsoleDeps } from '../console/index.ts';
+import {
+  ConsoleUserRepository,
+  DEFAULT_SIGN_IN_LIMITS,
+  RedisSessionStore,
+  createConsoleRouter,
+  formsRoutes,
+  signInLimits,
+  templatesRoutes,
+  type ConsoleDeps,
+  type TemplatesSectionDeps,
+} from '../console/index.ts';
 import type { MessageRepository, SendJobData } from '../messages/index.ts';
-import { CsrfGuard } from '../preferences/index.ts';
+import { CsrfGuard, type SubscriptionForms } from '../preferences/index.ts';
 import { SuppressionList, type MongoSubscriptionStore, type SubscriptionCatalog } from '../subscriptions/index.ts';
 import type { Lifecycle } from './lifecycle.ts';
 
@@ -22,6 +32,10 @@ export interface ConsoleWiring {
   messages: MessageRepository;
   sendQueue: Queue<SendJobData>;
   sections?: ConsoleDeps['sections'];
+  /** The subscription forms section (/console/forms), when given. */
+  forms?: SubscriptionForms;
+  /** The templates section (/console/templates), when given. */
+  templates?: Omit<TemplatesSectionDeps, 'csrf'>;
 }
 
 /** The operator console: accounts in MongoDB, sessions in Redis, changes through the same use cases as the API. */
@@ -30,12 +44,18 @@ export function buildConsole(life: Lifecycle, deps: ConsoleWiring): Router {
   const users = new ConsoleUserRepository({ db: deps.db });
   life.onStart(() => users.ensureIndexes());
   const prefix = deps.config.queuePrefix;
+  const csrf = new CsrfGuard({ secrets: deps.config.secrets });
+  const sections: ConsoleDeps['sections'] = {
+    ...(deps.forms ? { forms: formsRoutes({ csrf, forms: deps.forms, catalog: deps.catalog, publicUrl: deps.config.publicUrl }) } : {}),
+    ...(deps.templates ? { templates: templatesRoutes({ csrf, ...deps.templates }) } : {}),
+    ...deps.sections,
+  };
   return createConsoleRouter({
     logger,
     config: deps.config,
     users,
     sessions: new RedisSessionStore({ redis: deps.redis, prefix }),
-    csrf: new CsrfGuard({ secrets: deps.config.secrets }),
+    csrf,
     limits: signInLimits({ redis: deps.redis, prefix, logger, limits: DEFAULT_SIGN_IN_LIMITS }),
     store: deps.store,
     catalog: deps.catalog,
@@ -43,6 +63,6 @@ export function buildConsole(life: Lifecycle, deps: ConsoleWiring): Router {
     messages: deps.messages,
     sendQueue: deps.sendQueue,
     metrics: deps.metrics,
-    ...(deps.sections ? { sections: deps.sections } : {}),
+    sections,
   });
 }

@@ -32,7 +32,7 @@ ol.timeline>li{border-left:3px solid var(--line);padding:.25rem 0 .75rem 1rem;ma
 .field{margin-bottom:1rem}
 .field label,.field legend{display:block;font-weight:700;margin-bottom:.3rem}
 fieldset{border:0;margin:0 0 1rem;padding:0}
-input[type=email],input[type=password],input[type=search],input[type=date],select,textarea{font:inherit;width:100%;max-width:32rem;padding:.5rem .65rem;border:2px solid #6b7487;border-radius:.45rem;background:#fff;color:var(--ink)}
+input[type=text],input[type=email],input[type=password],input[type=search],input[type=date],select,textarea{font:inherit;width:100%;max-width:32rem;padding:.5rem .65rem;border:2px solid #6b7487;border-radius:.45rem;background:#fff;color:var(--ink)}
 textarea{min-height:4.5rem}
 .check{display:flex;gap:.5rem;align-items:center;margin:.25rem 0}
 button{font:inherit;font-weight:600;cursor:pointer;border-radius:.45rem;padding:.5rem 1rem;border:2px solid var(--brand);background:var(--brand);color:#fff;min-height:2.5rem}
@@ -46,6 +46,9 @@ form.inline{display:inline;margin:0}
 .banner-error{background:var(--err-bg);color:var(--err-ink);border-color:#f5c2bc}
 .muted{color:var(--muted)}
 .hint{color:var(--muted);font-size:.9rem;margin:0 0 .35rem}
+.snippet{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.85rem;min-height:3.5rem}
+textarea.json{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.85rem;min-height:14rem;max-width:none}
+iframe.preview{display:block;width:100%;min-height:40rem;border:1px solid var(--line);border-radius:.5rem;background:#fff}
 .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(18rem,1fr));gap:1.25rem}
 `;
 

@@ -1,25 +1,25 @@
+import { createHash } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import helmet from 'helmet';
 import { CONSOLE_STYLE_HASH } from './console-layout.ts';
 
+/** The console's CSP: no scripts, only the hashed stylesheet, forms post to ourselves, never framed. */
+const CSP_DIRECTIVES = {
+  defaultSrc: ["'none'"],
+  styleSrc: [CONSOLE_STYLE_HASH],
+  imgSrc: ["'self'", 'data:'],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+  baseUri: ["'none'"],
+} satisfies Record<string, string[]>;
+
 /**
- * Headers for every console page: a strict CSP (no scripts, only the hashed stylesheet, forms post
- * to ourselves, never framed), no referrer (URLs hold addresses), never cached.
+ * Headers for every console page: the strict CSP, no referrer (URLs hold addresses), never cached.
  */
 export function consolePageHeaders(): RequestHandler[] {
   return [
     helmet({
-      contentSecurityPolicy: {
-        useDefaults: false,
-        directives: {
-          defaultSrc: ["'none'"],
-          styleSrc: [CONSOLE_STYLE_HASH],
-          imgSrc: ["'self'", 'data:'],
-          formAction: ["'self'"],
-          frameAncestors: ["'none'"],
-          baseUri: ["'none'"],
-        },
-      },
+      contentSecurityPolicy: { useDefaults: false, directives: CSP_DIRECTIVES },
       referrerPolicy: { policy: 'no-referrer' },
       xFrameOptions: { action: 'deny' },
       crossOriginEmbedderPolicy: false,
@@ -30,4 +30,24 @@ export function consolePageHeaders(): RequestHandler[] {
       next();
     },
   ];
+}
+
+const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
+const ENTITIES: Record<string, string> = { '&quot;': '"', '&#39;': "'", '&#039;': "'", '&lt;': '<', '&gt;': '>', '&amp;': '&' };
+const decode = (value: string) => value.replace(/&(quot|#0?39|lt|gt|amp);/g, (e) => ENTITIES[e] ?? e);
+
+/**
+ * The CSP of a template page. A `srcdoc` iframe inherits its parent's policy, so the email's own
+ * `<style>` elements and `style` attributes are allowed by their hashes (`'unsafe-hashes'` covers
+ * attributes only by hash): the preview looks as sent, and everything else stays as strict as the
+ * rest of the console — still no script anywhere (the iframe is sandboxed without `allow-scripts` too).
+ */
+export function previewPageHeaders(emailHtml: string | undefined): Record<string, string> {
+  if (emailHtml === undefined) return {};
+  const hashes = new Set<string>([sha256('')]); // MJML writes bare `style` attributes: an empty value
+  for (const m of emailHtml.matchAll(/<style\b[^>]*>([\s\S]*?)<\/style>/gi)) hashes.add(sha256(m[1]!));
+  for (const m of emailHtml.matchAll(/\sstyle=(?:"([^"]*)"|'([^']*)')/gi)) hashes.add(sha256(decode(m[1] ?? m[2] ?? '')));
+  const directives: Record<string, string[]> = { ...CSP_DIRECTIVES, styleSrc: [CONSOLE_STYLE_HASH, "'unsafe-hashes'", ...hashes] };
+  const kebab = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+  return { 'Content-Security-Policy': Object.entries(directives).map(([k, v]) => `${kebab(k)} ${v.join(' ')}`).join(';') };
 }

@@ -8,3 +8,5 @@ export { RedisSessionStore } from './redis-session-store.ts';
 export { signInLimits, DEFAULT_SIGN_IN_LIMITS, type SignInLimits, type SignInLimitOptions } from './sign-in-limits.ts';
 export { CONSOLE_ROLES, isConsoleRole, type ConsoleRole, type ConsoleSection } from './console-roles.ts';
 export { hashPassword, verifyPassword } from './password-hash.ts';
+export { formsRoutes, type FormsSectionDeps } from './forms-routes.ts';
+export { templatesRoutes, type TemplatesSectionDeps } from './templates-routes.ts';

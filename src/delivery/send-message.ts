@@ -58,6 +58,9 @@ export class TransientSendError extends Error {
 
 type Final = FinalOutcome;
 
+/** A console test send (`record.test`) says so in its subject. */
+export const TEST_SUBJECT_PREFIX = '[Test] ';
+
 const withRelayId = (reply: string): { relayMessageId?: string } => {
   const id = relayIdFromReply(reply);
   return id ? { relayMessageId: id } : {};
@@ -168,7 +171,7 @@ export class MessageSender {
         from: message.from ?? this.deps.config.mailFrom,
         to: message.to,
         ...(message.replyTo === undefined ? {} : { replyTo: message.replyTo }),
-        subject: rendered.subject,
+        subject: message.test === true ? `${TEST_SUBJECT_PREFIX}${rendered.subject}` : rendered.subject,
         html: rendered.html,
         text: rendered.text,
         headers: rendered.headers,

@@ -3,6 +3,7 @@ import type { Logger } from '../shared/logger.ts';
 import type { SubscriptionCatalog } from '../subscriptions/index.ts';
 import type { TemplateRenderer } from '../templates/index.ts';
 import { checkMessage } from './check-message.ts';
+import { enqueueTest, type TestMessageInput } from './enqueue-test.ts';
 import { MAX_BATCH, type BatchItemResult, type BatchResult, type EnqueueResult, type InputError, type MessageInput } from '../contract/message-input.ts';
 import type { MessageRecord } from './message.model.ts';
 import type { MessageMetrics } from './message-metrics.ts';
@@ -58,6 +59,11 @@ export class MessageEnqueuer {
     }
     this.deps.metrics.enqueued.inc({ kind: parsed.kind });
     return { id: record._id, status: 'queued' };
+  }
+
+  /** A console test send of any template to the operator (enqueue-test.ts): transactional, `test: true`, subject "[Test] …". */
+  enqueueTest(input: TestMessageInput): Promise<EnqueueResult> {
+    return enqueueTest(this.deps, input);
   }
 
   /** Up to MAX_BATCH messages: one insert and one job round trip for the whole batch. */

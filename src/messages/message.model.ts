@@ -28,6 +28,8 @@ export interface MessageRecord {
   status: MessageStatus;
   attempts: number;
   createdAt: Date;
+  /** A console test send (messages/enqueue-test.ts): always `transactional`, its subject prefixed "[Test] " when sent. */
+  test?: boolean;
 }
 
 export const idempotencyKeyFor = (id: string, callerKey: string | undefined): string => (callerKey === undefined ? `m:${id}` : `k:${callerKey}`);
@@ -48,6 +50,7 @@ const messageSchema = new Schema<MessageRecord>(
     status: { type: String, enum: MESSAGE_STATUSES, required: true },
     attempts: { type: Number, required: true },
     createdAt: { type: Date, required: true },
+    test: Boolean,
   },
   { collection: 'messages', versionKey: false },
 );

@@ -4,5 +4,6 @@
 export type { TemplateRenderer, RenderInput, RenderedMessage, TemplateInfo, Locale } from './types.ts';
 export { LOCALES } from './types.ts';
 export { TemplateLoadError, loadTemplates, loadTemplatesOrThrow, type LoadTemplatesDeps } from './load-templates.ts';
-export { TemplateRegistry } from './template-registry.ts';
+export { TemplateRegistry, PREVIEW_ADDRESS } from './template-registry.ts';
+export type { TemplateProblem } from './template-loader.ts';
 export { createTemplatesRouter } from './templates-router.ts';
