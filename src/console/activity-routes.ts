@@ -6,6 +6,7 @@ import { renderActivityPage, type ActivityData } from './pages/activity-page.ts'
 
 const QUEUE_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'failed', 'completed'] as const;
 const RECENT_FAILURES = 10;
+const HOUR_MS = 3600_000;
 
 async function counterValues(metrics: Registry, name: string): Promise<ActivityData['outcomes']> {
   const metric = metrics.getSingleMetric(name);
@@ -14,12 +15,14 @@ async function counterValues(metrics: Registry, name: string): Promise<ActivityD
   return values.filter((v) => v.value > 0).map((v) => ({ labels: { ...v.labels } as Record<string, string | number>, value: v.value }));
 }
 
-/** Queue depths (BullMQ), outcome and feedback counters (this process's registry), the latest failed send jobs. */
+/** Queue depths (BullMQ), outcomes of the last hour and the latest bounces (database, all processes), this process's counters, the latest failed send jobs. */
 export function activityRoutes(deps: ConsoleDeps): Router {
   const router = Router();
   router.get('/activity', requireSection('activity'), async (req, res) => {
-    const [queue, outcomes, feedback, failed] = await Promise.all([
+    const [queue, lastHour, bounces, outcomes, feedback, failed] = await Promise.all([
       deps.sendQueue.getJobCounts(...QUEUE_STATES),
+      deps.messages.outcomesSince(new Date(Date.now() - HOUR_MS)),
+      deps.messages.recentFeedback(RECENT_FAILURES),
       counterValues(deps.metrics, 'mailgate_messages_total'),
       counterValues(deps.metrics, 'mailgate_feedback_events_total'),
       deps.sendQueue.getFailed(0, RECENT_FAILURES - 1),
@@ -27,7 +30,7 @@ export function activityRoutes(deps: ConsoleDeps): Router {
     const failures = failed
       .filter((job) => job !== undefined)
       .map((job) => ({ id: String(job.id ?? ''), reason: job.failedReason ?? '', at: job.finishedOn ? new Date(job.finishedOn).toISOString() : '' }));
-    res.type('html').send(renderActivityPage({ locale: localeOf(res), viewer: viewerOf(deps.csrf, req, res), data: { queue, outcomes, feedback, failures } }));
+    res.type('html').send(renderActivityPage({ locale: localeOf(res), viewer: viewerOf(deps.csrf, req, res), data: { queue, lastHour, bounces: bounces.map((b) => ({ id: b.messageId, type: b.type, at: b.at.toISOString(), detail: [b.statusCode, b.diagnostic].filter(Boolean).join(' ') })), outcomes, feedback, failures } }));
   });
   return router;
 }

@@ -93,6 +93,9 @@ export interface ConsoleTexts {
   failuresHeading: string;
   noFailures: string;
   feedbackHeading: string;
+  lastHourHeading: string;
+  bouncesHeading: string;
+  noBounces: string;
   // subscription forms
   formId: string;
   formIdHint: string;

@@ -27,9 +27,10 @@ const schema = new Schema<MessageFeedbackDoc>(
     statusCode: String,
     diagnostic: String,
   },
-  // Reads are by _id only (the message id); no further index.
   { collection: 'message_feedback', versionKey: false },
 );
+// By message: _id. The console's activity: the latest bounces and complaints, sorted by `at` desc.
+schema.index({ at: -1 });
 
 export type MessageFeedbackModel = Model<MessageFeedbackDoc>;
 

@@ -19,6 +19,8 @@ export interface MessageOutcome {
   /** The relay's own id for the message, from its `250` reply (`queued as …`): relay feedback names it. */
   relayMessageId?: string;
   sentAt?: Date;
+  /** When the outcome was recorded (stamped by the repository). */
+  at?: Date;
 }
 
 const outcomeSchema = new Schema<MessageOutcome>(
@@ -32,11 +34,14 @@ const outcomeSchema = new Schema<MessageOutcome>(
     smtpMessageId: String,
     relayMessageId: String,
     sentAt: Date,
+    at: Date,
   },
   { collection: 'message_outcomes', versionKey: false },
 );
 // Relay feedback that names only the relay's id (SES, Postmark, SendGrid): `{relayMessageId}`. Reads by message id use _id.
 outcomeSchema.index({ relayMessageId: 1 });
+// The console's activity: outcomes of the last hour, `{at ≥ an hour ago}` grouped by status.
+outcomeSchema.index({ at: -1 });
 
 export type MessageOutcomeModel = Model<MessageOutcome>;
 

@@ -103,7 +103,7 @@ export class MessageRepository {
     if (items.length === 0) return;
     try {
       await this.outcomeCol.insertMany(
-        items.map(({ id, outcome }) => ({ ...outcome, _id: id })),
+        items.map(({ id, outcome }) => ({ ...outcome, _id: id, at: outcome.at ?? new Date() })),
         { ordered: false },
       );
     } catch (err) {
@@ -199,6 +199,18 @@ export class MessageRepository {
       const { _id: _ignored, status, ...rest } = fb;
       return { ...message, status, feedback: rest };
     });
+  }
+
+  /** Outcomes recorded since `since`, by status (the console's activity; every process's sends count). */
+  async outcomesSince(since: Date): Promise<Record<string, number>> {
+    const rows = await this.outcomeCol.aggregate<{ _id: string; n: number }>([{ $match: { at: { $gte: since } } }, { $group: { _id: '$status', n: { $sum: 1 } } }]).toArray();
+    return Object.fromEntries(rows.map((r) => [r._id, r.n]));
+  }
+
+  /** The latest bounces and complaints relays reported, newest first. */
+  async recentFeedback(limit: number): Promise<(MessageFeedback & { messageId: string })[]> {
+    const rows = await this.feedback.find({}).sort({ at: -1 }).limit(limit).lean<MessageFeedbackDoc[]>();
+    return rows.map(({ _id, status: _status, ...rest }) => ({ ...rest, messageId: _id }));
   }
 
   /** Message counts by status, outcomes merged over records: for tests, drills and the bench (two scans; not for hot paths). */

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConsoleUserRepository, type ConsoleRole } from '../../src/console/index.ts';
 import { SubscriptionForms } from '../../src/preferences/index.ts';
 import { startTestApp } from '../helpers/app.ts';
+import { eventually } from '../helpers/processes.ts';
 import { testConfig } from '../helpers/env.ts';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
 
@@ -82,7 +83,7 @@ beforeAll(async () => {
   app = await startTestApp(testConfig('console-ft', { PORT: String(port), PUBLIC_URL: base, SMTP_URL: sink.url }), { api: true, worker: true, queues: ['send'] });
   forms = new SubscriptionForms({ db: app.ctx.db, catalog: app.ctx.catalog });
   const users = new ConsoleUserRepository({ db: app.ctx.db });
-  for (const role of ['support', 'marketer'] as const) await users.add(operator(role), role, PASSWORD);
+  for (const role of ['support', 'marketer', 'admin'] as const) await users.add(operator(role), role, PASSWORD);
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
@@ -221,6 +222,26 @@ describe('templates in the console', () => {
       const stored = await app.messages.repository.model.findOne({ to: operator('marketer') }).lean();
       expect(stored).toMatchObject({ kind: 'transactional', template: 'newsletter', test: true, locale: 'de' });
       expect(problems).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('shows an admin the last hour from the database and the latest bounces on the activity page', async () => {
+    // After the confirmation and test mails above: sent outcomes of the last hour, and one reported bounce.
+    const { id } = await app.messages.enqueue({ kind: 'transactional', to: `bounced-${tag}@example.org`, template: 'welcome', data: app.templates.renderer.get('welcome')!.sampleData });
+    await eventually(async () => ((await app.messages.getStatus(id)).status === 'sent' ? true : undefined));
+    await app.messages.repository.recordFeedback(id, { type: 'hard_bounce', at: new Date(), provider: 'dsn', eventId: `e-${tag}`, statusCode: '5.1.1', diagnostic: 'user unknown' });
+    const { context, page } = await newPage();
+    try {
+      await signIn(page, 'admin');
+      await page.goto(`${base}/console/activity`);
+      const hour = page.locator('section[aria-labelledby="h-hour"]');
+      const sentCell = hour.locator('tr', { hasText: /^sent/ }).locator('td').nth(1);
+      expect(Number(await sentCell.textContent())).toBeGreaterThanOrEqual(2);
+      const bounces = page.locator('section[aria-labelledby="h-bounces"]');
+      await expect.poll(() => bounces.textContent()).toContain(id);
+      expect(await bounces.textContent()).toContain('5.1.1 user unknown');
     } finally {
       await context.close();
     }

@@ -5,6 +5,10 @@ import { CONSOLE_TEXTS } from '../console-texts.ts';
 
 export interface ActivityData {
   queue: Record<string, number>;
+  /** Outcomes recorded in the last hour by status, from the database (every worker counts). */
+  lastHour: Record<string, number>;
+  /** The latest bounces and complaints relays reported. */
+  bounces: { id: string; type: string; at: string; detail: string }[];
   /** Counter values by label set, e.g. `{outcome: 'sent', kind: 'marketing', reason: ''}`. */
   outcomes: { labels: Record<string, string | number>; value: number }[];
   feedback: { labels: Record<string, string | number>; value: number }[];
@@ -29,9 +33,20 @@ export function renderActivityPage(o: { locale: Locale; viewer: ConsoleViewer; d
 <table><thead><tr><th scope="col">${t.jobState}</th><th scope="col">${t.count}</th></tr></thead><tbody>${Object.entries(o.data.queue).map(
     ([state, n]) => html`<tr><td>${state}</td><td>${n}</td></tr>`,
   )}</tbody></table></section>
+<section class="card" aria-labelledby="h-hour"><h2 id="h-hour">${t.lastHourHeading}</h2>
+<table><thead><tr><th scope="col">${t.outcome}</th><th scope="col">${t.count}</th></tr></thead><tbody>${['sent', 'suppressed', 'failed'].map(
+    (status) => html`<tr><td>${status}</td><td>${o.data.lastHour[status] ?? 0}</td></tr>`,
+  )}</tbody></table></section>
 <section class="card" aria-labelledby="h-outcomes"><h2 id="h-outcomes">${t.outcomesHeading}</h2><p class="hint">${t.outcomesNote}</p>${counters(o.data.outcomes)}</section>
 <section class="card" aria-labelledby="h-feedback"><h2 id="h-feedback">${t.feedbackHeading}</h2><p class="hint">${t.outcomesNote}</p>${counters(o.data.feedback)}</section>
 </div>
+<section class="card" aria-labelledby="h-bounces"><h2 id="h-bounces">${t.bouncesHeading}</h2>${
+    o.data.bounces.length === 0
+      ? html`<p>${t.noBounces}</p>`
+      : html`<table><thead><tr><th scope="col">${t.at}</th><th scope="col">${t.message}</th><th scope="col">${t.outcome}</th><th scope="col">${t.reason}</th></tr></thead><tbody>${o.data.bounces.map(
+          (b) => html`<tr><td>${b.at}</td><td>${b.id}</td><td>${b.type}</td><td>${b.detail}</td></tr>`,
+        )}</tbody></table>`
+  }</section>
 <section class="card" aria-labelledby="h-failures"><h2 id="h-failures">${t.failuresHeading}</h2>${
     o.data.failures.length === 0
       ? html`<p>${t.noFailures}</p>`
