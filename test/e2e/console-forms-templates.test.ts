@@ -1,11 +1,10 @@
-import { createServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import AxeBuilder from '@axe-core/playwright';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConsoleUserRepository, type ConsoleRole } from '../../src/console/index.ts';
 import { SubscriptionForms } from '../../src/preferences/index.ts';
 import { startTestApp } from '../helpers/app.ts';
+import { expectAccessible, freePort, launchChromium, newPage as newBrowserPage, signIn as signInAs } from '../helpers/console-browser.ts';
 import { eventually } from '../helpers/processes.ts';
 import { testConfig } from '../helpers/env.ts';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
@@ -26,49 +25,12 @@ const PASSWORD = 'a long console password 42';
 const tag = randomBytes(3).toString('hex');
 const operator = (role: ConsoleRole) => `${role}-${tag}@ops.example.com`;
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-async function newPage(): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
-  const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1100, height: 900 } });
-  const page = await context.newPage();
-  page.setDefaultTimeout(8_000);
-  const problems: string[] = [];
-  page.on('console', (msg) => {
-    // error pages (403, 404, 422) are logged by Chromium as failed loads: expected; a CSP violation is not
-    // expected in the preview iframe: axe's injection refused by the sandbox (no script runs there), and
-    // MJML's web-font link refused by the console CSP (the console loads nothing from outside)
-    const text = msg.text();
-    const expected =
-      text.startsWith('Failed to load resource') ||
-      text.startsWith("Blocked script execution in 'about:srcdoc' because the document's frame is sandboxed") ||
-      text.startsWith("Loading the stylesheet 'https://fonts.googleapis.com/");
-    if (msg.type() === 'error' && !expected) problems.push(msg.text());
-  });
-  page.on('pageerror', (err) => problems.push(err.message));
-  return { context, page, problems };
-}
-
-async function signIn(page: Page, role: ConsoleRole): Promise<void> {
-  await page.goto(`${base}/console/login`);
-  await page.getByLabel('Email').fill(operator(role));
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(`${base}/console`);
-}
-
-/** Fails on any serious or critical axe violation, naming the page and the rules. */
-async function expectAccessible(page: Page, label: string): Promise<void> {
-  const { violations, passes } = await new AxeBuilder({ page }).analyze();
-  expect(passes.length, `${label}: axe ran no checks`).toBeGreaterThan(0);
-  const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(bad.map((v) => `${label}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
-}
+// Expected in the preview iframe: axe's injection refused by the sandbox (no script runs there), and
+// MJML's web-font link refused by the console CSP (the console loads nothing from outside).
+const PREVIEW_NOISE = (text: string) =>
+  text.startsWith("Blocked script execution in 'about:srcdoc' because the document's frame is sandboxed") || text.startsWith("Loading the stylesheet 'https://fonts.googleapis.com/");
+const newPage = () => newBrowserPage(browser, PREVIEW_NOISE);
+const signIn = (page: Page, role: ConsoleRole) => signInAs(page, base, operator(role), PASSWORD);
 
 /** The response of the navigation a click causes (to read its status). */
 async function clickFor(page: Page, path: string, click: () => Promise<void>) {
@@ -84,10 +46,7 @@ beforeAll(async () => {
   forms = new SubscriptionForms({ db: app.ctx.db, catalog: app.ctx.catalog });
   const users = new ConsoleUserRepository({ db: app.ctx.db });
   for (const role of ['support', 'marketer', 'admin'] as const) await users.add(operator(role), role, PASSWORD);
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

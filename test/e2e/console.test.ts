@@ -1,10 +1,9 @@
-import { createServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import AxeBuilder from '@axe-core/playwright';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConsoleUserRepository, type ConsoleRole } from '../../src/console/index.ts';
 import { startTestApp } from '../helpers/app.ts';
+import { expectAccessible, freePort, launchChromium, newPage as newBrowserPage, signIn as signInAs } from '../helpers/console-browser.ts';
 import { testConfig } from '../helpers/env.ts';
 
 /**
@@ -23,42 +22,12 @@ const operator = (role: ConsoleRole) => `${role}-${tag}@ops.example.com`;
 const addr = (label: string) => `${label}-${tag}@example.com`;
 const store = () => app.subscriptions.store;
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-async function newPage(): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
-  const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1100, height: 900 } });
-  const page = await context.newPage();
-  page.setDefaultTimeout(8_000);
-  const problems: string[] = [];
-  page.on('console', (msg) => {
-    // error pages (401, 403, 404) are logged by Chromium as failed loads: expected; a CSP violation is not
-    if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource')) problems.push(msg.text());
-  });
-  page.on('pageerror', (err) => problems.push(err.message));
-  return { context, page, problems };
-}
+const newPage = () => newBrowserPage(browser);
 
 async function signIn(page: Page, role: ConsoleRole): Promise<void> {
   await page.goto(`${base}/console`);
   expect(new URL(page.url()).pathname).toBe('/console/login');
-  await page.getByLabel('Email').fill(operator(role));
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(`${base}/console`);
-}
-
-/** Fails on any serious or critical axe violation, naming the page and the rules. */
-async function expectAccessible(page: Page, label: string): Promise<void> {
-  const { violations, passes } = await new AxeBuilder({ page }).analyze();
-  expect(passes.length, `${label}: axe ran no checks`).toBeGreaterThan(0);
-  const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(bad.map((v) => `${label}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+  await signInAs(page, base, operator(role), PASSWORD);
 }
 
 /** A form post from the page's own cookies, with or without a CSRF token. */
@@ -71,10 +40,7 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${port}`;
   const users = new ConsoleUserRepository({ db: app.ctx.db });
   for (const role of ['admin', 'support', 'marketer'] as const) await users.add(operator(role), role, PASSWORD);
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
