@@ -107,17 +107,21 @@ describe('subscription forms in the console', () => {
       await page.getByRole('link', { name: url }).click();
       await page.waitForURL(url);
       expect(await page.locator('h1').textContent()).toBe('Spring <b>news</b>!');
+      await expectAccessible(page, 'stored form page');
       await page.getByLabel('Email address').fill(address);
       await page.getByLabel('Newsletter').check();
       await page.getByLabel('Events').check();
       await page.getByRole('button', { name: 'Send confirmation email' }).click();
       await page.getByRole('heading', { name: 'Check your inbox' }).waitFor();
+      await expectAccessible(page, 'check your inbox');
       await expect.poll(() => sink.to(address).length, { timeout: 15_000 }).toBe(1);
       const link = new RegExp(`${base.replace(/[.]/g, '\\.')}/subscribe/confirm/[A-Za-z0-9_-]+`).exec(sink.to(address)[0]!.parsed?.text ?? '')?.[0];
       expect(link).toBeDefined();
       await page.goto(link!);
+      await expectAccessible(page, 'confirmation question');
       await page.getByRole('button', { name: 'Confirm subscription' }).click();
       await page.getByRole('heading', { name: 'You are subscribed' }).waitFor();
+      await expectAccessible(page, 'confirmed');
       const state = await app.subscriptions.store.get(address);
       expect(state.subscriptions).toEqual({ newsletter: 'subscribed', events: 'subscribed' });
 
