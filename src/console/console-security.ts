@@ -1,35 +1,14 @@
 import { createHash } from 'node:crypto';
 import type { RequestHandler } from 'express';
-import helmet from 'helmet';
+import { htmlPageHeaders, strictCsp } from '../http/page-headers.ts';
 import { CONSOLE_STYLE_HASH } from './console-layout.ts';
 
-/** The console's CSP: no scripts, only the hashed stylesheet, forms post to ourselves, never framed. */
-const CSP_DIRECTIVES = {
-  defaultSrc: ["'none'"],
-  styleSrc: [CONSOLE_STYLE_HASH],
-  imgSrc: ["'self'", 'data:'],
-  formAction: ["'self'"],
-  frameAncestors: ["'none'"],
-  baseUri: ["'none'"],
-} satisfies Record<string, string[]>;
+/** The console's CSP: the strict page policy with the console's hashed stylesheet. */
+const CSP_DIRECTIVES = strictCsp([CONSOLE_STYLE_HASH]);
 
-/**
- * Headers for every console page: the strict CSP, no referrer (URLs hold addresses), never cached.
- */
+/** Headers for every console page: the strict CSP, no referrer (URLs hold addresses), never cached. */
 export function consolePageHeaders(): RequestHandler[] {
-  return [
-    helmet({
-      contentSecurityPolicy: { useDefaults: false, directives: CSP_DIRECTIVES },
-      referrerPolicy: { policy: 'no-referrer' },
-      xFrameOptions: { action: 'deny' },
-      crossOriginEmbedderPolicy: false,
-    }),
-    (_req, res, next) => {
-      res.set('Cache-Control', 'no-store');
-      res.set('X-Robots-Tag', 'noindex, nofollow');
-      next();
-    },
-  ];
+  return htmlPageHeaders(CSP_DIRECTIVES);
 }
 
 const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
