@@ -5,19 +5,17 @@ interface Runnable {
   close(): Promise<void>;
 }
 
-/** Starts the app, then closes it cleanly on SIGTERM/SIGINT and exits 0; start-up failures exit 1. */
+/**
+ * Starts the app, then closes it cleanly on SIGTERM/SIGINT and exits 0; start-up failures exit 1.
+ * The signal handlers are installed before start-up begins: a SIGTERM that arrives while the app is
+ * still starting waits for start-up to finish and then closes it, instead of killing the process.
+ */
 export async function runUntilSignal(logger: Logger, build: () => Promise<Runnable>): Promise<void> {
   process.on('unhandledRejection', (reason) => {
     logger.error({ event: 'process.unhandled_rejection', err: reason });
   });
-  let app: Runnable;
-  try {
-    app = await build();
-    await app.start();
-  } catch (err) {
-    logger.fatal({ event: 'process.start_failed', err }, err instanceof Error ? err.message : String(err));
-    process.exit(1);
-  }
+  let app: Runnable | undefined;
+  let starting: Promise<void> = Promise.resolve();
   let closing = false;
   const shutdown = (signal: string) => {
     if (closing) return;
@@ -28,17 +26,30 @@ export async function runUntilSignal(logger: Logger, build: () => Promise<Runnab
       process.exit(1);
     }, 20_000);
     force.unref();
-    app.close().then(
-      () => {
-        logger.info({ event: 'process.closed' }, 'closed cleanly');
-        process.exit(0);
-      },
-      (err: unknown) => {
-        logger.error({ event: 'process.close_failed', err });
-        process.exit(1);
-      },
-    );
+    starting
+      .catch(() => undefined)
+      .then(() => app?.close())
+      .then(
+        () => {
+          logger.info({ event: 'process.closed' }, 'closed cleanly');
+          process.exit(0);
+        },
+        (err: unknown) => {
+          logger.error({ event: 'process.close_failed', err });
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+  try {
+    starting = build().then((built) => {
+      app = built;
+      return built.start();
+    });
+    await starting;
+  } catch (err) {
+    logger.fatal({ event: 'process.start_failed', err }, err instanceof Error ? err.message : String(err));
+    process.exit(1);
+  }
 }

@@ -78,4 +78,19 @@ describe('process entry points', () => {
     await closed;
     expect(await exited).toBe(0);
   });
+
+  it('a SIGTERM that arrives during start-up still closes cleanly and exits 0', { timeout: 120_000 }, async () => {
+    const config = testConfig('lifecycle-early');
+    const child = spawn(process.execPath, ['--import', 'tsx', 'workers/all.ts'], {
+      env: ENV({ MONGO_URL: config.mongoUrl, QUEUE_PREFIX: config.queuePrefix, MAILGATE_SECRET: 'lifecycle-secret-0123456789' }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    // templates are compiled while the app is being built, before its workers start
+    await waitForOutput(child, /"event":"templates\.loaded"/, 90_000);
+    const closed = waitForOutput(child, /"event":"process\.closed"/, 30_000);
+    child.kill('SIGTERM');
+    await closed;
+    expect(await exited).toBe(0);
+  });
 });
