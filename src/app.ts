@@ -61,6 +61,7 @@ import {
 } from './preferences/index.ts';
 import { FeedbackRepository, ReceiveFeedback, createFeedbackMetrics, genericFeedbackRoutes, type FeedbackJobData, type HttpsFetchOptions } from './feedback/index.ts';
 import { buildConsole } from './composition/console.ts';
+import { privacyRoutes } from './privacy/index.ts';
 import { Lifecycle, bullConnection } from './composition/lifecycle.ts';
 import { addWorkers } from './composition/workers.ts';
 import { addFeedbackSmtp, buildRelayReceivers } from './composition/feedback.ts';
@@ -176,6 +177,7 @@ export async function createApp(config: Config, roles: Roles, logger: Logger = c
     apiRouter.use(messageRoutes({ enqueuer, messages: repository }));
     apiRouter.use(suppressionRoutes({ list: new SuppressionList({ states: store.states }), store, catalog }));
     apiRouter.use(genericFeedbackRoutes({ receive: receiveFeedback }));
+    apiRouter.use(privacyRoutes({ store, catalog, messages: repository, feedback: feedbackRepo }));
     publicRouters.push(buildRelayReceivers({ config, redis, logger: feedbackLogger, receive: receiveFeedback, snsHttps: overrides.snsHttps ?? {} }));
 
     // [preferences] preference page, one-click unsubscribe, re-subscribe form

@@ -48,6 +48,11 @@ export class FeedbackRepository {
     return { ids: records.map((r) => r._id), fresh: new Set(records.filter((_, i) => !duplicates.has(i)).map((r) => r._id)) };
   }
 
+  /** Every stored feedback event about an address, oldest first (the person's access export). */
+  forAddress(address: string): Promise<FeedbackRecord[]> {
+    return this.col.find({ address }).sort({ at: 1 }).toArray();
+  }
+
   find(id: string): Promise<FeedbackRecord | null> {
     return this.col.findOne({ _id: id });
   }
