@@ -64,6 +64,7 @@ const schema = z.object({
   RECONCILE_INTERVAL_MS: int(60_000, 100, 24 * 3_600_000),
   RECONCILE_GRACE_MS: int(5 * 60_000, 0, 7 * 24 * 3_600_000),
   RESUBSCRIBE_CONFIRMATIONS_PER_HOUR: int(500, 0, 1_000_000),
+  MESSAGE_RETENTION_DAYS: int(30, 1, 3650),
 });
 
 type Raw = z.infer<typeof schema>;
@@ -100,6 +101,8 @@ export interface Config {
   sendRetry: { attempts: number; backoffMs: number; backoffMaxMs: number };
   /** The reconciler of orphaned messages (PRODUCT.md §11): how often it runs, how long past due a message must be. */
   reconcile: { intervalMs: number; graceMs: number };
+  /** Message records, outcomes and raw feedback older than this are deleted (consent events stay). */
+  messageRetentionDays: number;
   /** Re-subscribe confirmation emails per hour, whole deployment (PRODUCT.md §11); over it the form sends nothing. */
   resubscribeConfirmationsPerHour: number;
 }
@@ -208,6 +211,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metrics: { token: raw.METRICS_TOKEN, port: raw.METRICS_PORT, host: raw.METRICS_HOST },
     sendRetry: { attempts: raw.SEND_ATTEMPTS, backoffMs: raw.SEND_BACKOFF_MS, backoffMaxMs: raw.SEND_BACKOFF_MAX_MS },
     reconcile: { intervalMs: raw.RECONCILE_INTERVAL_MS, graceMs: raw.RECONCILE_GRACE_MS },
+    messageRetentionDays: raw.MESSAGE_RETENTION_DAYS,
     resubscribeConfirmationsPerHour: raw.RESUBSCRIBE_CONFIRMATIONS_PER_HOUR,
   };
 }

@@ -5,7 +5,7 @@ import { FEEDBACK_QUEUE, IMPORT_QUEUE, RECONCILE_QUEUE, SEND_QUEUE } from '../sh
 import { WORKER_QUEUES, type WorkerQueue } from '../shared/roles.ts';
 import { importJobProcessor, watchImportWorker, type ImportProcessor, type MongoSubscriptionStore, type SubscriptionStore } from '../subscriptions/index.ts';
 import type { TemplateRenderer } from '../templates/index.ts';
-import { MessageReconciler, RECONCILE_JOB, type MessageMetrics, type MessageRepository, type ReconcileReport, type SendJobs } from '../messages/index.ts';
+import { MessageReconciler, MessageRetention, RECONCILE_JOB, type MessageMetrics, type MessageRepository, type ReconcileReport, type SendJobs } from '../messages/index.ts';
 import { MessageSender, createNodemailerTransport, relayIdFromReply, sendJobProcessor, sendWorkerOptions, watchSendWorker, type MailTransport } from '../delivery/index.ts';
 import { ApplyFeedback, feedbackJobProcessor, feedbackWorkerSettings, watchFeedbackWorker, type FeedbackRepository } from '../feedback/index.ts';
 import { addWorker, bullConnection, workerRedis, type Lifecycle } from './lifecycle.ts';
@@ -92,6 +92,9 @@ export function addWorkers(life: Lifecycle, deps: WorkerDeps, queues: readonly W
  * RECONCILE_INTERVAL_MS (one job scheduler, upserted by every send worker: BullMQ runs each tick
  * once, on one of them). A run that fails (the database still away) waits for the next tick.
  */
+const RETENTION_JOB = 'retention';
+const RETENTION_INTERVAL_MS = 3600_000;
+
 function addReconciler(life: Lifecycle, deps: WorkerDeps): void {
   const { config } = deps;
   const logger = deps.logger.child({ module: 'reconcile' });
@@ -103,11 +106,19 @@ function addReconciler(life: Lifecycle, deps: WorkerDeps): void {
     graceMs: config.reconcile.graceMs,
     relayIdOf: relayIdFromReply,
   });
+  const retention = new MessageRetention({ messages: deps.messages });
+  // The same small queue runs retention (no TTL indexes: see docs/ferretdb.md), hourly.
+  const runRetention = async (): Promise<ReconcileReport> => {
+    const cutoff = new Date(Date.now() - config.messageRetentionDays * 86_400_000);
+    const [{ messages }, feedback] = await Promise.all([retention.run(cutoff), deps.feedback.deleteReceivedBefore(cutoff)]);
+    if (messages + feedback > 0) logger.info({ event: 'retention.deleted', messages, feedback });
+    return { redriven: 0, failed: 0, recordedSent: 0 };
+  };
   addWorker<unknown, ReconcileReport>(life, {
     config,
     logger,
     queue: RECONCILE_QUEUE,
-    processor: () => reconciler.run(),
+    processor: (job) => (job.name === RETENTION_JOB ? runRetention() : reconciler.run()),
     options: { concurrency: 1 },
     watch: (worker: Worker<unknown, ReconcileReport>) => {
       worker.on('error', (err) => logger.error({ event: 'reconcile.worker_error', err: err.message }));
@@ -121,5 +132,6 @@ function addReconciler(life: Lifecycle, deps: WorkerDeps): void {
     queue.on('error', (err) => logger.debug({ event: 'reconcile.queue_error', err: err.message }));
     life.onClose({ close: async () => (await queue.close(), connection.disconnect()) });
     await queue.upsertJobScheduler(RECONCILE_JOB, { every: config.reconcile.intervalMs }, { name: RECONCILE_JOB, opts: { removeOnComplete: true, removeOnFail: 100 } });
+    await queue.upsertJobScheduler(RETENTION_JOB, { every: RETENTION_INTERVAL_MS }, { name: RETENTION_JOB, opts: { removeOnComplete: true, removeOnFail: 100 } });
   });
 }

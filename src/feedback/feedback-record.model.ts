@@ -34,6 +34,8 @@ const schema = new Schema<FeedbackRecord>(
 );
 // Soft-bounce counting: `{address, type ∈ soft_bounce|delivered, at ≥ window start}`.
 schema.index({ address: 1, at: -1 });
+// Retention: `{receivedAt < cutoff}`.
+schema.index({ receivedAt: 1 });
 
 export type FeedbackRecordModel = Model<FeedbackRecord>;
 

@@ -48,6 +48,12 @@ export class FeedbackRepository {
     return { ids: records.map((r) => r._id), fresh: new Set(records.filter((_, i) => !duplicates.has(i)).map((r) => r._id)) };
   }
 
+  /** Deletes raw feedback received before `cutoff` (retention; consent events keep what it changed). */
+  async deleteReceivedBefore(cutoff: Date): Promise<number> {
+    const { deletedCount } = await this.col.deleteMany({ receivedAt: { $lt: cutoff } });
+    return deletedCount;
+  }
+
   /** Every stored feedback event about an address, oldest first (the person's access export). */
   forAddress(address: string): Promise<FeedbackRecord[]> {
     return this.col.find({ address }).sort({ at: 1 }).toArray();

@@ -3,6 +3,7 @@
 export * from '../contract/message-input.ts';
 export type { MessageRecord } from './message.model.ts';
 export type { MessageOutcome } from './message-outcome.model.ts';
+export { MessageRetention, type RetentionReport } from './message-retention.ts';
 export { MessageRepository, withOutcome, type FinalOutcome, type ReconcileCandidate, type StoredMessage } from './message-repository.ts';
 export { MessageEnqueuer, type EnqueueDeps, type EnqueueOptions } from './enqueue-messages.ts';
 export type { TestMessageInput } from './enqueue-test.ts';

@@ -170,6 +170,13 @@ export class MessageRepository {
     return ids.filter((id) => !final.has(id));
   }
 
+  /** Deletes final messages: their records first, then outcomes and relay feedback (see MessageRetention). */
+  async deleteFinal(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.records.deleteMany({ _id: { $in: ids } });
+    await Promise.all([this.outcomeCol.deleteMany({ _id: { $in: ids } }), this.feedback.deleteMany({ _id: { $in: ids } })]);
+  }
+
   async deleteMany(ids: string[]): Promise<void> {
     if (ids.length > 0) await this.records.deleteMany({ _id: { $in: ids } });
   }
