@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { html, SafeHtml } from '../preferences/index.ts';
+import { html, pageHead, SafeHtml, styleHash } from '../preferences/index.ts';
 import type { Locale } from '../shared/locale.ts';
 import { sectionsFor, type ConsoleRole, type ConsoleSection } from './console-roles.ts';
 import { CONSOLE_TEXTS } from './console-texts.ts';
@@ -52,7 +51,7 @@ iframe.preview{display:block;width:100%;min-height:40rem;border:1px solid var(--
 .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(18rem,1fr));gap:1.25rem}
 `;
 
-export const CONSOLE_STYLE_HASH = `'sha256-${createHash('sha256').update(CONSOLE_STYLES).digest('base64')}'`;
+export const CONSOLE_STYLE_HASH = styleHash(CONSOLE_STYLES);
 
 /** Who is signed in, and the form token for the sign-out button. */
 export interface ConsoleViewer {
@@ -80,17 +79,7 @@ export function consolePage({ locale, title, body, viewer, current }: ConsolePag
 <div class="who"><span>${t.signedInAs(viewer.email, viewer.role)}</span>
 <form class="inline" method="post" action="/console/logout"><input type="hidden" name="csrf" value="${viewer.csrf}"><button type="submit" class="secondary">${t.signOut}</button></form></div>`
     : '';
-  return html`<!doctype html>
-<html lang="${t.lang}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex, nofollow">
-<meta name="referrer" content="no-referrer">
-<link rel="icon" href="data:,">
-<title>${title} · ${t.product}</title>
-<style>${new SafeHtml(CONSOLE_STYLES)}</style>
-</head>
+  return html`${pageHead({ lang: t.lang, title: `${title} · ${t.product}`, styles: CONSOLE_STYLES })}
 <body>
 <a class="skip" href="#main">${t.skipToContent}</a>
 <header class="bar"><a class="brand" href="/console">${t.product}</a>${nav}</header>

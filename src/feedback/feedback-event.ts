@@ -38,7 +38,7 @@ export interface FeedbackEvent {
   message: MessageRef;
 }
 
-/** The generic `POST /v1/feedback` body (PRODUCT.md §6: any other source). */
+/** The generic `POST /v1/feedback` body (PRODUCT.md §6, for every other source). */
 export const genericFeedbackSchema = z.strictObject({
   address: z.string().min(3).max(320),
   type: z.enum(['hard_bounce', 'soft_bounce', 'complaint', 'unsubscribe']),

@@ -131,7 +131,7 @@ export function relayFeedbackRoutes(deps: FeedbackRoutesDeps): Router {
   return router;
 }
 
-/** `POST /v1/feedback` (behind the API key): any other source, in mailgate's own format. */
+/** `POST /v1/feedback` (behind the API key): every other source, in mailgate's own format. */
 export function genericFeedbackRoutes(deps: { receive: ReceiveFeedback }): Router {
   const router = Router();
   router.post('/feedback', async (req, res) => {

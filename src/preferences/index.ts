@@ -19,3 +19,4 @@ export { FORM_ID, TITLE_MAX, INTRO_MAX, type CreateFormRequest, type UpdateFormR
 export { formSnippet, formUrl } from './form-snippet.ts';
 // the escape-by-default HTML builder, shared with the operator console's pages
 export { html, escapeHtml, SafeHtml } from './html.ts';
+export { pageHead, styleHash } from './layout.ts';

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp } from '../helpers/app.ts';
+import { pageClient, type Page } from '../helpers/page-client.ts';
 import { testConfig } from '../helpers/env.ts';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
 import { TokenService } from '../../src/preferences/tokens.ts';
@@ -16,27 +17,7 @@ let ipSeq = 0;
 /** A distinct client IP per test (trusted X-Forwarded-For from loopback), so rate limits do not leak between tests. */
 const freshIp = () => `203.0.113.${++ipSeq}`;
 
-interface Page {
-  status: number;
-  text: string;
-  headers: Headers;
-}
-
-async function request(path: string, init: RequestInit = {}): Promise<Page> {
-  const res = await fetch(`${app.url}${path}`, { redirect: 'manual', ...init });
-  return { status: res.status, text: await res.text(), headers: res.headers };
-}
-
-const form = (fields: Record<string, string | string[]>) => {
-  const body = new URLSearchParams();
-  for (const [key, value] of Object.entries(fields)) for (const v of [value].flat()) body.append(key, v);
-  return body.toString();
-};
-
-const post = (path: string, body: string, headers: Record<string, string> = {}) =>
-  request(path, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers } });
-
-const csrfOf = (html: string) => /name="csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
+const { request, form, post, csrfOf } = pageClient(() => app);
 const store = () => app.subscriptions!.store;
 const state = (address: string) => store().get(address);
 const history = (address: string) => store().history(address);

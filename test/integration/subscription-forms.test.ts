@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp } from '../helpers/app.ts';
+import { pageClient, type Page } from '../helpers/page-client.ts';
 import { authHeaders, testConfig } from '../helpers/env.ts';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
 import { SubscriptionForms } from '../../src/preferences/index.ts';
@@ -17,25 +18,7 @@ let ipSeq = 0;
 const freshIp = () => `198.51.100.${++ipSeq}`;
 const operator = 'marketer@example.com';
 
-interface Page {
-  status: number;
-  text: string;
-  headers: Headers;
-}
-
-async function request(path: string, init: RequestInit = {}): Promise<Page> {
-  const res = await fetch(`${app.url}${path}`, { redirect: 'manual', ...init });
-  return { status: res.status, text: await res.text(), headers: res.headers };
-}
-
-const form = (fields: Record<string, string | string[]>) => {
-  const body = new URLSearchParams();
-  for (const [key, value] of Object.entries(fields)) for (const v of [value].flat()) body.append(key, v);
-  return body.toString();
-};
-const post = (path: string, body: string, headers: Record<string, string> = {}) =>
-  request(path, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers } });
-const csrfOf = (html: string) => /name="csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
+const { request, form, post, csrfOf } = pageClient(() => app);
 const offered = (html: string) => [...html.matchAll(/name="types" value="([^"]+)"/g)].map((m) => m[1]);
 
 async function openForm(path: string, ip: string): Promise<{ cookie: string; csrf: string; page: Page }> {
