@@ -79,3 +79,12 @@ export function stopProcess(child: ChildProcess, signal: NodeJS.Signals = 'SIGTE
     child.kill(signal);
   });
 }
+
+/** Runs `npm start`'s entry point with this environment until it exits: its exit code and standard error. */
+export async function runEntryPoint(env: NodeJS.ProcessEnv): Promise<{ code: number | null; stderrLines: string[] }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  return { code, stderrLines: stderr.trim().split('\n') };
+}

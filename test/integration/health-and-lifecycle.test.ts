@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { createApp } from '../../src/app.ts';
 import { testConfig } from '../helpers/env.ts';
-import { eventually, freePort, startRedis, waitForOutput } from '../helpers/processes.ts';
+import { eventually, freePort, runEntryPoint, startRedis, waitForOutput } from '../helpers/processes.ts';
 import { dropTestDatabase } from '../helpers/app.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -44,12 +44,8 @@ const ENV = (extra: Record<string, string>) => ({ ...process.env, NODE_ENV: 'tes
 
 describe('process entry points', () => {
   it('stops start-up with one line naming PORT when PORT=abc', { timeout: 90_000 }, async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env: ENV({ PORT: 'abc' }), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const { code, stderrLines: lines } = await runEntryPoint(ENV({ PORT: 'abc' }));
     expect(code).toBe(1);
-    const lines = stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^invalid configuration: PORT: /);
   });

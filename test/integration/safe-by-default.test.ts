@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
+import { runEntryPoint } from '../helpers/processes.ts';
 import { startTestApp } from '../helpers/app.ts';
 import { TEST_API_KEY, authHeaders, testConfig } from '../helpers/env.ts';
 
@@ -100,15 +100,8 @@ describe('a production start with a placeholder secret', () => {
     ['MAILGATE_SECRET', { MAILGATE_SECRET: 'change-me-local-secret-0123456789', MAILGATE_API_KEY: 'k'.repeat(48) }],
     ['MAILGATE_API_KEY', { MAILGATE_SECRET: 's'.repeat(64), MAILGATE_API_KEY: 'change-me-local-api-key' }],
   ])('prints one line naming %s and exits 1', { timeout: 60_000 }, async (name, env) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      env: { ...process.env, NODE_ENV: 'production', SMTP_URL: 'smtp://127.0.0.1:1025', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const { code, stderrLines: lines } = await runEntryPoint({ ...process.env, NODE_ENV: 'production', SMTP_URL: 'smtp://127.0.0.1:1025', ...env });
     expect(code).toBe(1);
-    const lines = stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(new RegExp(`^invalid configuration: ${name}: `));
   });
