@@ -1,0 +1,63 @@
+/**
+ * What happened, as the application learns it through webhooks (PRODUCT.md §9). A domain emits an
+ * event after the change it describes is stored; the webhooks domain records and delivers it. The
+ * types live here so that a domain can emit without importing the webhooks domain.
+ */
+export const APP_EVENT_TYPES = [
+  'subscription.changed',
+  'message.sent',
+  'message.suppressed',
+  'message.failed',
+  'message.bounced',
+  'message.complained',
+] as const;
+export type AppEventType = (typeof APP_EVENT_TYPES)[number];
+
+/** The state of an address as a webhook tells it (dates as ISO strings). */
+export interface StateSnapshot {
+  optedOutOfAll: boolean;
+  subscriptions: Record<string, string>;
+  suppression: { kind: string; at: string } | null;
+  /** Present and true only in the `after` of an erasure (PRODUCT.md §10). */
+  erased?: true;
+}
+
+export interface SubscriptionChangedData {
+  before: StateSnapshot;
+  after: StateSnapshot;
+  /** The consent source (`one_click`, `operator`, `bulk_import`, `bounce`, …) or `erasure`. */
+  source: string;
+  /** The consent event that records the change; absent for an erasure (its events are gone). */
+  consentEventId?: string;
+}
+
+export interface MessageEventData {
+  messageId: string;
+  kind: string;
+  template: string;
+  subscriptionType?: string;
+  /** Why it was suppressed or failed. */
+  reason?: string;
+  /** The relay's status code and diagnostic, for failed, bounced and complained. */
+  statusCode?: string;
+  diagnostic?: string;
+}
+
+interface EventBase {
+  /** Stable: the same happening always has the same id (a retry or replay never makes a new one). */
+  id: string;
+  /** The normalized address the event is about; deliveries keep their order per address. */
+  address: string;
+  at: Date;
+}
+
+export type AppEvent =
+  | (EventBase & { type: 'subscription.changed'; data: SubscriptionChangedData })
+  | (EventBase & { type: Exclude<AppEventType, 'subscription.changed'>; data: MessageEventData });
+
+/** Where domains hand their events. It never throws: a change that is stored stays stored. */
+export interface AppEventSink {
+  emit(events: readonly AppEvent[]): Promise<void>;
+}
+
+export const NO_EVENTS: AppEventSink = { emit: async () => undefined };
