@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AppError } from '../shared/errors.ts';
 import type { AddressStateModel } from './address-state.model.ts';
+import { NO_ERASED_ADDRESSES, type ErasedAddresses } from './erased-addresses.ts';
 import { CONSENT_SOURCES, SUPPRESSION_KINDS, TYPE_STATES, emptyState, type AddressState } from './types.ts';
 
 /** Rows leaving the database are parsed, so a corrupted document fails loudly instead of allowing a send. */
@@ -13,6 +14,7 @@ const stateDocSchema = z.object({
     .nullish(),
   updatedAt: z.date(),
   version: z.number().int().min(1),
+  erased: z.boolean().nullish(),
 });
 
 const corrupt = (cause?: unknown): AppError => new AppError('corrupt_state', 'A stored address state is not readable', { cause });
@@ -20,21 +22,36 @@ const corrupt = (cause?: unknown): AppError => new AppError('corrupt_state', 'A 
 function toState(doc: unknown): AddressState {
   const parsed = stateDocSchema.safeParse(doc);
   if (!parsed.success) throw corrupt(parsed.error);
-  const { suppression, ...rest } = parsed.data;
-  return { ...rest, suppression: suppression ?? undefined };
+  const { suppression, erased, ...rest } = parsed.data;
+  return { ...rest, suppression: suppression ?? undefined, ...(erased ? { erased: true as const } : {}) };
 }
+
+const erasedState = (address: string): AddressState => ({ ...emptyState(address), erased: true });
 
 export interface AddressStateReaderDeps {
   states: AddressStateModel;
+  /** Asked only for addresses without a state document (see below); NO_ERASED_ADDRESSES if left out. */
+  erased?: ErasedAddresses;
 }
 
-/** Reads address states (by _id = normalized address); a never-seen address reads as emptyState. */
+/**
+ * Reads address states (by _id = normalized address); a never-seen address reads as emptyState.
+ * An erased address has no state document either: so the erasure records are asked only about
+ * the addresses without one, and a document present is erased only if it carries the mark (every
+ * write to an erased address carries it over: erasure-rule.ts). A failed erasure lookup fails the
+ * read, so the send-time check retries instead of taking an erased address for a new one.
+ */
 export class AddressStateReader {
-  constructor(private readonly deps: AddressStateReaderDeps) {}
+  private readonly erased: ErasedAddresses;
+
+  constructor(private readonly deps: AddressStateReaderDeps) {
+    this.erased = deps.erased ?? NO_ERASED_ADDRESSES;
+  }
 
   async get(address: string): Promise<AddressState> {
     const doc = await this.deps.states.findOne({ _id: address }).lean();
-    return doc ? toState(doc) : emptyState(address);
+    if (doc) return toState(doc);
+    return (await this.erased.erasedAmong([address])).has(address) ? erasedState(address) : emptyState(address);
   }
 
   async getMany(addresses: string[]): Promise<Map<string, AddressState>> {
@@ -49,7 +66,9 @@ export class AddressStateReader {
       if (doc._id !== doc.address) throw corrupt();
       result.set(doc._id, toState(doc));
     }
-    for (const address of unique) if (!result.has(address)) result.set(address, emptyState(address));
+    const missing = unique.filter((address) => !result.has(address));
+    const erased = missing.length > 0 ? await this.erased.erasedAmong(missing) : new Set<string>();
+    for (const address of missing) result.set(address, erased.has(address) ? erasedState(address) : emptyState(address));
     return result;
   }
 

@@ -15,6 +15,11 @@ export interface AddressStateDoc {
   version: number;
   /** _id of the consent event that produced this version. */
   lastEventId: string;
+  /**
+   * True on the document of an erased address that changed again (an unsubscribe, a bounce): an
+   * erased address has no document otherwise, and a document without this field is not erased.
+   */
+  erased?: boolean;
 }
 
 const suppressionSchema = new Schema<Suppression>(
@@ -32,6 +37,7 @@ const schema = new Schema<AddressStateDoc>(
     updatedAt: { type: Date, required: true },
     version: { type: Number, required: true },
     lastEventId: { type: String, required: true },
+    erased: { type: Boolean, default: undefined },
   },
   { collection: 'address_states', versionKey: false, minimize: false },
 );

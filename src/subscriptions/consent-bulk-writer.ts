@@ -55,6 +55,11 @@ export class ConsentBulkWriter {
     for (const index of first) {
       const item = items[index]!;
       const current = states.get(item.address)!;
+      // Erased addresses are rare and have rules of their own (erasure-rule.ts): the one-by-one writer applies them.
+      if (current.erased) {
+        later.push(index);
+        continue;
+      }
       try {
         writer.checkTypes(item.change);
         item.options?.guard?.(current);

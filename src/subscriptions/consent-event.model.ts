@@ -18,6 +18,10 @@ export interface ConsentEventDoc extends ChangeContext {
   after: StateDiff;
   at: Date;
   importJobId?: string;
+  /** The address was erased when this change was made, and stays erased (erasure-rule.ts). */
+  erased?: true;
+  /** This change was the person's own re-subscribe of an erased address: it lifted the erasure. */
+  freshStart?: true;
 }
 
 const schema = new Schema<ConsentEventDoc>(
@@ -37,6 +41,8 @@ const schema = new Schema<ConsentEventDoc>(
     legalBasisExplanation: String,
     importJobId: String,
     feedback: { type: Schema.Types.Mixed, default: undefined },
+    erased: { type: Boolean, default: undefined },
+    freshStart: { type: Boolean, default: undefined },
   },
   { collection: 'consent_events', versionKey: false, minimize: false },
 );

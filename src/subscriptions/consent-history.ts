@@ -19,11 +19,15 @@ export interface ConsentEventView {
   legalBasisExplanation?: string;
   importJobId?: string;
   feedback?: ConsentEventDoc['feedback'];
+  /** Made while the address was erased, which it stays. */
+  erased?: true;
+  /** The person's own re-subscribe that lifted an erasure. */
+  freshStart?: true;
 }
 
 function toView(e: ConsentEventDoc): ConsentEventView {
   const view: ConsentEventView = { id: e._id, address: e.address, version: e.version, at: e.at, source: e.source, before: e.before, after: e.after };
-  for (const key of ['actor', 'ip', 'userAgent', 'messageId', 'legalBasis', 'legalBasisExplanation', 'importJobId', 'feedback'] as const) {
+  for (const key of ['actor', 'ip', 'userAgent', 'messageId', 'legalBasis', 'legalBasisExplanation', 'importJobId', 'feedback', 'erased', 'freshStart'] as const) {
     if (e[key] !== undefined && e[key] !== null) Object.assign(view, { [key]: e[key] });
   }
   return view;

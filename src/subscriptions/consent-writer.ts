@@ -7,6 +7,8 @@ import type { AddressStateReader } from './address-state-reader.ts';
 import type { SubscriptionCatalog } from './catalog.ts';
 import { eventId, parseEventId, type ConsentEventDoc } from './consent-event.model.ts';
 import { firstDoc, newEvent, setFor } from './consent-documents.ts';
+import type { ErasedAddresses } from './erased-addresses.ts';
+import { erasureEffect } from './erasure-rule.ts';
 import { KeyedQueue } from './keyed-queue.ts';
 import type { PendingWriteDoc } from './pending-write.model.ts';
 import { applyDiff, diffChange } from './state-change.ts';
@@ -22,6 +24,8 @@ export interface ConsentWriterDeps {
   reader: AddressStateReader;
   catalog: SubscriptionCatalog;
   logger: Logger;
+  /** Told when a fresh start lifted an erasure, so its record goes (after the fresh state is written). */
+  erased: ErasedAddresses;
 }
 
 /**
@@ -75,10 +79,11 @@ export class ConsentWriter {
     const { eventCol, pendingCol } = this.deps.collections;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const current = await this.deps.reader.get(address);
+      const erasure = erasureEffect(current, change, context); // throws 409 address_erased before any guard
       options.guard?.(current);
       const diff = diffChange(current, change);
       if (!diff) return { state: current, changed: false };
-      const event = newEvent(address, current.version + 1, diff, context, options);
+      const event = newEvent(address, current.version + 1, diff, context, options, erasure);
       const journal: PendingWriteDoc = { _id: randomUUID(), events: [event._id], at: event.at };
       await pendingCol.insertOne(journal);
       try {
@@ -94,7 +99,11 @@ export class ConsentWriter {
       }
       await this.moveState(event, current.version);
       await pendingCol.deleteOne({ _id: journal._id });
-      return { state: applyDiff(current, diff.after, event.at), changed: true };
+      // The fresh state is written first: a crash before this leaves a stale record that the state
+      // document (present, unmarked) outranks. Failing here fails the call; the state stands.
+      if (erasure === 'fresh_start') await this.deps.erased.lift(address);
+      const state = applyDiff(current, diff.after, event.at);
+      return { state: erasure === 'keep' ? { ...state, erased: true } : state, changed: true };
     }
     throw new AppError('concurrent_update', 'Too many concurrent changes to this address; try again', { status: 409 });
   }

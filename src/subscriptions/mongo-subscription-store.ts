@@ -1,5 +1,6 @@
 import type { Connection } from 'mongoose';
 import type { Logger } from '../shared/logger.ts';
+import { AddressEraser } from './address-eraser.ts';
 import { AddressStateReader } from './address-state-reader.ts';
 import type { AddressStateModel } from './address-state.model.ts';
 import type { SubscriptionCatalog } from './catalog.ts';
@@ -7,6 +8,7 @@ import { ConsentBulkWriter, type ApplyItem, type ApplyItemResult } from './conse
 import type { ConsentEventModel } from './consent-event.model.ts';
 import { ConsentHistory, type ConsentEventView } from './consent-history.ts';
 import { ConsentWriter } from './consent-writer.ts';
+import { NO_ERASED_ADDRESSES, type ErasedAddresses } from './erased-addresses.ts';
 import type { PendingWriteModel } from './pending-write.model.ts';
 import { subscriptionCollections } from './subscription-collections.ts';
 import type { ApplyOptions, SubscriptionStore } from './subscription-store.ts';
@@ -19,6 +21,8 @@ export interface MongoSubscriptionStoreDeps {
   db: Connection;
   catalog: SubscriptionCatalog;
   logger: Logger;
+  /** The erasure records (the privacy domain's); the composition root always passes them. */
+  erased?: ErasedAddresses;
 }
 
 /**
@@ -35,16 +39,20 @@ export class MongoSubscriptionStore implements SubscriptionStore {
   private readonly writer: ConsentWriter;
   private readonly bulk: ConsentBulkWriter;
   private readonly consentHistory: ConsentHistory;
+  /** The subscriptions side of an erasure (privacy/erase-address.ts): holds, mark, erase. */
+  readonly eraser: AddressEraser;
 
   constructor(deps: MongoSubscriptionStoreDeps) {
     const collections = subscriptionCollections(deps.db);
     this.states = collections.states;
     this.events = collections.events;
     this.pending = collections.pending;
-    this.reader = new AddressStateReader({ states: collections.states });
-    this.writer = new ConsentWriter({ collections, reader: this.reader, catalog: deps.catalog, logger: deps.logger });
+    const erased = deps.erased ?? NO_ERASED_ADDRESSES;
+    this.reader = new AddressStateReader({ states: collections.states, erased });
+    this.writer = new ConsentWriter({ collections, reader: this.reader, catalog: deps.catalog, logger: deps.logger, erased });
     this.bulk = new ConsentBulkWriter({ collections, reader: this.reader, writer: this.writer });
     this.consentHistory = new ConsentHistory({ events: collections.events, reader: this.reader });
+    this.eraser = new AddressEraser({ collections });
   }
 
   async ensureIndexes(): Promise<void> {

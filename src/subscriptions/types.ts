@@ -49,6 +49,11 @@ export interface AddressState {
   suppression: Suppression | undefined;
   updatedAt: Date | undefined;
   version: number;
+  /**
+   * Present when the address was erased (PRODUCT.md §10): blocks marketing like an opt-out of all,
+   * and only the person's own confirmed re-subscribe lifts it (erasure-rule.ts).
+   */
+  erased?: true;
 }
 
 export const emptyState = (address: string): AddressState => ({
