@@ -61,7 +61,7 @@ import {
 } from './preferences/index.ts';
 import { FeedbackRepository, ReceiveFeedback, createFeedbackMetrics, genericFeedbackRoutes, type FeedbackJobData, type HttpsFetchOptions } from './feedback/index.ts';
 import { buildConsole } from './composition/console.ts';
-import { privacyRoutes } from './privacy/index.ts';
+import { ErasedAddressRepository, privacyRoutes } from './privacy/index.ts';
 import { Lifecycle, bullConnection } from './composition/lifecycle.ts';
 import { addWorkers } from './composition/workers.ts';
 import { addFeedbackSmtp, buildRelayReceivers } from './composition/feedback.ts';
@@ -132,7 +132,9 @@ export async function createApp(config: Config, roles: Roles, logger: Logger = c
 
   // [subscriptions] state, consent events, operator API, import/export
   const subsLogger = logger.child({ module: 'subscriptions' });
-  const store = new MongoSubscriptionStore({ db, catalog, logger: subsLogger });
+  // The erasure records (privacy domain): the store asks them about addresses without a state (PRODUCT.md §10)
+  const erased = new ErasedAddressRepository({ db, secrets: config.secrets });
+  const store = new MongoSubscriptionStore({ db, catalog, logger: subsLogger, erased });
   const importJobs = importJobModel(db);
   const importChunks = importChunkModel(db);
   const importProcessor = new ImportProcessor({ store, jobs: importJobs, chunks: importChunks, catalog, logger: subsLogger });
@@ -177,7 +179,8 @@ export async function createApp(config: Config, roles: Roles, logger: Logger = c
     apiRouter.use(messageRoutes({ enqueuer, messages: repository }));
     apiRouter.use(suppressionRoutes({ list: new SuppressionList({ states: store.states }), store, catalog }));
     apiRouter.use(genericFeedbackRoutes({ receive: receiveFeedback }));
-    apiRouter.use(privacyRoutes({ store, catalog, messages: repository, feedback: feedbackRepo }));
+    // MERGE: events → the webhooks sink; alsoErase → the webhook deliveries' deletion of the address
+    apiRouter.use(privacyRoutes({ store, catalog, messages: repository, feedback: feedbackRepo, erased, logger: logger.child({ module: 'privacy' }) }));
     publicRouters.push(buildRelayReceivers({ config, redis, logger: feedbackLogger, receive: receiveFeedback, snsHttps: overrides.snsHttps ?? {} }));
 
     // [preferences] preference page, one-click unsubscribe, re-subscribe form

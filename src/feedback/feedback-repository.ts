@@ -59,6 +59,21 @@ export class FeedbackRepository {
     return this.col.find({ address }).sort({ at: 1 }).toArray();
   }
 
+  /**
+   * Deletes the raw feedback about an address (an erasure): events naming it, and events naming
+   * one of its messages (a relay's event may carry no address we could read). Returns how many.
+   */
+  async deleteForAddress(address: string, messageIds: string[]): Promise<number> {
+    const byAddress = await this.col.deleteMany({ address });
+    const byMessage = messageIds.length > 0 ? await this.col.deleteMany({ 'message.messageId': { $in: messageIds } }) : { deletedCount: 0 };
+    return byAddress.deletedCount + byMessage.deletedCount;
+  }
+
+  /** Whether any raw feedback names the address. */
+  async holdsAddress(address: string): Promise<boolean> {
+    return (await this.col.findOne({ address }, { projection: { _id: 1 } })) !== null;
+  }
+
   find(id: string): Promise<FeedbackRecord | null> {
     return this.col.findOne({ _id: id });
   }

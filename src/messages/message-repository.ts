@@ -177,6 +177,12 @@ export class MessageRepository {
     await Promise.all([this.outcomeCol.deleteMany({ _id: { $in: ids } }), this.feedback.deleteMany({ _id: { $in: ids } })]);
   }
 
+  /** The ids of every message to one recipient (an erasure deletes them with deleteFinal), by the `{to, createdAt}` index. */
+  async idsFor(to: string): Promise<string[]> {
+    const found = await this.records.find({ to }, { projection: { _id: 1 } }).toArray();
+    return found.map((r) => r._id);
+  }
+
   async deleteMany(ids: string[]): Promise<void> {
     if (ids.length > 0) await this.records.deleteMany({ _id: { $in: ids } });
   }

@@ -1,6 +1,7 @@
 import type { FeedbackRepository } from '../feedback/index.ts';
 import type { MessageRepository, MessageView } from '../messages/index.ts';
 import { toMessageView } from '../messages/index.ts';
+import type { ErasedAddressRepository } from './erased-address-repository.ts';
 import { toAddressView, type AddressView, type ConsentEventView, type MongoSubscriptionStore, type SubscriptionCatalog } from '../subscriptions/index.ts';
 
 /** At most this many messages in one export; the newest first. */
@@ -13,6 +14,8 @@ export interface AddressExport {
   consentHistory: ConsentEventView[];
   messages: MessageView[];
   feedback: { type: string; at: string; provider: string; eventId: string; statusCode?: string; diagnostic?: string; detail?: string; messageId?: string }[];
+  /** Present when the address was erased: all that is held of it then is this record (and what came after it). */
+  erasure?: { erasedAt: string };
 }
 
 export interface ExportDeps {
@@ -20,19 +23,23 @@ export interface ExportDeps {
   catalog: SubscriptionCatalog;
   messages: MessageRepository;
   feedback: FeedbackRepository;
+  erased: Pick<ErasedAddressRepository, 'find'>;
 }
 
 /**
  * Everything mailgate holds about one address, as one document (PRODUCT.md §10, GDPR Art. 15):
  * its state, its consent history, the messages sent (or not) to it with their outcomes, and the
- * relay feedback about it. Read-only.
+ * relay feedback about it. Read-only. An erased address answers 200 with what is held: the
+ * erasure record's time (its state reads `erased: true`), and anything that came after it (e.g. a
+ * transactional message sent since) — not 404, since the record is itself data about the person.
  */
 export async function exportAddress(deps: ExportDeps, address: string, now = new Date()): Promise<AddressExport> {
-  const [state, consentHistory, messages, feedback] = await Promise.all([
+  const [state, consentHistory, messages, feedback, erasure] = await Promise.all([
     deps.store.get(address),
     deps.store.history(address),
     deps.messages.recentFor(address, EXPORT_MAX_MESSAGES),
     deps.feedback.forAddress(address),
+    deps.erased.find(address),
   ]);
   return {
     address,
@@ -50,5 +57,6 @@ export async function exportAddress(deps: ExportDeps, address: string, now = new
       ...(f.detail ? { detail: f.detail } : {}),
       ...(f.message?.messageId ? { messageId: f.message.messageId } : {}),
     })),
+    ...(erasure ? { erasure: { erasedAt: erasure.erasedAt.toISOString() } } : {}),
   };
 }
