@@ -23,8 +23,8 @@ const legalBasisOf = (body: unknown): LegalBasis | undefined => {
   return (LEGAL_BASES as readonly string[]).includes(value ?? '') ? (value as LegalBasis) : undefined;
 };
 
-/** A refusal the operator can fix on the same page (422 of the use cases, e.g. `legal_basis_required`). */
-const isRefusal = (err: unknown): err is AppError => err instanceof AppError && (err.status === 422 || err.code === 'not_suppressed');
+/** A refusal the operator can fix on the same page (422 of the use cases, e.g. `legal_basis_required`; an erased address). */
+const isRefusal = (err: unknown): err is AppError => err instanceof AppError && (err.status === 422 || err.code === 'not_suppressed' || err.code === 'address_erased');
 
 /**
  * Find an address, show it, and change it — only through the subscriptions use cases
@@ -51,7 +51,7 @@ export function addressRoutes(deps: ConsoleDeps): Router {
       res.redirect(303, str(req.body, 'back') === 'suppressions' ? `/console/suppressions?done=${done}` : `${addressPath(address)}?done=${done}`);
     } catch (err) {
       if (!isRefusal(err)) throw err;
-      await show(req, res, address, { status: 422, error: err.message });
+      await show(req, res, address, { status: err.code === 'address_erased' ? 409 : 422, error: err.message });
     }
   };
 
