@@ -6,6 +6,8 @@ import type { ConsentEventDoc } from './consent-event.model.ts';
 import { firstDoc, newEvent, setFor } from './consent-documents.ts';
 import type { ConsentWriter } from './consent-writer.ts';
 import type { PendingWriteDoc } from './pending-write.model.ts';
+import type { ErasedAddresses } from './erased-addresses.ts';
+import { markIfErasedMeanwhile } from './erasure-rule.ts';
 import { diffChange } from './state-change.ts';
 import type { ApplyOptions } from './subscription-store.ts';
 import type { SubscriptionCollections } from './subscription-collections.ts';
@@ -24,6 +26,7 @@ export interface ConsentBulkWriterDeps {
   reader: AddressStateReader;
   /** Checks types, and takes every item the batch cannot: same journal and CAS, one by one. */
   writer: ConsentWriter;
+  erased: ErasedAddresses;
 }
 
 /** Many changes in one batch, by the same journal protocol as ConsentWriter (see there). */
@@ -104,6 +107,11 @@ export class ConsentBulkWriter {
         }
         // A CAS that matched nothing is fine too: version N+1 can only come from our event (unique).
         for (const p of won) results[p.index] = { changed: true };
+        await markIfErasedMeanwhile(
+          this.deps.erased,
+          stateCol,
+          won.filter((p) => p.baseVersion === 0).map((p) => p.event),
+        );
       }
       await pendingCol.deleteOne({ _id: journal._id });
       for (const i of lost) later.push(planned[i]!.index);

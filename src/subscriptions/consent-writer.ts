@@ -8,7 +8,7 @@ import type { SubscriptionCatalog } from './catalog.ts';
 import { eventId, parseEventId, type ConsentEventDoc } from './consent-event.model.ts';
 import { firstDoc, newEvent, setFor } from './consent-documents.ts';
 import type { ErasedAddresses } from './erased-addresses.ts';
-import { erasureEffect } from './erasure-rule.ts';
+import { erasureEffect, markIfErasedMeanwhile } from './erasure-rule.ts';
 import { KeyedQueue } from './keyed-queue.ts';
 import type { PendingWriteDoc } from './pending-write.model.ts';
 import { applyDiff, diffChange } from './state-change.ts';
@@ -125,6 +125,7 @@ export class ConsentWriter {
       } catch (err) {
         if (!isDuplicateKey(err)) throw err;
       }
+      await markIfErasedMeanwhile(this.deps.erased, stateCol, [event]);
       return;
     }
     await stateCol.updateOne({ _id: event.address, version: baseVersion }, { $set: setFor(event) });

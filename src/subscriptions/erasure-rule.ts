@@ -1,4 +1,8 @@
+import type { mongo } from 'mongoose';
 import { AppError } from '../shared/errors.ts';
+import type { AddressStateDoc } from './address-state.model.ts';
+import type { ConsentEventDoc } from './consent-event.model.ts';
+import type { ErasedAddresses } from './erased-addresses.ts';
 import type { AddressState, ChangeContext, ConsentSource, StateChange } from './types.ts';
 
 /**
@@ -25,4 +29,22 @@ export function erasureEffect(current: Pick<AddressState, 'optedOutOfAll' | 'era
   if (!subscribes(current, change)) return 'keep';
   if (FRESH_START_SOURCES.includes(context.source)) return 'fresh_start';
   throw new AppError('address_erased', 'This address was erased at the person’s request: only their own confirmed re-subscribe can bring it back', { status: 409 });
+}
+
+/**
+ * After first state documents were inserted: marks those whose address was erased meanwhile. A
+ * writer that read "never seen" before an erasure and inserts after the erasure deleted the state
+ * (or one rolling forward an event the erasure missed) would otherwise bring the address back
+ * unmarked. The erasure writes its record before it deletes the state, so either this sees the
+ * record, or the erasure's delete comes after this insert and removes the document.
+ */
+export async function markIfErasedMeanwhile(
+  erased: ErasedAddresses,
+  stateCol: mongo.Collection<AddressStateDoc>,
+  events: Pick<ConsentEventDoc, 'address' | 'erased' | 'freshStart'>[],
+): Promise<void> {
+  const unmarked = events.filter((e) => !e.erased && !e.freshStart).map((e) => e.address);
+  if (unmarked.length === 0) return;
+  const hits = [...(await erased.erasedAmong(unmarked))];
+  if (hits.length > 0) await stateCol.updateMany({ _id: { $in: hits } }, { $set: { erased: true } });
 }

@@ -50,7 +50,7 @@ export class MongoSubscriptionStore implements SubscriptionStore {
     const erased = deps.erased ?? NO_ERASED_ADDRESSES;
     this.reader = new AddressStateReader({ states: collections.states, erased });
     this.writer = new ConsentWriter({ collections, reader: this.reader, catalog: deps.catalog, logger: deps.logger, erased });
-    this.bulk = new ConsentBulkWriter({ collections, reader: this.reader, writer: this.writer });
+    this.bulk = new ConsentBulkWriter({ collections, reader: this.reader, writer: this.writer, erased });
     this.consentHistory = new ConsentHistory({ events: collections.events, reader: this.reader });
     this.eraser = new AddressEraser({ collections });
   }

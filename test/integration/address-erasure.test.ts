@@ -202,6 +202,30 @@ describe('erasing an address', () => {
     expect(await settled(await send('marketing', address))).toMatchObject({ status: 'sent' });
   });
 
+  it('an event a racing writer left behind the erasure (read "never seen" before it, written after) cannot bring the address back unmarked', async () => {
+    const address = fresh('race');
+    expect((await api('PATCH', path(address), { subscriptions: { newsletter: 'unsubscribed' } })).status).toBe(200);
+    expect((await api('DELETE', path(address))).status).toBe(200);
+    // as that writer left it: its event inserted after the erasure's delete, its state write not done (a crash)
+    await db().collection('consent_events').insertOne({
+      _id: `${address}#1` as never,
+      address,
+      version: 1,
+      before: { subscriptions: { newsletter: 'not_specified' } },
+      after: { subscriptions: { newsletter: 'subscribed' } },
+      source: 'operator',
+      at: new Date(),
+    });
+    // the next write rolls that event forward first: the document it makes is marked erased
+    expect((await api('PATCH', path(address), { subscriptions: { events: 'unsubscribed' } })).status).toBe(200);
+    expect(await db().collection('address_states').findOne({ _id: address as never })).toMatchObject({ erased: true, version: 2 });
+    expect((await api('GET', path(address))).body).toMatchObject({ erased: true });
+    expect(await settled(await send('marketing', address))).toMatchObject({ status: 'suppressed', reason: 'erased' });
+    // and a second erasure finds what is held again
+    expect((await api('DELETE', path(address))).status).toBe(200);
+    expect(await db().collection('consent_events').countDocuments({ address })).toBe(0);
+  });
+
   it('a crashed erasure (record written, the rest not) is finished by the retry, emitting one subscription.changed; a record made with an older secret still matches', async () => {
     const address = fresh('crash');
     expect((await api('PATCH', path(address), { subscriptions: { newsletter: 'subscribed' } })).status).toBe(200);
