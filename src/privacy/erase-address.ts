@@ -46,6 +46,9 @@ const snapshotOf = (state: AddressState): StateSnapshot => ({
  * then the state is marked erased (it reads as erased from here on, whatever crashes later), the
  * state document last. A retried DELETE finishes a crashed one; one with nothing left to delete is
  * 404, whether the address was never seen or is erased already.
+ * Not isolated from writes racing it: a message enqueued, or a consent event written, while it runs
+ * may outlive it (the address still reads erased: consent-writer marks a state made meanwhile);
+ * the next DELETE finds it and erases it.
  */
 export async function eraseAddress(deps: EraseDeps, address: string, now = new Date()): Promise<ErasureReceipt> {
   const before = await deps.store.get(address);
