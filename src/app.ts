@@ -65,6 +65,7 @@ import { privacyRoutes } from './privacy/index.ts';
 import { Lifecycle, bullConnection } from './composition/lifecycle.ts';
 import { addWorkers } from './composition/workers.ts';
 import { addFeedbackSmtp, buildRelayReceivers } from './composition/feedback.ts';
+import { buildWebhooks } from './composition/webhooks.ts';
 
 export type { Roles } from './shared/roles.ts';
 
@@ -130,9 +131,12 @@ export async function createApp(config: Config, roles: Roles, logger: Logger = c
   const prefix = config.queuePrefix;
   const life = new Lifecycle();
 
+  // [webhooks] the sink every domain emits into, the endpoints API, the delivery worker (composition/webhooks.ts)
+  const webhooks = buildWebhooks(life, { config, logger, db, redis, metrics });
+
   // [subscriptions] state, consent events, operator API, import/export
   const subsLogger = logger.child({ module: 'subscriptions' });
-  const store = new MongoSubscriptionStore({ db, catalog, logger: subsLogger });
+  const store = new MongoSubscriptionStore({ db, catalog, logger: subsLogger, events: webhooks.sink });
   const importJobs = importJobModel(db);
   const importChunks = importChunkModel(db);
   const importProcessor = new ImportProcessor({ store, jobs: importJobs, chunks: importChunks, catalog, logger: subsLogger });
@@ -177,6 +181,7 @@ export async function createApp(config: Config, roles: Roles, logger: Logger = c
     apiRouter.use(messageRoutes({ enqueuer, messages: repository }));
     apiRouter.use(suppressionRoutes({ list: new SuppressionList({ states: store.states }), store, catalog }));
     apiRouter.use(genericFeedbackRoutes({ receive: receiveFeedback }));
+    apiRouter.use(webhooks.routes());
     apiRouter.use(privacyRoutes({ store, catalog, messages: repository, feedback: feedbackRepo }));
     publicRouters.push(buildRelayReceivers({ config, redis, logger: feedbackLogger, receive: receiveFeedback, snsHttps: overrides.snsHttps ?? {} }));
 
@@ -212,7 +217,7 @@ export async function createApp(config: Config, roles: Roles, logger: Logger = c
     const { sendTimeStore, transport } = overrides;
     addWorkers(
       life,
-      { config, logger, store, importProcessor, messages: repository, messageMetrics, sendJobs, renderer, feedback: feedbackRepo, ...(sendTimeStore ? { sendTimeStore } : {}), ...(transport ? { transport } : {}) },
+      { config, logger, store, importProcessor, messages: repository, messageMetrics, sendJobs, renderer, feedback: feedbackRepo, webhooks, ...(sendTimeStore ? { sendTimeStore } : {}), ...(transport ? { transport } : {}) },
       roles.queues,
     );
   }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { NO_EVENTS, type AppEventSink } from '../shared/app-events.ts';
 import { AppError } from '../shared/errors.ts';
 import { duplicateIndexesOrThrow } from '../shared/mongo-errors.ts';
 import type { AddressStateReader } from './address-state-reader.ts';
@@ -6,7 +7,8 @@ import type { ConsentEventDoc } from './consent-event.model.ts';
 import { firstDoc, newEvent, setFor } from './consent-documents.ts';
 import type { ConsentWriter } from './consent-writer.ts';
 import type { PendingWriteDoc } from './pending-write.model.ts';
-import { diffChange } from './state-change.ts';
+import { applyDiff, diffChange } from './state-change.ts';
+import { subscriptionChanged } from './subscription-events.ts';
 import type { ApplyOptions } from './subscription-store.ts';
 import type { SubscriptionCollections } from './subscription-collections.ts';
 import type { ChangeContext, StateChange } from './types.ts';
@@ -24,6 +26,8 @@ export interface ConsentBulkWriterDeps {
   reader: AddressStateReader;
   /** Checks types, and takes every item the batch cannot: same journal and CAS, one by one. */
   writer: ConsentWriter;
+  /** Webhooks: `subscription.changed` for each change of the batch that took effect. */
+  events?: AppEventSink;
 }
 
 /** Many changes in one batch, by the same journal protocol as ConsentWriter (see there). */
@@ -99,6 +103,13 @@ export class ConsentBulkWriter {
         }
         // A CAS that matched nothing is fine too: version N+1 can only come from our event (unique).
         for (const p of won) results[p.index] = { changed: true };
+        // Before the fall-backs below: an address's later changes in this call are told after its first.
+        await (this.deps.events ?? NO_EVENTS).emit(
+          won.map(({ event }) => {
+            const before = states.get(event.address)!;
+            return subscriptionChanged(before, applyDiff(before, event.after, event.at), event);
+          }),
+        );
       }
       await pendingCol.deleteOne({ _id: journal._id });
       for (const i of lost) later.push(planned[i]!.index);

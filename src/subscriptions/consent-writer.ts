@@ -1,5 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
+import { NO_EVENTS, type AppEventSink } from '../shared/app-events.ts';
 import { AppError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import { isDuplicateKey } from '../shared/mongo-errors.ts';
@@ -12,6 +13,7 @@ import type { PendingWriteDoc } from './pending-write.model.ts';
 import { applyDiff, diffChange } from './state-change.ts';
 import type { ApplyOptions } from './subscription-store.ts';
 import type { SubscriptionCollections } from './subscription-collections.ts';
+import { subscriptionChanged } from './subscription-events.ts';
 import type { AddressState, ChangeContext, StateChange } from './types.ts';
 
 const MAX_ATTEMPTS = 100;
@@ -22,6 +24,8 @@ export interface ConsentWriterDeps {
   reader: AddressStateReader;
   catalog: SubscriptionCatalog;
   logger: Logger;
+  /** Webhooks: `subscription.changed` once a change took effect. */
+  events?: AppEventSink;
 }
 
 /**
@@ -94,7 +98,10 @@ export class ConsentWriter {
       }
       await this.moveState(event, current.version);
       await pendingCol.deleteOne({ _id: journal._id });
-      return { state: applyDiff(current, diff.after, event.at), changed: true };
+      const state = applyDiff(current, diff.after, event.at);
+      // Inside this address's turn (apply's lock), so one process emits an address's changes in order.
+      await (this.deps.events ?? NO_EVENTS).emit([subscriptionChanged(current, state, event)]);
+      return { state, changed: true };
     }
     throw new AppError('concurrent_update', 'Too many concurrent changes to this address; try again', { status: 409 });
   }

@@ -1,4 +1,5 @@
 import type { Connection } from 'mongoose';
+import type { AppEventSink } from '../shared/app-events.ts';
 import type { Logger } from '../shared/logger.ts';
 import { AddressStateReader } from './address-state-reader.ts';
 import type { AddressStateModel } from './address-state.model.ts';
@@ -19,6 +20,8 @@ export interface MongoSubscriptionStoreDeps {
   db: Connection;
   catalog: SubscriptionCatalog;
   logger: Logger;
+  /** Where `subscription.changed` goes (webhooks); nowhere when left out. */
+  events?: AppEventSink;
 }
 
 /**
@@ -42,8 +45,9 @@ export class MongoSubscriptionStore implements SubscriptionStore {
     this.events = collections.events;
     this.pending = collections.pending;
     this.reader = new AddressStateReader({ states: collections.states });
-    this.writer = new ConsentWriter({ collections, reader: this.reader, catalog: deps.catalog, logger: deps.logger });
-    this.bulk = new ConsentBulkWriter({ collections, reader: this.reader, writer: this.writer });
+    const events = deps.events ? { events: deps.events } : {};
+    this.writer = new ConsentWriter({ collections, reader: this.reader, catalog: deps.catalog, logger: deps.logger, ...events });
+    this.bulk = new ConsentBulkWriter({ collections, reader: this.reader, writer: this.writer, ...events });
     this.consentHistory = new ConsentHistory({ events: collections.events, reader: this.reader });
   }
 
