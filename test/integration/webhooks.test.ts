@@ -204,6 +204,37 @@ describe('delivery', () => {
     expect(missing.body.error).toMatchObject({ code: 'delivery_not_found' });
   });
 
+  it('tells message.failed for a permanent SMTP refusal, then message.bounced from relay feedback, with the address change', async () => {
+    const { receiver } = await endpoint(['message.failed', 'message.bounced', 'subscription.changed']);
+    const address = fresh('bounce');
+    sink.rejectRecipient(address, '550 5.7.1 Policy refusal');
+    const failedId = await send('transactional', address);
+    expect(await settled(failedId)).toMatchObject({ status: 'failed', reason: 'smtp_rejected' });
+    sink.acceptRecipient(address);
+    const sentId = await send('transactional', address);
+    expect(await settled(sentId)).toMatchObject({ status: 'sent' });
+    expect((await api('POST', '/v1/feedback', { address, type: 'hard_bounce', messageId: sentId, detail: '550 5.1.1 no such user', eventId: `b-${sentId}` })).status).toBe(202);
+    const hooks = await receiver.waitFor(address, 3);
+    expect(hooks.map((h) => h.body.type)).toEqual(['message.failed', 'subscription.changed', 'message.bounced']);
+    expect(hooks[0]!.body.data).toMatchObject({ messageId: failedId, reason: 'smtp_rejected' });
+    expect(hooks[1]!.body.data).toMatchObject({ source: 'bounce', after: { suppression: { kind: 'hard_bounce' } } });
+    expect(hooks[2]!.body.data).toMatchObject({ messageId: sentId, kind: 'transactional', template: 'welcome' });
+  });
+
+  it('tells every change of a batch (imports), each address in order', async () => {
+    const { receiver } = await endpoint(['subscription.changed']);
+    const [a, b] = [fresh('bulk-a'), fresh('bulk-b')];
+    const results = await store().applyMany([
+      { address: a, change: { subscriptions: { newsletter: 'subscribed' } }, context: { source: 'bulk_import' } },
+      { address: b, change: { optedOutOfAll: true }, context: { source: 'bulk_import' } },
+      { address: a, change: { subscriptions: { newsletter: 'unsubscribed' } }, context: { source: 'bulk_import' } },
+    ]);
+    expect(results).toEqual([{ changed: true }, { changed: true }, { changed: true }]);
+    const [first, second] = await receiver.waitFor(a, 2);
+    expect([first!.body.data.after, second!.body.data.after]).toMatchObject([{ subscriptions: { newsletter: 'subscribed' } }, { subscriptions: { newsletter: 'unsubscribed' } }]);
+    expect((await receiver.waitFor(b, 1))[0]!.body.data).toMatchObject({ source: 'bulk_import', after: { optedOutOfAll: true } });
+  });
+
   it('counts deliveries by outcome in mailgate_webhook_deliveries_total', async () => {
     const text = await app.ctx.metrics.metrics();
     expect(text).toMatch(/mailgate_webhook_deliveries_total\{outcome="delivered"\} [1-9]/);
