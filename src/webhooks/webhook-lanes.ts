@@ -19,7 +19,17 @@ export class WebhookLanes {
   }
 
   async add(d: LaneMember): Promise<void> {
-    await this.deps.redis.zadd(this.key(d), 'NX', d.seq, d._id);
+    await this.addMany([d]);
+  }
+
+  /** One round trip for many members (a pipeline); ZADD NX keeps a member's place if it is there already. */
+  async addMany(members: readonly LaneMember[]): Promise<void> {
+    if (members.length === 0) return;
+    const pipeline = this.deps.redis.pipeline();
+    for (const d of members) pipeline.zadd(this.key(d), 'NX', d.seq, d._id);
+    const results = (await pipeline.exec()) ?? [];
+    const failed = results.find(([err]) => err);
+    if (failed?.[0]) throw failed[0];
   }
 
   /** The delivery id at the head of d's lane, or undefined when the lane is empty. */

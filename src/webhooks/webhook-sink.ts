@@ -18,6 +18,9 @@ export interface WebhookSinkDeps {
 export const deliveryIdOf = (endpointId: string, eventId: string): string =>
   `whd_${createHash('sha256').update(`${endpointId}\0${eventId}`).digest('base64url').slice(0, 27)}`;
 
+/** Emits per write, at most (each may carry a delivery per endpoint). */
+const MAX_BATCH = 100;
+
 /** The body the receiver gets (and whose bytes are signed): `{type, timestamp, data}`, the address inside data. */
 export const bodyOf = (event: AppEvent): string => JSON.stringify({ type: event.type, timestamp: event.at.toISOString(), data: { address: event.address, ...event.data } });
 
@@ -31,6 +34,9 @@ export const bodyOf = (event: AppEvent): string => JSON.stringify({ type: event.
 export class WebhookSink implements AppEventSink {
   private byType = new Map<AppEventType, WebhookEndpointDoc[]>();
   private lastSeq = 0;
+  /** Deliveries waiting for the write in flight to finish: they go together in the next (group commit). */
+  private waiting: { docs: WebhookDeliveryDoc[]; done: () => void }[] = [];
+  private writing = false;
 
   constructor(private readonly deps: WebhookSinkDeps) {}
 
@@ -46,30 +52,46 @@ export class WebhookSink implements AppEventSink {
   async emit(events: readonly AppEvent[]): Promise<void> {
     const wanted = events.filter((e) => this.byType.has(e.type));
     if (wanted.length === 0) return;
-    try {
-      const now = new Date();
-      const docs: WebhookDeliveryDoc[] = wanted.flatMap((event) =>
-        (this.byType.get(event.type) ?? []).map((endpoint) => ({
-          _id: deliveryIdOf(endpoint._id, event.id),
-          endpointId: endpoint._id,
-          eventId: event.id,
-          type: event.type,
-          address: event.address,
-          seq: this.nextSeq(),
-          body: bodyOf(event),
-          status: 'pending' as const,
-          attempts: 0,
-          nextAttemptAt: now,
-          createdAt: now,
-          updatedAt: now,
-        })),
-      );
-      const fresh = await this.deps.repository.insertDeliveries(docs);
-      for (const doc of fresh) await this.deps.lanes.add(doc);
-      await this.deps.jobs.add(fresh.map((d) => d._id));
-    } catch (err) {
-      this.deps.logger.error({ event: 'webhooks.emit_failed', types: wanted.map((e) => e.type), err }, 'webhook events could not be stored');
+    const now = new Date();
+    const docs: WebhookDeliveryDoc[] = wanted.flatMap((event) =>
+      (this.byType.get(event.type) ?? []).map((endpoint) => ({
+        _id: deliveryIdOf(endpoint._id, event.id),
+        endpointId: endpoint._id,
+        eventId: event.id,
+        type: event.type,
+        address: event.address,
+        seq: this.nextSeq(),
+        body: bodyOf(event),
+        status: 'pending' as const,
+        attempts: 0,
+        nextAttemptAt: now,
+        createdAt: now,
+        updatedAt: now,
+      })),
+    );
+    // Every send worker job emits: concurrent emits share one insertMany, one pipeline and one addBulk.
+    await new Promise<void>((done) => {
+      this.waiting.push({ docs, done });
+      if (!this.writing) void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.writing = true;
+    while (this.waiting.length > 0) {
+      const batch = this.waiting.splice(0, MAX_BATCH);
+      const docs = batch.flatMap((b) => b.docs);
+      try {
+        const fresh = await this.deps.repository.insertDeliveries(docs);
+        await this.deps.lanes.addMany(fresh);
+        await this.deps.jobs.add(fresh.map((d) => d._id));
+      } catch (err) {
+        // Stored deliveries whose lane or job is missing are found by the sweep; a failed insert is lost.
+        this.deps.logger.error({ event: 'webhooks.emit_failed', count: docs.length, types: [...new Set(docs.map((d) => d.type))], err }, 'webhook events could not be stored');
+      }
+      for (const b of batch) b.done();
     }
+    this.writing = false;
   }
 
   /**
