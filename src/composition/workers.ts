@@ -117,8 +117,8 @@ function addReconciler(life: Lifecycle, deps: WorkerDeps): void {
   // The same small queue runs retention (no TTL indexes: see docs/ferretdb.md), hourly.
   const runRetention = async (): Promise<ReconcileReport> => {
     const cutoff = new Date(Date.now() - config.messageRetentionDays * 86_400_000);
-    const [{ messages }, feedback] = await Promise.all([retention.run(cutoff), deps.feedback.deleteReceivedBefore(cutoff)]);
-    if (messages + feedback > 0) logger.info({ event: 'retention.deleted', messages, feedback });
+    const [{ messages }, feedback, webhookDeliveries] = await Promise.all([retention.run(cutoff), deps.feedback.deleteReceivedBefore(cutoff), deps.webhooks.repository.deleteFinishedBefore(cutoff)]);
+    if (messages + feedback + webhookDeliveries > 0) logger.info({ event: 'retention.deleted', messages, feedback, webhookDeliveries });
     return { redriven: 0, failed: 0, recordedSent: 0 };
   };
   addWorker<unknown, ReconcileReport>(life, {

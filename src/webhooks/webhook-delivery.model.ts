@@ -57,6 +57,8 @@ schema.index({ endpointId: 1, createdAt: -1, _id: -1 });
 schema.index({ address: 1 });
 // The sweep of deliveries whose job was lost: `{status: 'pending', nextAttemptAt < now - grace}`.
 schema.index({ status: 1, nextAttemptAt: 1 });
+// Retention: `{status ∈ delivered|failed, updatedAt < cutoff}`.
+schema.index({ updatedAt: 1 });
 
 export type WebhookDeliveryModel = Model<WebhookDeliveryDoc>;
 

@@ -164,6 +164,12 @@ export class WebhookRepository {
     return rows.map((row) => deliveryRow.parse(row));
   }
 
+  /** Retention: delivered and failed deliveries last changed before `cutoff`. Returns how many. */
+  async deleteFinishedBefore(cutoff: Date): Promise<number> {
+    const { deletedCount } = await this.deliveries.deleteMany({ status: { $in: ['delivered', 'failed'] }, updatedAt: { $lt: cutoff } });
+    return deletedCount;
+  }
+
   /** Erasure (PRODUCT.md §10): every delivery about this address, whatever its state. Returns how many. */
   async deleteForAddress(address: string): Promise<number> {
     const { deletedCount } = await this.deliveries.deleteMany({ address });

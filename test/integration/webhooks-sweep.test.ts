@@ -4,6 +4,7 @@ import { createApp, type App } from '../../src/app.ts';
 import { startTestApp } from '../helpers/app.ts';
 import { apiClient } from '../helpers/api-client.ts';
 import { testConfig } from '../helpers/env.ts';
+import { eventually } from '../helpers/processes.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.ts';
 import { WEBHOOK_QUEUE } from '../../src/shared/queues.ts';
 import { WebhookJobs, WebhookLanes, WebhookRepository, WebhookSweep, type DeliveryView, type WebhookJobData } from '../../src/webhooks/index.ts';
@@ -11,7 +12,7 @@ import type { Config } from '../../src/config.ts';
 
 type TestApp = Awaited<ReturnType<typeof startTestApp>>;
 
-describe('a delivery whose job was lost (Redis lost it) is picked up again by the sweep', () => {
+describe('deliveries stored in MongoDB: the sweep, retention, erasure', () => {
   let config: Config;
   let api_: TestApp;
   let worker: App | undefined;
@@ -33,7 +34,7 @@ describe('a delivery whose job was lost (Redis lost it) is picked up again by th
     await receiver?.close();
   });
 
-  it('re-adds the lane entry and the job; a worker then delivers it', async () => {
+  it('a delivery whose job and lane Redis lost is swept back once; a worker then delivers it; retention removes it once finished', async () => {
     const created = await api('POST', '/v1/webhooks', { url: receiver.url, events: ['subscription.changed'] });
     expect(created.status).toBe(201);
     const id = String(created.body.id);
@@ -63,5 +64,26 @@ describe('a delivery whose job was lost (Redis lost it) is picked up again by th
     const [hook] = await receiver.waitFor(address, 1);
     expect(hook!.body.type).toBe('subscription.changed');
     expect(receiver.received).toHaveLength(1);
+
+    // Retention removes finished deliveries only.
+    const repository = new WebhookRepository({ db: api_.ctx.db });
+    await eventually(async () => (await repository.findDelivery(delivery!.id))?.status === 'delivered');
+    expect(await repository.deleteFinishedBefore(new Date(Date.now() + 60_000))).toBeGreaterThanOrEqual(1);
+    expect(await repository.findDelivery(delivery!.id)).toBeNull();
+  });
+
+  it('erasure: deleteForAddress removes every delivery about the address and no other', async () => {
+    for (const w of (await api('GET', '/v1/webhooks')).body.webhooks as { id: string }[]) await api('DELETE', `/v1/webhooks/${w.id}`);
+    const created = await api('POST', '/v1/webhooks', { url: receiver.url, events: ['subscription.changed'] });
+    const id = String(created.body.id);
+    const [a, b] = [`erase-a-${Date.now().toString(36)}@example.com`, `erase-b-${Date.now().toString(36)}@example.com`];
+    await api_.subscriptions.store.apply(a, { optedOutOfAll: true }, { source: 'api' });
+    await api_.subscriptions.store.apply(a, { optedOutOfAll: false }, { source: 'api' });
+    await api_.subscriptions.store.apply(b, { optedOutOfAll: true }, { source: 'api' });
+    const repository = new WebhookRepository({ db: api_.ctx.db });
+    expect(await repository.deleteForAddress(a)).toBe(2);
+    const left = (await api('GET', `/v1/webhooks/${id}/deliveries`)).body.deliveries as DeliveryView[];
+    expect(left).toHaveLength(1);
+    expect(JSON.stringify(await Promise.all(left.map((d) => repository.findDelivery(d.id))))).toContain(b);
   });
 });
