@@ -35,6 +35,28 @@ describe('SSRF: with WEBHOOK_ALLOW_PRIVATE=false', () => {
   });
 });
 
+describe('in production (NODE_ENV=production)', () => {
+  let app: TestApp;
+  const key = 'production-api-key-0123456789abcdef';
+  const { api } = apiClient(() => app);
+  beforeAll(async () => {
+    app = await startTestApp(
+      testConfig('webhookprod', { NODE_ENV: 'production', MAILGATE_API_KEY: key, MAILGATE_SECRET: 'production-secret-0123456789abcdef', WEBHOOK_ALLOW_PRIVATE: 'true' }),
+      { api: true, worker: false },
+    );
+  });
+  afterAll(async () => app?.stop());
+
+  it('refuses an http URL (https only), naming the url; an https one is accepted', async () => {
+    const headers = { authorization: `Bearer ${key}` };
+    const refused = await api('POST', '/v1/webhooks', { url: 'http://127.0.0.1:8080/hooks', events: ['message.sent'] }, headers);
+    expect(refused.status).toBe(422);
+    expect(refused.body.error).toMatchObject({ code: 'invalid_webhook_url', message: 'url: must be an https URL', details: { field: 'url' } });
+    const accepted = await api('POST', '/v1/webhooks', { url: 'https://127.0.0.1:8443/hooks', events: ['message.sent'] }, headers);
+    expect(accepted.status).toBe(201);
+  });
+});
+
 describe('a receiver that hangs slows nothing else', () => {
   let app: TestApp;
   let sink: SmtpSink;
