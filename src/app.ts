@@ -65,6 +65,7 @@ import { ErasedAddressRepository, privacyRoutes } from './privacy/index.ts';
 import { Lifecycle, bullConnection } from './composition/lifecycle.ts';
 import { addWorkers } from './composition/workers.ts';
 import { addFeedbackSmtp, buildRelayReceivers } from './composition/feedback.ts';
+import { buildWebhooks } from './composition/webhooks.ts';
 
 export type { Roles } from './shared/roles.ts';
 
@@ -130,11 +131,14 @@ export async function createApp(config: Config, roles: Roles, logger: Logger = c
   const prefix = config.queuePrefix;
   const life = new Lifecycle();
 
+  // [webhooks] the sink every domain emits into, the endpoints API, the delivery worker (composition/webhooks.ts)
+  const webhooks = buildWebhooks(life, { config, logger, db, redis, metrics });
+
   // [subscriptions] state, consent events, operator API, import/export
   const subsLogger = logger.child({ module: 'subscriptions' });
   // The erasure records (privacy domain): the store asks them about addresses without a state (PRODUCT.md §10)
   const erased = new ErasedAddressRepository({ db, secrets: config.secrets });
-  const store = new MongoSubscriptionStore({ db, catalog, logger: subsLogger, erased });
+  const store = new MongoSubscriptionStore({ db, catalog, logger: subsLogger, erased, events: webhooks.sink });
   const importJobs = importJobModel(db);
   const importChunks = importChunkModel(db);
   const importProcessor = new ImportProcessor({ store, jobs: importJobs, chunks: importChunks, catalog, logger: subsLogger });
@@ -179,8 +183,19 @@ export async function createApp(config: Config, roles: Roles, logger: Logger = c
     apiRouter.use(messageRoutes({ enqueuer, messages: repository }));
     apiRouter.use(suppressionRoutes({ list: new SuppressionList({ states: store.states }), store, catalog }));
     apiRouter.use(genericFeedbackRoutes({ receive: receiveFeedback }));
-    // MERGE: events → the webhooks sink; alsoErase → the webhook deliveries' deletion of the address
-    apiRouter.use(privacyRoutes({ store, catalog, messages: repository, feedback: feedbackRepo, erased, logger: logger.child({ module: 'privacy' }) }));
+    apiRouter.use(webhooks.routes());
+    apiRouter.use(
+      privacyRoutes({
+        store,
+        catalog,
+        messages: repository,
+        feedback: feedbackRepo,
+        erased,
+        logger: logger.child({ module: 'privacy' }),
+        events: webhooks.sink,
+        alsoErase: [(address) => webhooks.repository.deleteForAddress(address)],
+      }),
+    );
     publicRouters.push(buildRelayReceivers({ config, redis, logger: feedbackLogger, receive: receiveFeedback, snsHttps: overrides.snsHttps ?? {} }));
 
     // [preferences] preference page, one-click unsubscribe, re-subscribe form
@@ -215,7 +230,7 @@ export async function createApp(config: Config, roles: Roles, logger: Logger = c
     const { sendTimeStore, transport } = overrides;
     addWorkers(
       life,
-      { config, logger, store, importProcessor, messages: repository, messageMetrics, sendJobs, renderer, feedback: feedbackRepo, ...(sendTimeStore ? { sendTimeStore } : {}), ...(transport ? { transport } : {}) },
+      { config, logger, store, importProcessor, messages: repository, messageMetrics, sendJobs, renderer, feedback: feedbackRepo, webhooks, ...(sendTimeStore ? { sendTimeStore } : {}), ...(transport ? { transport } : {}) },
       roles.queues,
     );
   }

@@ -65,6 +65,10 @@ const schema = z.object({
   RECONCILE_GRACE_MS: int(5 * 60_000, 0, 7 * 24 * 3_600_000),
   RESUBSCRIBE_CONFIRMATIONS_PER_HOUR: int(500, 0, 1_000_000),
   MESSAGE_RETENTION_DAYS: int(30, 1, 3650),
+  WEBHOOK_RETRY_SCHEDULE: z.preprocess(emptyToUndefined, z.string().default('5s,30s,2m,10m,30m,1h,2h,4h,8h,12h')),
+  WEBHOOK_ALLOW_PRIVATE: z.preprocess(emptyToUndefined, z.enum(['true', 'false'], { error: 'must be true or false' }).default('false')),
+  WEBHOOK_TIMEOUT_MS: int(10_000, 100, 120_000),
+  WEBHOOK_CONCURRENCY: int(10, 1, 1000),
 });
 
 type Raw = z.infer<typeof schema>;
@@ -105,6 +109,19 @@ export interface Config {
   messageRetentionDays: number;
   /** Re-subscribe confirmation emails per hour, whole deployment (PRODUCT.md §11); over it the form sends nothing. */
   resubscribeConfirmationsPerHour: number;
+  webhooks: WebhookConfig;
+}
+
+/** Webhooks to the application (PRODUCT.md §9). */
+export interface WebhookConfig {
+  /** The waits before the 2nd, 3rd, … attempt; after the last one a delivery is `failed`. */
+  retryScheduleMs: number[];
+  /** Endpoints on loopback, link-local and private addresses (SSRF): refused unless true. */
+  allowPrivate: boolean;
+  /** Per attempt; a slower answer counts as a failed attempt. */
+  timeoutMs: number;
+  /** Deliveries in flight per worker process. */
+  concurrency: number;
 }
 
 export type TrustProxy = boolean | number | string[];
@@ -213,7 +230,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     reconcile: { intervalMs: raw.RECONCILE_INTERVAL_MS, graceMs: raw.RECONCILE_GRACE_MS },
     messageRetentionDays: raw.MESSAGE_RETENTION_DAYS,
     resubscribeConfirmationsPerHour: raw.RESUBSCRIBE_CONFIRMATIONS_PER_HOUR,
+    webhooks: {
+      retryScheduleMs: parseDurations('WEBHOOK_RETRY_SCHEDULE', raw.WEBHOOK_RETRY_SCHEDULE),
+      allowPrivate: raw.WEBHOOK_ALLOW_PRIVATE === 'true',
+      timeoutMs: raw.WEBHOOK_TIMEOUT_MS,
+      concurrency: raw.WEBHOOK_CONCURRENCY,
+    },
   };
+}
+
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const DURATIONS_HINT = 'must be comma-separated durations such as 5s,30s,2m,1h (units ms, s, m, h, d), at most 50, each up to 7d';
+
+/** `5s,30s,2m` → [5000, 30000, 120000]; empty entries are ignored, anything else unreadable is refused. */
+function parseDurations(name: string, value: string): number[] {
+  const entries = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const out = entries.map((entry) => /^(\d+)(ms|s|m|h|d)$/.exec(entry)).map((m) => (m ? Number(m[1]) * DURATION_UNITS[m[2]!]! : NaN));
+  if (out.length > 50 || !out.every((ms) => ms > 0 && ms <= 7 * 86_400_000)) throw new ConfigError(`invalid configuration: ${name}: ${DURATIONS_HINT}`);
+  return out;
 }
 
 function checkProductionSecret(name: string, values: string[]): void {

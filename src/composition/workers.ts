@@ -9,6 +9,7 @@ import { MessageReconciler, MessageRetention, RECONCILE_JOB, type MessageMetrics
 import { MessageSender, createNodemailerTransport, relayIdFromReply, sendJobProcessor, sendWorkerOptions, watchSendWorker, type MailTransport } from '../delivery/index.ts';
 import { ApplyFeedback, feedbackJobProcessor, feedbackWorkerSettings, watchFeedbackWorker, type FeedbackRepository } from '../feedback/index.ts';
 import { addWorker, bullConnection, workerRedis, type Lifecycle } from './lifecycle.ts';
+import type { Webhooks } from './webhooks.ts';
 
 export interface WorkerDeps {
   config: Config;
@@ -21,6 +22,8 @@ export interface WorkerDeps {
   sendJobs: SendJobs;
   renderer: TemplateRenderer;
   feedback: FeedbackRepository;
+  /** The sink the workers emit into, and the delivery worker for the `webhooks` queue. */
+  webhooks: Webhooks;
   /** The store the send-time check reads (the real one unless the bench replaces it). */
   sendTimeStore?: SubscriptionStore;
   transport?: MailTransport;
@@ -41,6 +44,7 @@ export function addWorkers(life: Lifecycle, deps: WorkerDeps, queues: readonly W
       watch: (worker) => watchImportWorker(worker, deps.importProcessor, subsLogger),
     });
   }
+  if (queues.includes('webhooks')) deps.webhooks.addWorker();
   if (queues.includes('feedback')) {
     const feedbackLogger = logger.child({ module: 'feedback' });
     const applier = new ApplyFeedback({
@@ -50,6 +54,7 @@ export function addWorkers(life: Lifecycle, deps: WorkerDeps, queues: readonly W
       softBounceLimit: config.feedback.softBounceLimit,
       softBounceWindowDays: config.feedback.softBounceWindowDays,
       logger: feedbackLogger,
+      events: deps.webhooks.sink,
     });
     addWorker(life, {
       config,
@@ -71,6 +76,7 @@ export function addWorkers(life: Lifecycle, deps: WorkerDeps, queues: readonly W
       config,
       metrics: deps.messageMetrics,
       logger,
+      events: deps.webhooks.sink,
     });
     addWorker(life, {
       config,
@@ -105,13 +111,14 @@ function addReconciler(life: Lifecycle, deps: WorkerDeps): void {
     metrics: deps.messageMetrics,
     graceMs: config.reconcile.graceMs,
     relayIdOf: relayIdFromReply,
+    events: deps.webhooks.sink,
   });
   const retention = new MessageRetention({ messages: deps.messages });
   // The same small queue runs retention (no TTL indexes: see docs/ferretdb.md), hourly.
   const runRetention = async (): Promise<ReconcileReport> => {
     const cutoff = new Date(Date.now() - config.messageRetentionDays * 86_400_000);
-    const [{ messages }, feedback] = await Promise.all([retention.run(cutoff), deps.feedback.deleteReceivedBefore(cutoff)]);
-    if (messages + feedback > 0) logger.info({ event: 'retention.deleted', messages, feedback });
+    const [{ messages }, feedback, webhookDeliveries] = await Promise.all([retention.run(cutoff), deps.feedback.deleteReceivedBefore(cutoff), deps.webhooks.repository.deleteFinishedBefore(cutoff)]);
+    if (messages + feedback + webhookDeliveries > 0) logger.info({ event: 'retention.deleted', messages, feedback, webhookDeliveries });
     return { redriven: 0, failed: 0, recordedSent: 0 };
   };
   addWorker<unknown, ReconcileReport>(life, {

@@ -1,7 +1,8 @@
 import type { Config } from '../config.ts';
+import { NO_EVENTS, type AppEventSink } from '../shared/app-events.ts';
 import { AppError } from '../shared/errors.ts';
 import { redactAddresses, type Logger } from '../shared/logger.ts';
-import type { FinalOutcome, MessageMetrics, MessageRecord, MessageRepository } from '../messages/index.ts';
+import { outcomeEvent, type FinalOutcome, type MessageMetrics, type MessageRecord, type MessageRepository } from '../messages/index.ts';
 import { decide, type AddressState, type SubscriptionStore } from '../subscriptions/index.ts';
 import type { RenderedMessage, TemplateRenderer } from '../templates/index.ts';
 import { MicroBatcher } from './micro-batcher.ts';
@@ -17,6 +18,8 @@ export interface SendDeps {
   config: Pick<Config, 'consentMode' | 'mailFrom'>;
   metrics: MessageMetrics;
   logger: Logger;
+  /** Webhooks: each recorded outcome is told as message.sent / .suppressed / .failed (free when no endpoint wants it). */
+  events?: AppEventSink;
   /** Batch window for the database reads and writes of concurrent jobs. */
   batchWaitMs?: number;
   maxBatch?: number;
@@ -226,6 +229,7 @@ export class MessageSender {
   private async finish(message: MessageRecord, set: Final): Promise<void> {
     await this.transient('message store', () => this.writes.submit({ id: message._id, outcome: set }));
     this.deps.metrics.outcomes.inc({ kind: message.kind, outcome: set.status, reason: set.reason ?? '' });
+    await (this.deps.events ?? NO_EVENTS).emit([outcomeEvent(message, set)]);
     // The record keeps the SMTP reply for operators; the log line carries no address (PRODUCT.md §11).
     if (set.status === 'failed') this.deps.logger.warn({ event: 'delivery.failed', messageId: message._id, reason: set.reason, detail: set.detail === undefined ? undefined : redactAddresses(set.detail) });
   }

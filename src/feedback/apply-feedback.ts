@@ -1,6 +1,7 @@
+import { NO_EVENTS, type AppEventSink } from '../shared/app-events.ts';
 import { AppError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
-import type { MessageRepository } from '../messages/index.ts';
+import { messageEvent, type MessageRepository } from '../messages/index.ts';
 import type { AddressState, ChangeContext, ConsentEventView, StateChange, SubscriptionStore, SuppressionKind } from '../subscriptions/index.ts';
 import type { FeedbackRecord } from './feedback-record.model.ts';
 import type { FeedbackRepository } from './feedback-repository.ts';
@@ -14,6 +15,8 @@ export interface ApplyFeedbackDeps {
   softBounceLimit: number;
   softBounceWindowDays: number;
   logger: Logger;
+  /** Webhooks: message.bounced / message.complained for feedback that names a message. */
+  events?: AppEventSink;
   now?: () => Date;
 }
 
@@ -51,6 +54,11 @@ export class ApplyFeedback {
         ...(record.statusCode ? { statusCode: record.statusCode } : {}),
         ...(record.diagnostic ? { diagnostic: record.diagnostic } : {}),
       });
+      const type = record.type === 'hard_bounce' ? 'message.bounced' : 'message.complained';
+      const extra = { ...(record.statusCode ? { statusCode: record.statusCode } : {}), ...(record.diagnostic ? { diagnostic: record.diagnostic } : {}) };
+      // One event per message and type: a relay that reports the same bounce twice tells it once.
+      const event = messageEvent(message, type, extra, record.at);
+      await (this.deps.events ?? NO_EVENTS).emit([event]);
     }
     await this.deps.feedback.markApplied(recordId, this.now());
     this.deps.logger.info({ event: 'feedback.applied', provider: record.provider, type: record.type, outcome: applied, messageLinked: Boolean(message) });

@@ -9,6 +9,7 @@ export { MessageEnqueuer, type EnqueueDeps, type EnqueueOptions } from './enqueu
 export type { TestMessageInput } from './enqueue-test.ts';
 export { SendJobs, SEND_JOB, SEND_ATTEMPTS, SEND_BACKOFF_TYPE, DEFAULT_SEND_RETRY, checkpointOfJob, sendBackoffMs, sendJobOptions, type JobStanding, type SendJobData, type SendRetrySchedule, type SentCheckpointData } from './send-jobs.ts';
 export { MessageReconciler, RECONCILE_JOB, type ReconcileDeps, type ReconcileReport } from './reconcile-messages.ts';
+export { messageEvent, outcomeEvent, type MessageOfEvent } from './message-events.ts';
 export { createMessageMetrics, type MessageMetrics } from './message-metrics.ts';
 export { getMessageStatus, toMessageView } from './message-status.ts';
 export { messageRoutes } from './message-routes.ts';

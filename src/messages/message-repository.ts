@@ -12,7 +12,7 @@ const SEND_PROJECTION = { idempotencyKey: 0, smtpResponse: 0, smtpMessageId: 0 }
 const VIEW_PROJECTION = { data: 0, idempotencyKey: 0 } as const;
 
 /** What the reconciler reads of a record. */
-export type ReconcileCandidate = Pick<MessageRecord, '_id' | 'createdAt' | 'sendAt' | 'kind'>;
+export type ReconcileCandidate = Pick<MessageRecord, '_id' | 'createdAt' | 'sendAt' | 'kind' | 'to' | 'template' | 'subscriptionType'>;
 
 /** What relay feedback records about a message (bounced or complained). */
 export type MessageFeedback = Omit<MessageFeedbackDoc, '_id' | 'status'>;
@@ -126,8 +126,8 @@ export class MessageRepository {
   }
 
   /** The recipient and kind of a message that relay feedback names (a point read), or null. */
-  async findForFeedback(id: string): Promise<Pick<MessageRecord, '_id' | 'to' | 'kind' | 'subscriptionType'> | null> {
-    return this.records.findOne({ _id: id }, { projection: { _id: 1, to: 1, kind: 1, subscriptionType: 1 } });
+  async findForFeedback(id: string): Promise<Pick<MessageRecord, '_id' | 'to' | 'kind' | 'template' | 'subscriptionType'> | null> {
+    return this.records.findOne({ _id: id }, { projection: { _id: 1, to: 1, kind: 1, template: 1, subscriptionType: 1 } });
   }
 
   /** Our message id for the relay's id (from its `250` reply), or undefined. SendGrid's ids carry a suffix: matched on the prefix we stored. */
@@ -159,7 +159,7 @@ export class MessageRepository {
   async findQueuedCreated(window: { from: Date; to: Date }, after: Pick<MessageRecord, '_id' | 'createdAt'> | undefined, limit: number): Promise<ReconcileCandidate[]> {
     const range = { status: 'queued' as const, createdAt: { $gte: window.from, $lt: window.to } };
     const filter = after ? { ...range, $or: [{ createdAt: { $gt: after.createdAt } }, { createdAt: after.createdAt, _id: { $gt: after._id } }] } : range;
-    return this.records.find(filter, { projection: { _id: 1, createdAt: 1, sendAt: 1, kind: 1 } }).sort({ createdAt: 1, _id: 1 }).limit(limit).toArray();
+    return this.records.find(filter, { projection: { _id: 1, createdAt: 1, sendAt: 1, kind: 1, to: 1, template: 1, subscriptionType: 1 } }).sort({ createdAt: 1, _id: 1 }).limit(limit).toArray();
   }
 
   /** Of these ids, those whose message has no final outcome yet: one `$in` on `message_outcomes` by `_id` per batch. */

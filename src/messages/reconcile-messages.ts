@@ -1,4 +1,6 @@
+import { NO_EVENTS, type AppEventSink } from '../shared/app-events.ts';
 import type { Logger } from '../shared/logger.ts';
+import { outcomeEvent } from './message-events.ts';
 import type { MessageMetrics } from './message-metrics.ts';
 import type { FinalOutcome, MessageRepository, ReconcileCandidate } from './message-repository.ts';
 import type { JobStanding, SendJobs } from './send-jobs.ts';
@@ -21,6 +23,8 @@ export interface ReconcileDeps {
   pageSize?: number;
   /** The relay's id in a `250` reply (delivery/relay-id.ts), for an outcome recorded from a checkpoint. */
   relayIdOf?: (reply: string) => string | undefined;
+  /** Webhooks: the outcomes it records are told like the send worker's. */
+  events?: AppEventSink;
 }
 
 export interface ReconcileReport {
@@ -79,12 +83,12 @@ export class MessageReconciler {
     const standings = await this.deps.jobs.standings(due.map((r) => r._id));
     const lost: ReconcileCandidate[] = [];
     const finished: string[] = [];
-    const outcomes: { id: string; outcome: FinalOutcome; kind: string }[] = [];
+    const outcomes: { id: string; outcome: FinalOutcome; kind: string; record: ReconcileCandidate }[] = [];
     for (const record of due) {
       const standing: JobStanding = standings.get(record._id) ?? { state: 'none' };
       if (standing.state === 'live') continue;
       if (standing.state === 'failed') {
-        outcomes.push({ id: record._id, kind: record.kind, outcome: this.outcomeOfFailed(standing) });
+        outcomes.push({ id: record._id, kind: record.kind, record, outcome: this.outcomeOfFailed(standing) });
         continue;
       }
       // A completed job whose message has no outcome ran while its record was unreadable: run it again.
@@ -93,6 +97,7 @@ export class MessageReconciler {
     }
     if (outcomes.length > 0) {
       await this.deps.messages.recordOutcomes(outcomes);
+      await (this.deps.events ?? NO_EVENTS).emit(outcomes.map(({ record, outcome }) => outcomeEvent(record, outcome)));
       for (const { id, kind, outcome } of outcomes) {
         this.deps.metrics?.outcomes.inc({ kind, outcome: outcome.status, reason: outcome.reason ?? '' });
         if (outcome.status === 'sent') {

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * What happened, as the application learns it through webhooks (PRODUCT.md §9). A domain emits an
  * event after the change it describes is stored; the webhooks domain records and delivers it. The
@@ -61,3 +63,9 @@ export interface AppEventSink {
 }
 
 export const NO_EVENTS: AppEventSink = { emit: async () => undefined };
+
+/**
+ * A stable event id from what identifies the happening (a consent event id, a message id and the
+ * type): hashed, because it travels in the `webhook-id` header and the parts may hold an address.
+ */
+export const appEventId = (...parts: string[]): string => `evt_${createHash('sha256').update(parts.join('\0')).digest('base64url').slice(0, 27)}`;

@@ -4,3 +4,5 @@ export const IMPORT_QUEUE = 'import';
 export const FEEDBACK_QUEUE = 'feedback';
 /** The reconciler's repeatable job (messages/reconcile-messages.ts); served by workers of the send queue. */
 export const RECONCILE_QUEUE = 'reconcile';
+/** Deliveries of webhooks to the application (webhooks/); never on the send path. */
+export const WEBHOOK_QUEUE = 'webhooks';

@@ -1,5 +1,5 @@
 /** The queues a worker process can serve. */
-export const WORKER_QUEUES = ['send', 'import', 'feedback'] as const;
+export const WORKER_QUEUES = ['send', 'import', 'feedback', 'webhooks'] as const;
 export type WorkerQueue = (typeof WORKER_QUEUES)[number];
 
 /** What one process runs: the HTTP API (and recipient pages), the workers, or both. */

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { NO_EVENTS, type AppEventSink } from '../shared/app-events.ts';
 import { AppError } from '../shared/errors.ts';
 import { duplicateIndexesOrThrow } from '../shared/mongo-errors.ts';
 import type { AddressStateReader } from './address-state-reader.ts';
@@ -8,7 +9,8 @@ import type { ConsentWriter } from './consent-writer.ts';
 import type { PendingWriteDoc } from './pending-write.model.ts';
 import type { ErasedAddresses } from './erased-addresses.ts';
 import { markIfErasedMeanwhile } from './erasure-rule.ts';
-import { diffChange } from './state-change.ts';
+import { applyDiff, diffChange } from './state-change.ts';
+import { subscriptionChanged } from './subscription-events.ts';
 import type { ApplyOptions } from './subscription-store.ts';
 import type { SubscriptionCollections } from './subscription-collections.ts';
 import type { ChangeContext, StateChange } from './types.ts';
@@ -27,6 +29,8 @@ export interface ConsentBulkWriterDeps {
   /** Checks types, and takes every item the batch cannot: same journal and CAS, one by one. */
   writer: ConsentWriter;
   erased: ErasedAddresses;
+  /** Webhooks: `subscription.changed` for each change of the batch that took effect. */
+  events?: AppEventSink;
 }
 
 /** Many changes in one batch, by the same journal protocol as ConsentWriter (see there). */
@@ -111,6 +115,13 @@ export class ConsentBulkWriter {
           this.deps.erased,
           stateCol,
           won.filter((p) => p.baseVersion === 0).map((p) => p.event),
+        );
+        // Before the fall-backs below: an address's later changes in this call are told after its first.
+        await (this.deps.events ?? NO_EVENTS).emit(
+          won.map(({ event }) => {
+            const before = states.get(event.address)!;
+            return subscriptionChanged(before, applyDiff(before, event.after, event.at), event);
+          }),
         );
       }
       await pendingCol.deleteOne({ _id: journal._id });

@@ -1,5 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
+import { NO_EVENTS, type AppEventSink } from '../shared/app-events.ts';
 import { AppError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import { isDuplicateKey } from '../shared/mongo-errors.ts';
@@ -14,6 +15,7 @@ import type { PendingWriteDoc } from './pending-write.model.ts';
 import { applyDiff, diffChange } from './state-change.ts';
 import type { ApplyOptions } from './subscription-store.ts';
 import type { SubscriptionCollections } from './subscription-collections.ts';
+import { subscriptionChanged } from './subscription-events.ts';
 import type { AddressState, ChangeContext, StateChange } from './types.ts';
 
 const MAX_ATTEMPTS = 100;
@@ -26,6 +28,8 @@ export interface ConsentWriterDeps {
   logger: Logger;
   /** Told when a fresh start lifted an erasure, so its record goes (after the fresh state is written). */
   erased: ErasedAddresses;
+  /** Webhooks: `subscription.changed` once a change took effect. */
+  events?: AppEventSink;
 }
 
 /**
@@ -102,8 +106,11 @@ export class ConsentWriter {
       // The fresh state is written first: a crash before this leaves a stale record that the state
       // document (present, unmarked) outranks. Failing here fails the call; the state stands.
       if (erasure === 'fresh_start') await this.deps.erased.lift(address);
-      const state = applyDiff(current, diff.after, event.at);
-      return { state: erasure === 'keep' ? { ...state, erased: true } : state, changed: true };
+      const applied = applyDiff(current, diff.after, event.at);
+      const state = erasure === 'keep' ? { ...applied, erased: true as const } : applied;
+      // Inside this address's turn (apply's lock), so one process emits an address's changes in order.
+      await (this.deps.events ?? NO_EVENTS).emit([subscriptionChanged(current, state, event)]);
+      return { state, changed: true };
     }
     throw new AppError('concurrent_update', 'Too many concurrent changes to this address; try again', { status: 409 });
   }

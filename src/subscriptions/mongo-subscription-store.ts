@@ -1,4 +1,5 @@
 import type { Connection } from 'mongoose';
+import type { AppEventSink } from '../shared/app-events.ts';
 import type { Logger } from '../shared/logger.ts';
 import { AddressEraser } from './address-eraser.ts';
 import { AddressStateReader } from './address-state-reader.ts';
@@ -23,6 +24,8 @@ export interface MongoSubscriptionStoreDeps {
   logger: Logger;
   /** The erasure records (the privacy domain's); the composition root always passes them. */
   erased?: ErasedAddresses;
+  /** Where `subscription.changed` goes (webhooks); nowhere when left out. */
+  events?: AppEventSink;
 }
 
 /**
@@ -49,8 +52,9 @@ export class MongoSubscriptionStore implements SubscriptionStore {
     this.pending = collections.pending;
     const erased = deps.erased ?? NO_ERASED_ADDRESSES;
     this.reader = new AddressStateReader({ states: collections.states, erased });
-    this.writer = new ConsentWriter({ collections, reader: this.reader, catalog: deps.catalog, logger: deps.logger, erased });
-    this.bulk = new ConsentBulkWriter({ collections, reader: this.reader, writer: this.writer, erased });
+    const events = deps.events ? { events: deps.events } : {};
+    this.writer = new ConsentWriter({ collections, reader: this.reader, catalog: deps.catalog, logger: deps.logger, erased, ...events });
+    this.bulk = new ConsentBulkWriter({ collections, reader: this.reader, writer: this.writer, erased, ...events });
     this.consentHistory = new ConsentHistory({ events: collections.events, reader: this.reader });
     this.eraser = new AddressEraser({ collections });
   }

@@ -153,3 +153,30 @@ describe('metrics access', () => {
     expect(refusal(env)).toMatch(new RegExp(`^invalid configuration: ${name}: `));
   });
 });
+
+describe('webhooks', () => {
+  it('defaults to the documented schedule (5 s … 12 h), private targets refused, 10 s timeout', () => {
+    expect(loadConfig({}).webhooks).toEqual({
+      retryScheduleMs: [5000, 30_000, 120_000, 600_000, 1_800_000, 3_600_000, 7_200_000, 14_400_000, 28_800_000, 43_200_000],
+      allowPrivate: false,
+      timeoutMs: 10_000,
+      concurrency: 10,
+    });
+  });
+
+  it('reads WEBHOOK_RETRY_SCHEDULE, WEBHOOK_ALLOW_PRIVATE, WEBHOOK_TIMEOUT_MS and WEBHOOK_CONCURRENCY', () => {
+    const { webhooks } = loadConfig({ WEBHOOK_RETRY_SCHEDULE: '100ms, 2s,1m,1h,1d', WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_TIMEOUT_MS: '500', WEBHOOK_CONCURRENCY: '3' });
+    expect(webhooks).toEqual({ retryScheduleMs: [100, 2000, 60_000, 3_600_000, 86_400_000], allowPrivate: true, timeoutMs: 500, concurrency: 3 });
+  });
+
+  it.each([
+    [{ WEBHOOK_RETRY_SCHEDULE: '5s,soon' }, 'WEBHOOK_RETRY_SCHEDULE'],
+    [{ WEBHOOK_RETRY_SCHEDULE: '0s' }, 'WEBHOOK_RETRY_SCHEDULE'],
+    [{ WEBHOOK_RETRY_SCHEDULE: '8d' }, 'WEBHOOK_RETRY_SCHEDULE'],
+    [{ WEBHOOK_ALLOW_PRIVATE: 'yes' }, 'WEBHOOK_ALLOW_PRIVATE'],
+    [{ WEBHOOK_TIMEOUT_MS: '10' }, 'WEBHOOK_TIMEOUT_MS'],
+    [{ WEBHOOK_CONCURRENCY: '0' }, 'WEBHOOK_CONCURRENCY'],
+  ])('refuses %o naming %s', (env, name) => {
+    expect(refusal(env)).toMatch(new RegExp(`^invalid configuration: ${name}: `));
+  });
+});
