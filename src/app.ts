@@ -65,6 +65,7 @@ import { privacyRoutes } from './privacy/index.ts';
 import { Lifecycle, bullConnection } from './composition/lifecycle.ts';
 import { addWorkers } from './composition/workers.ts';
 import { addFeedbackSmtp, buildRelayReceivers } from './composition/feedback.ts';
+import { apiReference } from './composition/api-reference.ts';
 
 export type { Roles } from './shared/roles.ts';
 
@@ -167,6 +168,7 @@ export async function createApp(config: Config, roles: Roles, logger: Logger = c
 
   const apiRouter = Router();
   const publicRouters: Router[] = [];
+  const reference = roles.api ? apiReference() : undefined; // built once; a broken schema stops start-up
   if (roles.api) {
     const importQueue = new Queue<ImportJobPayload, void, 'import'>(IMPORT_QUEUE, { connection: bullConnection(redis), prefix, defaultJobOptions: importJobOptions });
     importQueue.on('error', (err) => subsLogger.warn({ event: 'import.queue_error', err: err.message }));
@@ -253,6 +255,7 @@ export async function createApp(config: Config, roles: Roles, logger: Logger = c
           health: () => checkHealth(db, redis),
           apiRouters: [apiRouter],
           publicRouters,
+          ...(reference ? { apiReference: reference } : {}),
           rawBodyPaths: (path) => path === IMPORT_PATH,
         });
         const port = await listen(http, config.port, '0.0.0.0');

@@ -14,3 +14,4 @@ export { MessageReconciler, RECONCILE_JOB, type ReconcileDeps, type ReconcileRep
 export { createMessageMetrics, type MessageMetrics } from './message-metrics.ts';
 export { getMessageStatus, toMessageView } from './message-status.ts';
 export { messageRoutes } from './message-routes.ts';
+export { messageApiDoc } from './message-api-doc.ts';
