@@ -19,3 +19,9 @@ export { SuppressionList, type SuppressionEntry, type SuppressionPage, type Supp
 export { liftSuppression, type LiftRequest } from './lift-suppression.ts';
 export { changeAddress, type OperatorChange } from './change-address.ts';
 export { suppressionRoutes } from './suppression-routes.ts';
+export { subscriptionApiDoc } from './subscription-api-doc.ts';
+export { addressViewSchema } from './address-view.ts';
+export { consentEventViewSchema } from './consent-history.ts';
+export { suppressionEntrySchema, suppressionPageSchema } from './suppression-list.ts';
+export { subscriptionTypeViewSchema, type SubscriptionTypeView } from './catalog.ts';
+export { importJobViewSchema, type ImportJobView } from './import-routes.ts';
