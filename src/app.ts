@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Queue } from 'bullmq';
-import { Router } from 'express';
+import { Router, type Express } from 'express';
 import type { Connection } from 'mongoose';
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
@@ -91,6 +91,8 @@ export interface App {
   feedbackSmtpPort: number | undefined;
   /** Base URL of the separate METRICS_PORT listener once started (api role, METRICS_PORT set). */
   metricsUrl: string | undefined;
+  /** The HTTP handler once started (api role): what it serves, e.g. for the API reference's coverage test. */
+  http: Express | undefined;
   templates: { renderer: TemplateRenderer };
   subscriptions: { store: MongoSubscriptionStore };
   messages: {
@@ -234,6 +236,7 @@ export async function createApp(config: Config, roles: Roles, logger: Logger = c
     url: undefined,
     feedbackSmtpPort: undefined,
     metricsUrl: undefined,
+    http: undefined,
     templates: { renderer },
     subscriptions: { store },
     messages: {
@@ -258,6 +261,7 @@ export async function createApp(config: Config, roles: Roles, logger: Logger = c
           ...(reference ? { apiReference: reference } : {}),
           rawBodyPaths: (path) => path === IMPORT_PATH,
         });
+        app.http = http;
         const port = await listen(http, config.port, '0.0.0.0');
         app.url = `http://127.0.0.1:${port}`;
         logger.info({ event: 'http.listening', port }, `mailgate API listening on port ${port}`);
