@@ -1,7 +1,5 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Queue } from 'bullmq';
-import { Router } from 'express';
+import { Router, type Express } from 'express';
 import type { Connection } from 'mongoose';
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
@@ -66,6 +64,8 @@ import { Lifecycle, bullConnection } from './composition/lifecycle.ts';
 import { addWorkers } from './composition/workers.ts';
 import { addFeedbackSmtp, buildRelayReceivers } from './composition/feedback.ts';
 import { buildWebhooks } from './composition/webhooks.ts';
+import { Listeners } from './composition/listeners.ts';
+import { apiReference } from './composition/api-reference.ts';
 
 export type { Roles } from './shared/roles.ts';
 
@@ -91,6 +91,8 @@ export interface App {
   feedbackSmtpPort: number | undefined;
   /** Base URL of the separate METRICS_PORT listener once started (api role, METRICS_PORT set). */
   metricsUrl: string | undefined;
+  /** The HTTP handler once started (api role): what it serves, e.g. for the API reference's coverage test. */
+  http: Express | undefined;
   templates: { renderer: TemplateRenderer };
   subscriptions: { store: MongoSubscriptionStore };
   messages: {
@@ -173,6 +175,7 @@ export async function createApp(config: Config, roles: Roles, logger: Logger = c
 
   const apiRouter = Router();
   const publicRouters: Router[] = [];
+  const reference = roles.api ? apiReference() : undefined; // built once; a broken schema stops start-up
   if (roles.api) {
     const importQueue = new Queue<ImportJobPayload, void, 'import'>(IMPORT_QUEUE, { connection: bullConnection(redis), prefix, defaultJobOptions: importJobOptions });
     importQueue.on('error', (err) => subsLogger.warn({ event: 'import.queue_error', err: err.message }));
@@ -238,18 +241,13 @@ export async function createApp(config: Config, roles: Roles, logger: Logger = c
     addFeedbackSmtp(life, { config, logger: feedbackLogger, receive: receiveFeedback, metrics: feedbackMetrics, onPort: (port) => (app.feedbackSmtpPort = port) });
   }
 
-  const servers: Server[] = [];
-  const listen = (handler: ReturnType<typeof createMetricsApp>, port: number, host: string) =>
-    new Promise<number>((resolve, reject) => {
-      const server = handler.listen(port, host, () => resolve((server.address() as AddressInfo).port));
-      server.once('error', reject);
-      servers.push(server);
-    });
+  const listeners = new Listeners();
   const app: App = {
     ctx,
     url: undefined,
     feedbackSmtpPort: undefined,
     metricsUrl: undefined,
+    http: undefined,
     templates: { renderer },
     subscriptions: { store },
     messages: {
@@ -271,14 +269,16 @@ export async function createApp(config: Config, roles: Roles, logger: Logger = c
           health: () => checkHealth(db, redis),
           apiRouters: [apiRouter],
           publicRouters,
+          ...(reference ? { apiReference: reference } : {}),
           rawBodyPaths: (path) => path === IMPORT_PATH,
         });
-        const port = await listen(http, config.port, '0.0.0.0');
+        app.http = http;
+        const port = await listeners.listen(http, config.port, '0.0.0.0');
         app.url = `http://127.0.0.1:${port}`;
         logger.info({ event: 'http.listening', port }, `mailgate API listening on port ${port}`);
         if (config.metrics.port !== undefined) {
           const { host } = config.metrics;
-          const metricsPort = await listen(createMetricsApp({ logger, metrics }), config.metrics.port, host);
+          const metricsPort = await listeners.listen(createMetricsApp({ logger, metrics }), config.metrics.port, host);
           app.metricsUrl = `http://${host.includes(':') ? `[${host}]` : host}:${metricsPort}`;
           logger.info({ event: 'metrics.listening', host, port: metricsPort }, `metrics listening on ${host}:${metricsPort}`);
         }
@@ -286,10 +286,7 @@ export async function createApp(config: Config, roles: Roles, logger: Logger = c
       logger.info({ event: 'app.started', roles }, 'mailgate started');
     },
     async close() {
-      for (const s of servers.splice(0)) {
-        await new Promise<void>((resolve) => s.close(() => resolve()));
-        s.closeAllConnections();
-      }
+      await listeners.close();
       await life.close(logger);
       redis.disconnect();
       await db.close();

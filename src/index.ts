@@ -5,12 +5,10 @@ export {
   MESSAGE_STATUSES,
   messageInputSchema,
   parseMessageInput,
-  type BatchItemResult,
-  type BatchResult,
-  type EnqueueResult,
   type MessageInput,
   type MessageStatus,
-  type MessageView,
 } from './contract/message-input.ts';
+export { batchResultSchema, enqueueResultSchema, messageViewSchema, type BatchItemResult, type BatchResult, type EnqueueResult, type MessageFeedbackView, type MessageView } from './contract/message-views.ts';
+export { apiErrorSchema, type ApiError } from './contract/api-error.ts';
 export { MESSAGE_KINDS, type MessageKind } from './shared/message-kinds.ts';
 export { LOCALES, type Locale } from './shared/locale.ts';

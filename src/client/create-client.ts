@@ -1,11 +1,6 @@
-import {
-  MAX_BATCH,
-  parseMessageInput,
-  type BatchResult,
-  type EnqueueResult,
-  type MessageInput,
-  type MessageView,
-} from '../contract/message-input.ts';
+import { apiErrorSchema } from '../contract/api-error.ts';
+import { MAX_BATCH, parseMessageInput, type MessageInput } from '../contract/message-input.ts';
+import type { BatchResult, EnqueueResult, MessageView } from '../contract/message-views.ts';
 import { MailgateError } from './mailgate-error.ts';
 
 export interface ClientOptions {
@@ -33,13 +28,11 @@ export interface MailgateClient {
   getMessage(id: string): Promise<MessageView>;
 }
 
-interface ErrorBody {
-  error?: { code?: unknown; message?: unknown; details?: unknown };
-}
-
 /**
- * A typed client for application code. It validates each message with the same schema as the
- * server before sending, so a malformed message fails at once without a round trip.
+ * A typed client for application code. Its answer types are inferred from the same zod schemas
+ * the API reference (`GET /v1/openapi.json`) is generated from (src/contract/message-views.ts).
+ * It validates each message with the same schema as the server before sending, so a malformed
+ * message fails at once without a round trip.
  */
 export function createClient(options: ClientOptions): MailgateClient {
   const base = options.baseUrl.replace(/\/+$/, '');
@@ -66,13 +59,11 @@ export function createClient(options: ClientOptions): MailgateClient {
       json = undefined;
     }
     if (!res.ok) {
-      const error = (json as ErrorBody | undefined)?.error;
-      throw new MailgateError(
-        typeof error?.code === 'string' ? error.code : `http_${res.status}`,
-        typeof error?.message === 'string' ? error.message : `mailgate answered ${res.status}`,
-        res.status,
-        error?.details,
-      );
+      // A proxy in between may answer with its own body: then the status is all we know.
+      const parsed = apiErrorSchema.safeParse(json);
+      if (!parsed.success) throw new MailgateError(`http_${res.status}`, `mailgate answered ${res.status}`, res.status);
+      const { error } = parsed.data;
+      throw new MailgateError(error.code, error.message, res.status, error.details);
     }
     return json as T;
   }

@@ -28,7 +28,8 @@ export const messageInputSchema = z
     idempotencyKey: z.string().min(1).max(255).regex(printable, 'printable ASCII only').optional(),
     sendAt: z.iso.datetime({ offset: true }).optional(),
   })
-  .strict();
+  .strict()
+  .meta({ id: 'MessageInput' });
 
 /** What callers send: see PRODUCT.md §3 `POST /v1/messages`. */
 export type MessageInput = z.input<typeof messageInputSchema>;
@@ -111,43 +112,4 @@ export function parseMessageInput(raw: unknown, headerKey?: string): ParseResult
       sendAt: input.sendAt === undefined ? undefined : new Date(input.sendAt),
     },
   };
-}
-
-/** `POST /v1/messages` answer. */
-export interface EnqueueResult {
-  id: string;
-  status: MessageStatus;
-}
-
-/** One entry of `POST /v1/messages/batch`: the message's id, or why that item was refused. */
-export type BatchItemResult = EnqueueResult | { error: { code: string; message: string; details?: unknown } };
-
-export interface BatchResult {
-  results: BatchItemResult[];
-}
-
-/** `GET /v1/messages/:id` answer. */
-export interface MessageFeedbackView {
-  type: 'hard_bounce' | 'complaint';
-  at: string;
-  provider: string;
-  statusCode?: string;
-  diagnostic?: string;
-}
-
-export interface MessageView {
-  id: string;
-  kind: MessageKind;
-  to: string;
-  template: string;
-  subscriptionType?: string;
-  status: MessageStatus;
-  reason?: string;
-  detail?: string;
-  attempts: number;
-  createdAt: string;
-  sendAt?: string;
-  sentAt?: string;
-  /** What the relay reported after accepting it (a bounce or a complaint), and when. */
-  feedback?: MessageFeedbackView;
 }

@@ -4,7 +4,7 @@
 export * from './feedback-event.ts';
 export { classifyStatus, classifySmtpReply, type Classification, type SmtpReplyClassification, type StatusInput } from './classify.ts';
 export { FeedbackRepository } from './feedback-repository.ts';
-export { ReceiveFeedback, type Received } from './receive-feedback.ts';
+export { ReceiveFeedback, receivedSchema, type Received } from './receive-feedback.ts';
 export { ApplyFeedback } from './apply-feedback.ts';
 export { createFeedbackMetrics, type FeedbackMetrics } from './feedback-metrics.ts';
 export { FEEDBACK_JOB, feedbackJobOptions, type FeedbackJobData } from './feedback-jobs.ts';
@@ -13,3 +13,4 @@ export { relayFeedbackRoutes, genericFeedbackRoutes } from './feedback-routes.ts
 export { inboundSmtpOptions } from './inbound-smtp.ts';
 export { parseReportMail } from './report-mail.ts';
 export { SnsVerifier, RedisReplayGuard, parseSendgridPublicKey, type HttpsFetchOptions } from './verify/index.ts';
+export { feedbackApiDoc } from './feedback-api-doc.ts';

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { unavailable } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { FeedbackEvent } from './feedback-event.ts';
@@ -12,14 +13,15 @@ export interface ReceiveFeedbackDeps {
   logger: Logger;
 }
 
-export interface Received {
-  /** Events stored for the first time. */
-  stored: number;
-  /** Events stored before (replays). */
-  replayed: number;
-  /** Events that mean nothing for an address (opens, policy blocks, unknown types): counted only. */
-  ignored: number;
-}
+/** What a feedback receiver answers once the events are stored and their jobs added. */
+export const receivedSchema = z
+  .object({
+    stored: z.number().int().meta({ description: 'Events stored for the first time' }),
+    replayed: z.number().int().meta({ description: 'Events stored before (replays)' }),
+    ignored: z.number().int().meta({ description: 'Events that mean nothing for an address (opens, policy blocks, unknown types): counted only' }),
+  })
+  .meta({ id: 'FeedbackReceived' });
+export type Received = z.infer<typeof receivedSchema>;
 
 /**
  * What every receiver does with authenticated, parsed feedback: count it, store what can change

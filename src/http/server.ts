@@ -6,6 +6,7 @@ import { errorMiddleware, notFoundHandler } from './error-middleware.ts';
 import { requireJson, rejectOperators } from './body-guards.ts';
 import { requireApiKey, requireMetricsKey } from './auth.ts';
 import type { TrustProxy } from '../config.ts';
+import { API_REFERENCE_PATH, type ApiReference } from './api-reference.ts';
 
 export interface HttpDeps {
   logger: Logger;
@@ -20,6 +21,8 @@ export interface HttpDeps {
   apiRouters: Router[];
   /** Public routers (recipient pages), mounted at the root without the API key. */
   publicRouters: Router[];
+  /** The API reference, built once at start-up (src/http/api-reference.ts); served without the key. */
+  apiReference?: ApiReference;
   /** /v1 paths whose bodies are not JSON (e.g. CSV import). */
   rawBodyPaths?: (path: string) => boolean;
   jsonLimit?: string;
@@ -36,6 +39,13 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   });
   app.get('/metrics', requireMetricsKey(deps.apiKey, deps.metricsToken), serveMetrics(deps.metrics));
 
+  if (deps.apiReference) {
+    // Serialized once: the document never changes while the process runs.
+    const body = JSON.stringify(deps.apiReference);
+    app.get(API_REFERENCE_PATH, (_req, res) => {
+      res.type('application/json').set('Cache-Control', 'public, max-age=300').send(body);
+    });
+  }
   for (const router of deps.publicRouters) app.use(router);
 
   const api = express.Router();

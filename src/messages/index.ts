@@ -1,6 +1,8 @@
 // The messages domain: the enqueue contract, message records and outcomes, send jobs, status.
 // Built by the composition root (src/app.ts); other folders import only from this file.
 export * from '../contract/message-input.ts';
+export * from '../contract/message-views.ts';
+export * from '../contract/api-error.ts';
 export type { MessageRecord } from './message.model.ts';
 export type { MessageOutcome } from './message-outcome.model.ts';
 export { MessageRetention, type RetentionReport } from './message-retention.ts';
@@ -13,3 +15,4 @@ export { messageEvent, outcomeEvent, type MessageOfEvent } from './message-event
 export { createMessageMetrics, type MessageMetrics } from './message-metrics.ts';
 export { getMessageStatus, toMessageView } from './message-status.ts';
 export { messageRoutes } from './message-routes.ts';
+export { messageApiDoc } from './message-api-doc.ts';

@@ -1,5 +1,5 @@
 import { notFound, unavailable } from '../shared/errors.ts';
-import type { MessageView } from '../contract/message-input.ts';
+import type { MessageView } from '../contract/message-views.ts';
 import type { MessageRepository, StoredMessage } from './message-repository.ts';
 
 const ID = /^[a-f0-9]{24}$/;

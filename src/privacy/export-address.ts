@@ -1,22 +1,40 @@
+import { z } from 'zod';
 import type { FeedbackRepository } from '../feedback/index.ts';
-import type { MessageRepository, MessageView } from '../messages/index.ts';
-import { toMessageView } from '../messages/index.ts';
+import type { MessageRepository } from '../messages/index.ts';
+import { messageViewSchema, toMessageView } from '../messages/index.ts';
 import type { ErasedAddressRepository } from './erased-address-repository.ts';
-import { toAddressView, type AddressView, type ConsentEventView, type MongoSubscriptionStore, type SubscriptionCatalog } from '../subscriptions/index.ts';
+import { addressViewSchema, consentEventViewSchema, toAddressView, type MongoSubscriptionStore, type SubscriptionCatalog } from '../subscriptions/index.ts';
 
 /** At most this many messages in one export; the newest first. */
 export const EXPORT_MAX_MESSAGES = 10_000;
 
-export interface AddressExport {
-  address: string;
-  exportedAt: string;
-  state: AddressView;
-  consentHistory: ConsentEventView[];
-  messages: MessageView[];
-  feedback: { type: string; at: string; provider: string; eventId: string; statusCode?: string; diagnostic?: string; detail?: string; messageId?: string }[];
-  /** Present when the address was erased: all that is held of it then is this record (and what came after it). */
-  erasure?: { erasedAt: string };
-}
+/** `GET /v1/addresses/:address/export` answer. */
+export const addressExportSchema = z
+  .object({
+    address: z.string(),
+    exportedAt: z.iso.datetime(),
+    state: addressViewSchema,
+    consentHistory: z.array(consentEventViewSchema),
+    messages: z.array(messageViewSchema).meta({ description: `The newest ${EXPORT_MAX_MESSAGES} at most` }),
+    feedback: z.array(
+      z.object({
+        type: z.string(),
+        at: z.iso.datetime(),
+        provider: z.string(),
+        eventId: z.string(),
+        statusCode: z.string().optional(),
+        diagnostic: z.string().optional(),
+        detail: z.string().optional(),
+        messageId: z.string().optional(),
+      }),
+    ),
+    erasure: z
+      .object({ erasedAt: z.iso.datetime() })
+      .optional()
+      .meta({ description: 'Present when the address was erased: all that is held of it then is this record (and what came after it)' }),
+  })
+  .meta({ id: 'AddressExport' });
+export type AddressExport = z.infer<typeof addressExportSchema>;
 
 export interface ExportDeps {
   store: MongoSubscriptionStore;

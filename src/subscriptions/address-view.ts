@@ -1,16 +1,20 @@
 import type { SubscriptionCatalog } from './catalog.ts';
 import { typeStateOf } from './state-change.ts';
-import type { AddressState, Suppression, TypeState } from './types.ts';
+import { z } from 'zod';
+import { TYPE_STATES, suppressionSchema, type AddressState, type TypeState } from './types.ts';
 
-export interface AddressView {
-  address: string;
-  optedOutOfAll: boolean;
-  subscriptions: Record<string, TypeState>;
-  suppression?: Suppression;
-  updatedAt: Date | null;
-  /** Present when the address was erased (PRODUCT.md §10). */
-  erased?: true;
-}
+/** `GET /v1/addresses/:address` (and PATCH, and lifting a suppression) answer. */
+export const addressViewSchema = z
+  .object({
+    address: z.string().meta({ example: 'ann@example.com' }),
+    optedOutOfAll: z.boolean(),
+    subscriptions: z.record(z.string(), z.enum(TYPE_STATES)).meta({ description: 'Every catalog type, a missing one as `not_specified`' }),
+    suppression: suppressionSchema.optional(),
+    updatedAt: z.date().nullable().meta({ description: 'null for an address never changed' }),
+    erased: z.literal(true).optional().meta({ description: 'Present when the address was erased (PRODUCT.md §10)' }),
+  })
+  .meta({ id: 'Address' });
+export type AddressView = z.infer<typeof addressViewSchema>;
 
 /** The API shape of one address: every catalog type listed, a missing one as `not_specified`. */
 export function toAddressView(state: AddressState, catalog: SubscriptionCatalog): AddressView {

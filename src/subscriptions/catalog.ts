@@ -23,6 +23,10 @@ const catalogSchema = z
 
 export type SubscriptionType = z.infer<typeof catalogSchema>['types'][number];
 
+/** `GET /v1/subscription-types`: one type in one language. */
+export const subscriptionTypeViewSchema = z.object({ id: z.string(), name: z.string(), description: z.string() }).meta({ id: 'SubscriptionType' });
+export type SubscriptionTypeView = z.infer<typeof subscriptionTypeViewSchema>;
+
 export class CatalogError extends Error {
   override name = 'CatalogError';
 }
@@ -60,7 +64,7 @@ export class SubscriptionCatalog {
   }
 
   /** The API shape: `[{id, name, description}]` in one language. */
-  list(locale: Locale = 'en'): { id: string; name: string; description: string }[] {
+  list(locale: Locale = 'en'): SubscriptionTypeView[] {
     return this.types.map((t) => ({ id: t.id, name: t.name[locale], description: t.description[locale] }));
   }
 }

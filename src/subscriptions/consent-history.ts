@@ -1,29 +1,40 @@
+import { z } from 'zod';
 import type { AddressStateReader } from './address-state-reader.ts';
 import type { ConsentEventDoc, ConsentEventModel } from './consent-event.model.ts';
-import type { StateDiff } from './state-change.ts';
+import { CONSENT_SOURCES, LEGAL_BASES, TYPE_STATES, suppressionSchema } from './types.ts';
+
+/** What a consent event changed, before or after (StateDiff in state-change.ts). */
+const stateDiffSchema = z
+  .object({
+    optedOutOfAll: z.boolean().optional(),
+    subscriptions: z.record(z.string(), z.enum(TYPE_STATES)).optional(),
+    suppression: suppressionSchema.nullable().optional().meta({ description: 'null: no suppression' }),
+  })
+  .meta({ id: 'StateDiff' });
 
 /** One consent event as the history API shows it. */
-export interface ConsentEventView {
-  id: string;
-  address: string;
-  version: number;
-  at: Date;
-  source: ConsentEventDoc['source'];
-  actor?: string;
-  before: StateDiff;
-  after: StateDiff;
-  ip?: string;
-  userAgent?: string;
-  messageId?: string;
-  legalBasis?: ConsentEventDoc['legalBasis'];
-  legalBasisExplanation?: string;
-  importJobId?: string;
-  feedback?: ConsentEventDoc['feedback'];
-  /** Made while the address was erased, which it stays. */
-  erased?: true;
-  /** The person's own re-subscribe that lifted an erasure. */
-  freshStart?: true;
-}
+export const consentEventViewSchema = z
+  .object({
+    id: z.string(),
+    address: z.string(),
+    version: z.number().int(),
+    at: z.date(),
+    source: z.enum(CONSENT_SOURCES),
+    actor: z.string().optional(),
+    before: stateDiffSchema,
+    after: stateDiffSchema,
+    ip: z.string().optional(),
+    userAgent: z.string().optional(),
+    messageId: z.string().optional(),
+    legalBasis: z.enum(LEGAL_BASES).optional(),
+    legalBasisExplanation: z.string().optional(),
+    importJobId: z.string().optional(),
+    feedback: z.object({ provider: z.string(), eventId: z.string(), statusCode: z.string().optional(), diagnostic: z.string().optional() }).optional(),
+    erased: z.literal(true).optional().meta({ description: 'Made while the address was erased, which it stays' }),
+    freshStart: z.literal(true).optional().meta({ description: "The person's own re-subscribe that lifted an erasure" }),
+  })
+  .meta({ id: 'ConsentEvent' });
+export type ConsentEventView = z.infer<typeof consentEventViewSchema>;
 
 function toView(e: ConsentEventDoc): ConsentEventView {
   const view: ConsentEventView = { id: e._id, address: e.address, version: e.version, at: e.at, source: e.source, before: e.before, after: e.after };

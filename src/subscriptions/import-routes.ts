@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
 import type { Queue } from 'bullmq';
+import { z } from 'zod';
 import { AppError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { ImportChunkModel } from './import-chunk.model.ts';
@@ -25,7 +26,25 @@ export interface ImportRoutesDeps {
 
 const FORMATS: Record<string, ImportFormat> = { 'text/csv': 'csv', 'application/x-ndjson': 'ndjson', 'application/ndjson': 'ndjson' };
 
-function jobView(job: ImportJobDoc) {
+/** `GET /v1/jobs/:id` answer: progress, counts and the first rejected rows of a bulk import. */
+export const importJobViewSchema = z
+  .object({
+    id: z.string().meta({ description: 'The `jobId` the import answered' }),
+    status: z.enum(['queued', 'active', 'completed', 'failed']),
+    counts: z.object({ applied: z.number().int(), unchanged: z.number().int(), rejected: z.number().int() }),
+    errors: z.array(z.object({ line: z.number().int(), reason: z.string() })).meta({ description: 'The first rejected rows' }),
+    createdAt: z.date(),
+    startedAt: z.date().optional(),
+    finishedAt: z.date().optional(),
+    failure: z.string().optional(),
+  })
+  .meta({ id: 'ImportJob' });
+export type ImportJobView = z.infer<typeof importJobViewSchema>;
+
+/** `POST /v1/addresses/import` answer. */
+export const importAcceptedSchema = z.object({ jobId: z.string() }).meta({ id: 'ImportAccepted' });
+
+function jobView(job: ImportJobDoc): ImportJobView {
   return {
     id: job._id,
     status: job.status === 'uploading' ? 'queued' : job.status,

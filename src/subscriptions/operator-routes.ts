@@ -10,9 +10,9 @@ import { changeAddress } from './change-address.ts';
 import { typeStateOf } from './state-change.ts';
 import type { MongoSubscriptionStore } from './mongo-subscription-store.ts';
 import { LEGAL_BASES } from './types.ts';
-import { parseOrThrow } from './validation.ts';
+import { parseOrThrow } from '../shared/validation.ts';
 
-const patchSchema = z
+export const addressPatchSchema = z
   .object({
     optedOutOfAll: z.boolean().optional(),
     subscriptions: z.record(z.string().max(64), z.enum(['subscribed', 'unsubscribed'])).optional(),
@@ -75,7 +75,7 @@ export function operatorRoutes({ store, catalog }: OperatorRoutesDeps): Router {
 
   router.patch('/addresses/:address', async (req, res) => {
     const address = addressParam(req);
-    const body = parseOrThrow(patchSchema, req.body, 'change');
+    const body = parseOrThrow(addressPatchSchema, req.body, 'change');
     const state = await changeAddress({ store, catalog }, address, { ...body, actor: actorOf(res) });
     res.json(toAddressView(state, catalog));
   });

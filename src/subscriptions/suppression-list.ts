@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { badRequest } from '../shared/errors.ts';
 import type { AddressStateModel } from './address-state.model.ts';
-import { SUPPRESSION_KINDS, type Suppression, type SuppressionKind } from './types.ts';
+import { CONSENT_SOURCES, SUPPRESSION_KINDS, type Suppression, type SuppressionKind } from './types.ts';
 
 export interface SuppressionQuery {
   reason?: SuppressionKind;
@@ -12,19 +12,19 @@ export interface SuppressionQuery {
   limit: number;
 }
 
-export interface SuppressionEntry {
-  address: string;
-  reason: SuppressionKind;
-  at: string;
-  source: Suppression['source'];
-  detail?: string;
-}
+export const suppressionEntrySchema = z
+  .object({ address: z.string(), reason: z.enum(SUPPRESSION_KINDS), at: z.iso.datetime(), source: z.enum(CONSENT_SOURCES), detail: z.string().optional() })
+  .meta({ id: 'SuppressionEntry' });
+export type SuppressionEntry = z.infer<typeof suppressionEntrySchema>;
 
-export interface SuppressionPage {
-  suppressions: SuppressionEntry[];
-  /** Present when there may be more: pass it as `cursor` for the next page. */
-  nextCursor?: string;
-}
+/** `GET /v1/suppressions` answer: one page, newest first. */
+export const suppressionPageSchema = z
+  .object({
+    suppressions: z.array(suppressionEntrySchema),
+    nextCursor: z.string().optional().meta({ description: 'Present when there may be more: pass it as `cursor` for the next page' }),
+  })
+  .meta({ id: 'SuppressionPage' });
+export type SuppressionPage = z.infer<typeof suppressionPageSchema>;
 
 const cursorSchema = z.object({ at: z.iso.datetime(), id: z.string().min(1).max(320) }).strict();
 

@@ -7,9 +7,9 @@ import { liftSuppression } from './lift-suppression.ts';
 import type { SubscriptionStore } from './subscription-store.ts';
 import type { SuppressionList } from './suppression-list.ts';
 import { LEGAL_BASES, SUPPRESSION_KINDS } from './types.ts';
-import { parseOrThrow } from './validation.ts';
+import { parseOrThrow } from '../shared/validation.ts';
 
-const listQuery = z
+export const suppressionQuerySchema = z
   .object({
     reason: z.enum(SUPPRESSION_KINDS).optional(),
     since: z.iso.datetime({ offset: true }).optional(),
@@ -18,7 +18,7 @@ const listQuery = z
   })
   .strict();
 
-const liftBody = z.object({ explanation: z.string().max(2000), legalBasis: z.enum(LEGAL_BASES).optional() }).strict();
+export const liftSuppressionBodySchema = z.object({ explanation: z.string().max(2000), legalBasis: z.enum(LEGAL_BASES).optional() }).strict();
 
 const actorOf = (res: Response): string | undefined => (typeof res.locals.actor === 'string' ? res.locals.actor : undefined);
 
@@ -27,7 +27,7 @@ export function suppressionRoutes(deps: { list: SuppressionList; store: Subscrip
   const router = Router();
 
   router.get('/suppressions', async (req, res) => {
-    const q = parseOrThrow(listQuery, req.query, 'query');
+    const q = parseOrThrow(suppressionQuerySchema, req.query, 'query');
     res.json(
       await deps.list.page({
         limit: q.limit,
@@ -40,7 +40,7 @@ export function suppressionRoutes(deps: { list: SuppressionList; store: Subscrip
 
   router.delete('/addresses/:address/suppression', async (req, res) => {
     const address = normalizeAddress(req.params.address);
-    const body = parseOrThrow(liftBody, req.body ?? {}, 'request');
+    const body = parseOrThrow(liftSuppressionBodySchema, req.body ?? {}, 'request');
     const state = await liftSuppression(deps.store, address, { explanation: body.explanation, actor: actorOf(res), ...(body.legalBasis ? { legalBasis: body.legalBasis } : {}) });
     res.json(toAddressView(state, deps.catalog));
   });

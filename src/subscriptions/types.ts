@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /** The words for subscription state. See PRODUCT.md §1. */
 export { MESSAGE_KINDS, type MessageKind } from '../shared/message-kinds.ts';
 
@@ -33,12 +35,11 @@ export const LEGAL_BASES = [
 ] as const;
 export type LegalBasis = (typeof LEGAL_BASES)[number];
 
-export interface Suppression {
-  kind: SuppressionKind;
-  at: Date;
-  source: ConsentSource;
-  detail?: string;
-}
+/** A deliverability block on an address; also its API shape (dates as ISO 8601 on the wire). */
+export const suppressionSchema = z
+  .object({ kind: z.enum(SUPPRESSION_KINDS), at: z.date(), source: z.enum(CONSENT_SOURCES), detail: z.string().optional() })
+  .meta({ id: 'Suppression' });
+export type Suppression = z.infer<typeof suppressionSchema>;
 
 /** State of one normalized address. A never-seen address is all `not_specified`, not opted out. */
 export interface AddressState {

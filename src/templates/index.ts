@@ -7,3 +7,5 @@ export { TemplateLoadError, loadTemplates, loadTemplatesOrThrow, type LoadTempla
 export { TemplateRegistry, PREVIEW_ADDRESS } from './template-registry.ts';
 export type { TemplateProblem } from './template-loader.ts';
 export { createTemplatesRouter } from './templates-router.ts';
+export { templatesApiDoc } from './templates-api-doc.ts';
+export { templateInfoSchema } from './types.ts';

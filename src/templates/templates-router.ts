@@ -4,7 +4,7 @@ import { badRequest, notFound } from '../shared/errors.ts';
 import { PREVIEW_ADDRESS, type TemplateRegistry } from './template-registry.ts';
 import { LOCALES } from './types.ts';
 
-const previewQuery = z.object({ locale: z.enum(LOCALES).default('en'), format: z.enum(['html', 'text']).default('html') });
+export const previewQuerySchema = z.object({ locale: z.enum(LOCALES).default('en'), format: z.enum(['html', 'text']).default('html') });
 
 /** Admin API (mounted under /v1 behind the API key). */
 export function createTemplatesRouter(deps: { registry: TemplateRegistry }): Router {
@@ -18,7 +18,7 @@ export function createTemplatesRouter(deps: { registry: TemplateRegistry }): Rou
     const name = String(req.params.name);
     const info = deps.registry.get(name);
     if (!info) throw notFound('unknown_template', `No template named "${name.slice(0, 100)}"`);
-    const query = previewQuery.safeParse(req.query);
+    const query = previewQuerySchema.safeParse(req.query);
     if (!query.success) throw badRequest('invalid_query', `locale must be one of ${LOCALES.join(', ')}; format html or text`, query.error.issues);
     const out = deps.registry.render({ template: name, data: deps.registry.sampleData(name, query.data.locale) ?? info.sampleData, locale: query.data.locale, to: PREVIEW_ADDRESS, messageId: 'preview' });
     res.set('Cache-Control', 'no-store');

@@ -1,16 +1,20 @@
+import { z } from 'zod';
 import type { Locale } from '../shared/locale.ts';
-import type { MessageKind } from '../subscriptions/index.ts';
+import { MESSAGE_KINDS } from '../shared/message-kinds.ts';
 
 export { LOCALES, type Locale } from '../shared/locale.ts';
 
 /** What GET /v1/templates lists. */
-export interface TemplateInfo {
-  name: string;
-  kind: MessageKind;
-  subscriptionType?: string;
-  subject: string;
-  sampleData: Record<string, unknown>;
-}
+export const templateInfoSchema = z
+  .object({
+    name: z.string(),
+    kind: z.enum(MESSAGE_KINDS),
+    subscriptionType: z.string().optional(),
+    subject: z.string(),
+    sampleData: z.record(z.string(), z.unknown()).meta({ description: 'The example data the template ships with, enough to render it' }),
+  })
+  .meta({ id: 'Template' });
+export type TemplateInfo = z.infer<typeof templateInfoSchema>;
 
 export interface RenderInput {
   template: string;

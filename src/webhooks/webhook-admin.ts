@@ -7,29 +7,7 @@ import type { WebhookJobs } from './webhook-jobs.ts';
 import type { WebhookLanes } from './webhook-lanes.ts';
 import type { WebhookRepository } from './webhook-repository.ts';
 import { checkWebhookUrl, type TargetRules } from './webhook-target.ts';
-
-export interface EndpointView {
-  id: string;
-  url: string;
-  events: AppEventType[];
-  description?: string;
-  enabled: boolean;
-  createdAt: string;
-}
-
-export interface DeliveryView {
-  id: string;
-  eventId: string;
-  type: AppEventType;
-  status: WebhookDeliveryDoc['status'];
-  attempts: number;
-  lastResponseCode?: number;
-  lastError?: string;
-  nextAttemptAt?: string;
-  createdAt: string;
-  updatedAt: string;
-  deliveredAt?: string;
-}
+import type { DeliveryView, EndpointView } from './webhook-views.ts';
 
 export interface NewEndpoint {
   url: string;

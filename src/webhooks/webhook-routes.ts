@@ -1,9 +1,9 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { AppError } from '../shared/errors.ts';
+import { parseOrThrow as parse } from '../shared/validation.ts';
 import type { WebhookAdmin } from './webhook-admin.ts';
 
-const createBody = z
+export const createWebhookBody = z
   .object({
     url: z.string().min(1).max(2000),
     events: z.array(z.string().min(1).max(100)).min(1).max(20),
@@ -11,20 +11,12 @@ const createBody = z
   })
   .strict();
 
-const listQuery = z
+export const deliveriesQuery = z
   .object({
     cursor: z.string().max(1000).optional(),
     limit: z.coerce.number().int().min(1).max(1000).default(100),
   })
   .strict();
-
-/** Zod at the boundary: 400 `validation_failed` naming each field. */
-function parse<T>(schema: z.ZodType<T>, input: unknown, what: string): T {
-  const parsed = schema.safeParse(input);
-  if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
-  throw new AppError('validation_failed', `Invalid ${what}: ${issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ')}`, { status: 400, details: { issues } });
-}
 
 /** /webhooks under /v1, behind the API key (PRODUCT.md §9). */
 export function webhookRoutes(deps: { admin: WebhookAdmin }): Router {
@@ -32,7 +24,7 @@ export function webhookRoutes(deps: { admin: WebhookAdmin }): Router {
   const { admin } = deps;
 
   router.post('/webhooks', async (req, res) => {
-    const body = parse(createBody, req.body ?? {}, 'request');
+    const body = parse(createWebhookBody, req.body ?? {}, 'request');
     res.status(201).json(await admin.create({ url: body.url, events: body.events, ...(body.description === undefined ? {} : { description: body.description }) }));
   });
 
@@ -50,7 +42,7 @@ export function webhookRoutes(deps: { admin: WebhookAdmin }): Router {
   });
 
   router.get('/webhooks/:id/deliveries', async (req, res) => {
-    const q = parse(listQuery, req.query, 'query');
+    const q = parse(deliveriesQuery, req.query, 'query');
     res.json(await admin.deliveries(req.params.id, { limit: q.limit, ...(q.cursor ? { cursor: q.cursor } : {}) }));
   });
 

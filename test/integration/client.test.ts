@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createClient, MailgateError, type MailgateClient } from '../../src/index.ts';
 import { startTestApp } from '../helpers/app.ts';
@@ -67,4 +69,18 @@ it('rejects bad messages locally with the server codes, and maps server errors',
   expect(unauthorized).toMatchObject({ code: 'unauthorized', status: 401 });
   const down = await caught(createClient({ baseUrl: 'http://127.0.0.1:1', apiKey: TEST_API_KEY }).getMessage('x'));
   expect(down).toMatchObject({ code: 'network_error', status: 0, retryable: true });
+});
+
+it('maps an answer that is not mailgate’s error body (a proxy in between) to its status', async () => {
+  const proxy = createServer((_req, res) => {
+    res.writeHead(502, { 'content-type': 'text/html' }).end('<html><body>Bad Gateway</body></html>');
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  try {
+    const { port } = proxy.address() as AddressInfo;
+    const err = await caught(createClient({ baseUrl: `http://127.0.0.1:${port}`, apiKey: TEST_API_KEY }).getMessage('x'));
+    expect(err).toMatchObject({ code: 'http_502', status: 502, retryable: true });
+  } finally {
+    await new Promise<void>((resolve) => proxy.close(() => resolve()));
+  }
 });

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { AppError } from '../shared/errors.ts';
+import { AppError } from './errors.ts';
 
 /** Parses with zod; a failure is 400 `validation_failed` listing each problem with its path. */
 export function parseOrThrow<T>(schema: z.ZodType<T>, input: unknown, what: string): T {

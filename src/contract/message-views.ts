@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { MESSAGE_KINDS } from '../shared/message-kinds.ts';
+import { apiErrorDetailSchema } from './api-error.ts';
+import { MESSAGE_STATUSES } from './message-input.ts';
+
+/**
+ * What the message routes answer (PRODUCT.md §3). The schemas are the contract: the API reference
+ * is generated from them and the typed client's types are inferred from them, so neither can drift
+ * from the other.
+ */
+const messageId = z.string().meta({ description: 'The message id (24 hex characters)', example: '665f1c2e9b1d4a0012345678' });
+const messageStatus = z.enum(MESSAGE_STATUSES);
+
+/** `POST /v1/messages` answer. */
+export const enqueueResultSchema = z.object({ id: messageId, status: messageStatus }).meta({ id: 'EnqueueResult' });
+export type EnqueueResult = z.infer<typeof enqueueResultSchema>;
+
+/** One entry of `POST /v1/messages/batch`: the message's id, or why that item was refused. */
+export const batchItemResultSchema = z.union([enqueueResultSchema, z.object({ error: apiErrorDetailSchema })]).meta({ id: 'BatchItemResult' });
+export type BatchItemResult = z.infer<typeof batchItemResultSchema>;
+
+export const batchResultSchema = z.object({ results: z.array(batchItemResultSchema).meta({ description: 'One result per message, in order' }) }).meta({ id: 'BatchResult' });
+export type BatchResult = z.infer<typeof batchResultSchema>;
+
+/** What the relay reported after accepting the message (a bounce or a complaint), and when. */
+export const messageFeedbackViewSchema = z
+  .object({
+    type: z.enum(['hard_bounce', 'complaint']),
+    at: z.iso.datetime(),
+    provider: z.string(),
+    statusCode: z.string().optional(),
+    diagnostic: z.string().optional(),
+  })
+  .meta({ id: 'MessageFeedback' });
+export type MessageFeedbackView = z.infer<typeof messageFeedbackViewSchema>;
+
+/** `GET /v1/messages/:id` answer. */
+export const messageViewSchema = z
+  .object({
+    id: messageId,
+    kind: z.enum(MESSAGE_KINDS),
+    to: z.string(),
+    template: z.string(),
+    subscriptionType: z.string().optional(),
+    status: messageStatus,
+    reason: z.string().optional().meta({ description: 'Why it was suppressed or failed' }),
+    detail: z.string().optional(),
+    attempts: z.number().int().min(0),
+    createdAt: z.iso.datetime(),
+    sendAt: z.iso.datetime().optional(),
+    sentAt: z.iso.datetime().optional(),
+    feedback: messageFeedbackViewSchema.optional(),
+  })
+  .meta({ id: 'Message' });
+export type MessageView = z.infer<typeof messageViewSchema>;
