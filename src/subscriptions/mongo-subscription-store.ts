@@ -1,5 +1,6 @@
 import type { Connection } from 'mongoose';
 import type { Logger } from '../shared/logger.ts';
+import type { ReadShape } from '../shared/mongo.ts';
 import { AddressStateReader } from './address-state-reader.ts';
 import type { AddressStateModel } from './address-state.model.ts';
 import type { SubscriptionCatalog } from './catalog.ts';
@@ -19,6 +20,8 @@ export interface MongoSubscriptionStoreDeps {
   db: Connection;
   catalog: SubscriptionCatalog;
   logger: Logger;
+  /** How batched state reads are shaped for this server (see ReadShape). */
+  readShape?: ReadShape;
 }
 
 /**
@@ -41,7 +44,7 @@ export class MongoSubscriptionStore implements SubscriptionStore {
     this.states = collections.states;
     this.events = collections.events;
     this.pending = collections.pending;
-    this.reader = new AddressStateReader({ states: collections.states });
+    this.reader = new AddressStateReader({ states: collections.states, ...(deps.readShape ? { readShape: deps.readShape } : {}) });
     this.writer = new ConsentWriter({ collections, reader: this.reader, catalog: deps.catalog, logger: deps.logger });
     this.bulk = new ConsentBulkWriter({ collections, reader: this.reader, writer: this.writer });
     this.consentHistory = new ConsentHistory({ events: collections.events, reader: this.reader });
