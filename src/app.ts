@@ -122,7 +122,7 @@ export async function createApp(config: Config, roles: Roles, logger: Logger = c
   const formTypes = resolveFormTypes(catalog, config.subscribeFormTypes); // and so does a bad SUBSCRIBE_FORM_TYPES
   if (config.usingDevSecret) logger.warn({ event: 'config.dev_secret' }, 'MAILGATE_SECRET is not set: using the development secret');
   const db = await connectMongo(config.mongoUrl);
-  const readShape = await readShapeOf(db); // how repositories read many documents by _id on this server
+  const readShape = config.mongoReadShape === 'auto' ? await readShapeOf(db) : config.mongoReadShape; // how repositories read many documents by _id
   const redis = createRedis(config.redisUrl, 'client');
   redis.on('error', (err) => logger.debug({ event: 'redis.error', err: err.message }));
   const metrics = createMetricsRegistry(true);

@@ -37,6 +37,8 @@ const schema = z.object({
   DKIM_SELECTOR: optionalString,
   DKIM_PRIVATE_KEY: optionalString,
   CONSENT_MODE: z.preprocess(emptyToUndefined, z.enum(['opt-out', 'opt-in']).default('opt-out')),
+  // How batched reads by _id are shaped (docs/ferretdb.md): `auto` asks the server (buildInfo).
+  MONGO_READ_SHAPE: z.preprocess(emptyToUndefined, z.enum(['auto', 'batched', 'point']).default('auto')),
   QUEUE_PREFIX: z.preprocess(emptyToUndefined, z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _ only').default('mailgate')),
   WORKER_CONCURRENCY: int(50, 1, 1000),
   SEND_RATE_LIMIT: int(0, 0, 1_000_000),
@@ -85,6 +87,8 @@ export interface Config {
   postalAddress: string;
   dkim: { domain: string; selector: string; privateKey: string } | undefined;
   consentMode: Raw['CONSENT_MODE'];
+  /** `auto`: point reads on FerretDB, one `$in` per batch elsewhere; or forced (an unpatched FerretDB reads faster `batched`). */
+  mongoReadShape: Raw['MONGO_READ_SHAPE'];
   queuePrefix: string;
   workerConcurrency: number;
   /** Messages per second per worker; 0 = unlimited. */
@@ -188,6 +192,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         ? { domain: raw.DKIM_DOMAIN, selector: raw.DKIM_SELECTOR, privateKey: raw.DKIM_PRIVATE_KEY }
         : undefined,
     consentMode: raw.CONSENT_MODE,
+    mongoReadShape: raw.MONGO_READ_SHAPE,
     queuePrefix: raw.QUEUE_PREFIX,
     workerConcurrency: raw.WORKER_CONCURRENCY,
     sendRateLimit: raw.SEND_RATE_LIMIT,
