@@ -25,6 +25,8 @@
 //   BENCH_SCALE_OLD       old message records of the last scaling round (default 100000)
 //   BENCH_REDIS_URL       use this Redis instead of a private one (commandstats then count others too)
 //   WORKER_CONCURRENCY, SMTP_POOL_SIZE  as for mailgate (default 50 and 5); the SMTP leg uses the same
+//   MONGO_READ_SHAPE      as for mailgate (default auto: point reads on FerretDB); `batched` measures
+//                         the worker with the reads it makes on MongoDB (one $in per batch)
 import { fork, type ChildProcess, type Serializable } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -136,7 +138,7 @@ function benchEnv(label: string, mongoBase: string, extra: Record<string, string
     LOG_LEVEL: 'warn',
     PUBLIC_URL: 'https://mail.example.com',
     // worker tuning from the caller's env, the same for the worker processes and the SMTP leg
-    ...Object.fromEntries(['WORKER_CONCURRENCY', 'SMTP_POOL_SIZE'].filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]!])),
+    ...Object.fromEntries(['WORKER_CONCURRENCY', 'SMTP_POOL_SIZE', 'MONGO_READ_SHAPE'].filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]!])),
     ...extra,
   };
 }
@@ -251,7 +253,8 @@ async function waitFinal(lane: Lane, count: number): Promise<Stats> {
       log(`     ${done} of ${count} final`);
       lastLog = Date.now();
     }
-    await new Promise((r) => setTimeout(r, 50));
+    // Polled, not pushed: each poll costs the worker a little CPU (metrics read, IPC), so not too often.
+    await new Promise((r) => setTimeout(r, 100));
   }
 }
 
