@@ -1,20 +1,33 @@
 // `npm run bench`: throughput of the send pipeline on this machine, against its ceilings. Starts
 // what it needs: its own FerretDB (scripts/services.sh ferretdb-bin, on a free port; or the server
 // at BENCH_MONGO_URL, e.g. a MongoDB 7), an SMTP sink (smtp-server) in a separate process and the
-// send workers in separate processes; Redis is the one at REDIS_URL (default 127.0.0.1:6379).
-// Prints a table and, as its last line, one JSON object with every figure.
+// send workers, the enqueue API and a bare nodemailer sender in separate processes; a private
+// redis-server on a free port (or the Redis at BENCH_REDIS_URL), so INFO commandstats counts only
+// the bench's commands. Prints a table and, as its last line, one JSON object with every figure.
+//
+// What mailgate itself costs, apart from the database server: CPU per message of the checking
+// worker against a bare nodemailer sender of the same rendered messages (worker_overhead_ratio),
+// CPU per enqueued message of the API, database and Redis commands per message on the send path.
 //
 // Sizes (env):
 //   BENCH_MESSAGES        messages per e2e round, each variant (default 1500)
-//   BENCH_SMTP_MESSAGES   messages per SMTP-leg round (default 5000)
+//   BENCH_SMTP_MESSAGES   messages per SMTP-leg round (bare nodemailer; default BENCH_MESSAGES)
 //   BENCH_ENQUEUE         messages per enqueue / raw addBulk round (default 10000)
 //   BENCH_IMPORT_ROWS     rows of the CSV import (default 5000; the issue's size: 100000)
 //   BENCH_ROUNDS          A/B rounds, interleaved; figures are medians (default 2)
 //   BENCH_RSS_MESSAGES    extra messages through the checking worker after the rounds, for the
 //                         RSS figure (default 0; the issue's size: 50000 in total)
 //   BENCH_CPU_PROF=dir    run the checking worker under node --cpu-prof, profile written to dir
+//   BENCH_SCALE=1         also the scaling rounds: checked e2e rate and worker CPU per message with
+//                         1k, 10k, 100k address states, then with 100k old message records on top
+//                         (seeding ~200k documents: ~5 more minutes with the FerretDB fix)
+//   BENCH_SCALE_STATES    the state counts of the scaling rounds (default 1000,10000,100000)
+//   BENCH_SCALE_OLD       old message records of the last scaling round (default 100000)
+//   BENCH_REDIS_URL       use this Redis instead of a private one (commandstats then count others too)
 //   WORKER_CONCURRENCY, SMTP_POOL_SIZE  as for mailgate (default 50 and 5); the SMTP leg uses the same
-import { fork, type ChildProcess } from 'node:child_process';
+//   MONGO_READ_SHAPE      as for mailgate (default auto: point reads on FerretDB); `batched` measures
+//                         the worker with the reads it makes on MongoDB (one $in per batch)
+import { fork, type ChildProcess, type Serializable } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -24,28 +37,31 @@ import { Redis } from 'ioredis';
 import { MongoClient } from 'mongodb';
 import { createApp, type App } from '../src/app.ts';
 import { loadConfig, type Config } from '../src/config.ts';
-import { createNodemailerTransport } from '../src/delivery/index.ts';
 import { SEND_JOB, sendJobOptions } from '../src/messages/index.ts';
 import { createLogger } from '../src/shared/logger.ts';
 import { SEND_QUEUE } from '../src/shared/queues.ts';
 import { deleteQueueKeys } from '../test/helpers/app.ts';
 import { startOwnDatabase, type OwnDatabase } from '../test/helpers/ferretdb.ts';
+import { startRedis } from '../test/helpers/processes.ts';
 import { benchRender } from './render.ts';
 
 const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const MESSAGES = num('BENCH_MESSAGES', 1_500);
-const SMTP_MESSAGES = num('BENCH_SMTP_MESSAGES', 5_000);
+const SMTP_MESSAGES = num('BENCH_SMTP_MESSAGES', MESSAGES);
 const ENQUEUE = num('BENCH_ENQUEUE', 10_000);
 const IMPORT_ROWS = num('BENCH_IMPORT_ROWS', 5_000);
 const ROUNDS = num('BENCH_ROUNDS', 2);
 const RSS_MESSAGES = num('BENCH_RSS_MESSAGES', 0);
 const CPU_PROF = process.env.BENCH_CPU_PROF;
+const SCALE = process.env.BENCH_SCALE === '1';
+const SCALE_STATES = (process.env.BENCH_SCALE_STATES ?? '1000,10000,100000').split(',').map(Number);
+const SCALE_OLD = num('BENCH_SCALE_OLD', 100_000);
 const BATCH = 1000;
 const POST_CONCURRENCY = 2;
 const OPTED_OUT_EVERY = 10; // 10 % of recipients opted out of all
 const WARM = 300;
 const API_KEY = 'bench-api-key-0123456789';
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+let REDIS_URL = process.env.BENCH_REDIS_URL ?? '';
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -56,7 +72,7 @@ const median = (values: number[]) => {
 // --- child processes over IPC ---
 interface Child {
   pid: number;
-  ask<T>(what: string): Promise<T>;
+  ask<T>(what: Serializable): Promise<T>;
   close(): Promise<void>;
 }
 function forkChild(file: string, args: string[], env: NodeJS.ProcessEnv, execArgv: string[] = []): Promise<{ child: Child; first: unknown }> {
@@ -71,7 +87,7 @@ function forkChild(file: string, args: string[], env: NodeJS.ProcessEnv, execArg
     });
   const child: Child = {
     pid: proc.pid!,
-    ask: <T>(what: string) => {
+    ask: <T>(what: Serializable) => {
       const answer = next();
       proc.send(what);
       return answer as Promise<T>;
@@ -122,7 +138,7 @@ function benchEnv(label: string, mongoBase: string, extra: Record<string, string
     LOG_LEVEL: 'warn',
     PUBLIC_URL: 'https://mail.example.com',
     // worker tuning from the caller's env, the same for the worker processes and the SMTP leg
-    ...Object.fromEntries(['WORKER_CONCURRENCY', 'SMTP_POOL_SIZE'].filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]!])),
+    ...Object.fromEntries(['WORKER_CONCURRENCY', 'SMTP_POOL_SIZE', 'MONGO_READ_SHAPE'].filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]!])),
     ...extra,
   };
 }
@@ -183,6 +199,29 @@ const recipients = (n: number, tag: string, pop: Population) =>
 interface Stats {
   outcomes: { sent: number; suppressed: number; failed: number };
   rssMb: number;
+  cpuMs: number;
+  dbCommands: Record<string, number>;
+}
+const sum = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
+
+/** Commands the Redis server has run so far, by name (INFO commandstats). */
+async function redisCallsByName(): Promise<Record<string, number>> {
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+  try {
+    const info = await redis.info('commandstats');
+    return Object.fromEntries([...info.matchAll(/cmdstat_([^:]+):calls=(\d+)/g)].map((m) => [m[1]!, Number(m[2])]));
+  } finally {
+    redis.disconnect();
+  }
+}
+const redisByName: Record<string, number> = {};
+let redisBefore: Record<string, number> = {};
+/** Total commands so far; with `track`, the difference since the last tracked call is added to redisByName. */
+async function redisCalls(track: 'start' | 'end' | 'no' = 'no'): Promise<number> {
+  const now = await redisCallsByName();
+  if (track === 'start') redisBefore = now;
+  if (track === 'end') for (const [k, v] of Object.entries(now)) redisByName[k] = (redisByName[k] ?? 0) + v - (redisBefore[k] ?? 0);
+  return sum(now);
 }
 interface Lane {
   api: { app: App; config: Config };
@@ -214,7 +253,8 @@ async function waitFinal(lane: Lane, count: number): Promise<Stats> {
       log(`     ${done} of ${count} final`);
       lastLog = Date.now();
     }
-    await new Promise((r) => setTimeout(r, 50));
+    // Polled, not pushed: each poll costs the worker a little CPU (metrics read, IPC), so not too often.
+    await new Promise((r) => setTimeout(r, 100));
   }
 }
 
@@ -276,21 +316,20 @@ async function enqueueRound(url: string, pop: Population): Promise<number> {
   return ENQUEUE / ((performance.now() - started) / 1000);
 }
 
-// --- nodemailer alone: the worker's pool size and concurrency, messages of the same size, same sink ---
-async function smtpLegRound(sinkUrl: string, sample: Sample, config: Config): Promise<number> {
-  const transport = createNodemailerTransport(
-    { env: 'test', smtpUrl: sinkUrl, smtpPoolSize: config.smtpPoolSize, dkim: undefined, mailFrom: 'bench@mail.example.com', emlDir: tmpdir() },
-    createLogger('warn'),
-  );
-  try {
-    const send = (i: number) => transport.send({ id: randomBytes(12).toString('hex'), from: 'bench@mail.example.com', to: `leg${i}@example.com`, ...sample });
-    await pool(Array.from({ length: 200 }, (_, i) => i), config.workerConcurrency, (i) => send(i).then(() => undefined)); // warm-up: connections
-    const started = performance.now();
-    await pool(Array.from({ length: SMTP_MESSAGES }, (_, i) => i), config.workerConcurrency, (i) => send(i).then(() => undefined));
-    return SMTP_MESSAGES / ((performance.now() - started) / 1000);
-  } finally {
-    await transport.close();
+// --- nodemailer alone, in its own process: the worker's pool size and concurrency, the same
+// rendered messages (each rendered for its own recipient, as the worker does), same sink ---
+async function smtpLegRound(leg: Child, render: (to: string, id: string) => Sample, count: number): Promise<{ perSecond: number; cpuMsPerMsg: number }> {
+  const tag = randomBytes(4).toString('hex');
+  for (const part of chunk(Array.from({ length: count }, (_, i) => i), 200)) {
+    const mails = part.map((i) => {
+      const id = randomBytes(12).toString('hex');
+      const to = `r${i}.${tag}@example.com`;
+      return { id, from: 'bench@mail.example.com', to, ...render(to, id) };
+    });
+    await leg.ask({ load: mails });
   }
+  const { count: sent, seconds, cpuMs } = await leg.ask<{ count: number; seconds: number; cpuMs: number }>('run');
+  return { perSecond: sent / seconds, cpuMsPerMsg: cpuMs / sent };
 }
 
 // --- CSV import through the API, processed by the checking lane's worker ---
@@ -317,6 +356,53 @@ async function importRound(url: string, rows: number): Promise<number> {
     await new Promise((r) => setTimeout(r, 100));
   }
   return rows / ((performance.now() - started) / 1000);
+}
+
+/**
+ * Scaling: the checked e2e rate and the worker's CPU per message as the data grows. Address states
+ * (of other addresses) are added up to each count, then old message records with their outcomes.
+ * The server's cost may grow (FerretDB scans where it cannot use an index); the worker's must not.
+ */
+async function scaleRounds(lane: Lane, sink: Child, pop: Population): Promise<Record<string, number>> {
+  const db = lane.api.app.ctx.db.db!;
+  const states = db.collection<{ _id: string }>('address_states');
+  const figures: Record<string, number> = {};
+  const seed = async (count: number, make: (i: number) => Record<string, unknown>, col: string) => {
+    for (let i = 0; i < count; i += 1000) {
+      await db.collection(col).insertMany(Array.from({ length: Math.min(1000, count - i) }, (_, j) => make(i + j)) as never[], { ordered: false });
+    }
+  };
+  const point = async (label: string) => {
+    const s0 = await lane.stats();
+    const { perSecond } = await e2eRound(lane, sink, pop, MESSAGES, true);
+    const s1 = await lane.stats();
+    figures[`scale_${label}_e2e_msgs_per_s`] = perSecond;
+    figures[`scale_${label}_worker_cpu_ms_per_msg`] = (s1.cpuMs - s0.cpuMs) / MESSAGES;
+    figures[`scale_${label}_db_commands_per_msg`] = (sum(s1.dbCommands) - sum(s0.dbCommands)) / MESSAGES;
+    log(`   scale ${label}: ${perSecond.toFixed(1)}/s, worker ${figures[`scale_${label}_worker_cpu_ms_per_msg`]!.toFixed(2)} ms CPU/msg`);
+  };
+  const tag = randomBytes(3).toString('hex');
+  const now = new Date();
+  let seeded = 0;
+  for (const target of SCALE_STATES) {
+    const have = await states.countDocuments();
+    log(`… scale: ${have} → ${target} address states`);
+    const add = Math.max(0, target - have);
+    await seed(add, (i) => ((a) => ({ _id: a, address: a, optedOutOfAll: false, subscriptions: { newsletter: 'subscribed' }, suppression: null, updatedAt: now, version: 1, lastEventId: `seed${i}` }))(`s${seeded + i}.${tag}@example.com`), 'address_states');
+    seeded += add;
+    await point(`${target}_states_0_old`);
+  }
+  const template = await db.collection('messages').findOne({});
+  const outcome = await db.collection('message_outcomes').findOne({ status: 'sent' });
+  if (template && outcome && SCALE_OLD > 0) {
+    log(`… scale: ${SCALE_OLD} old message records with their outcomes`);
+    const old = new Date(Date.now() - 20 * 86_400_000);
+    const idOf = (i: number) => `old${tag}${i.toString(16).padStart(12, '0')}`;
+    await seed(SCALE_OLD, (i) => ({ ...template, _id: idOf(i), idempotencyKey: `m:${idOf(i)}`, createdAt: old, to: `o${i}.${tag}@example.com` }), 'messages');
+    await seed(SCALE_OLD, (i) => ({ ...outcome, _id: idOf(i), at: old }), 'message_outcomes');
+    await point(`${SCALE_STATES.at(-1)}_states_${SCALE_OLD}_old`);
+  }
+  return figures;
 }
 
 /** CPU seconds (user + system) a process has used so far, from /proc (Linux); NaN elsewhere. */
@@ -368,6 +454,11 @@ async function main(): Promise<void> {
   try {
     const mongoBase = process.env.BENCH_MONGO_URL ?? (own = await startOwnDatabase('bench')).url;
     figures.database = await serverName(mongoBase);
+    if (!REDIS_URL) {
+      const redis = await startRedis();
+      cleanups.unshift(() => redis.stop()); // stopped last
+      REDIS_URL = redis.url;
+    }
     const { child: sink, first } = await forkChild('smtp-sink-process.ts', [], process.env);
     cleanups.push(() => sink.close());
     const sinkUrl = `smtp://127.0.0.1:${(first as { port: number }).port}`;
@@ -383,14 +474,20 @@ async function main(): Promise<void> {
     cleanups.push(() => stopLane(check));
     const noCheck = await startLane('no-check', benchEnv('nocheck', mongoBase, extra));
     cleanups.push(() => stopLane(noCheck));
-    const enqueueApi = await startApi(benchEnv('enq', mongoBase, { TEMPLATES_DIR: templatesDir }));
-    cleanups.push(() => stopApi(enqueueApi));
+    const enqEnv = benchEnv('enq', mongoBase, { TEMPLATES_DIR: templatesDir });
+    const { child: enqueueChild, first: enqFirstMsg } = await forkChild('api-process.ts', [], { ...process.env, ...enqEnv });
+    cleanups.push(async () => (await enqueueChild.close(), await deleteQueueKeys(REDIS_URL, enqEnv.QUEUE_PREFIX!)));
+    const enqueueUrl = (enqFirstMsg as { url: string }).url;
+    const { child: leg } = await forkChild('nodemailer-process.ts', [], { ...process.env, SMTP_URL: sinkUrl, ...Object.fromEntries(Object.entries(extra)) });
+    cleanups.push(() => leg.close());
 
     const renderer = check.api.app.templates!.renderer;
     const newsletter: Population = { template: 'newsletter', data: renderer.get('newsletter')!.sampleData };
     const small: Population = { template: 'small', data: renderer.get('small')!.sampleData };
-    const sampleOf = (template: string, data: Record<string, unknown>): Sample =>
-      renderer.render({ template, data, locale: 'en', to: 'r1.sample0000@example.com', messageId: randomBytes(12).toString('hex'), subscriptionType: 'newsletter' });
+    const sampleOf = (template: string, data: Record<string, unknown>, to = 'r1.sample0000@example.com', messageId = randomBytes(12).toString('hex')): Sample =>
+      renderer.render({ template, data, locale: 'en', to, messageId, subscriptionType: 'newsletter' });
+    const renderNewsletter = (to: string, id: string) => sampleOf('newsletter', newsletter.data, to, id);
+    const renderSmall = (to: string, id: string) => sampleOf('small', { ...small.data, firstName: 'Reader 1' }, to, id);
     const newsletterSample = sampleOf('newsletter', newsletter.data);
     const smallSample = sampleOf('small', { ...small.data, firstName: 'Reader 1' });
     figures.newsletter_html_bytes = Buffer.byteLength(newsletterSample.html) + Buffer.byteLength(newsletterSample.text);
@@ -402,11 +499,15 @@ async function main(): Promise<void> {
     for (const lane of [check, noCheck]) {
       for (const pop of [newsletter, small]) await e2eRound(lane, sink, pop, WARM, false);
     }
-    await smtpLegRound(sinkUrl, newsletterSample, check.api.config);
-    await enqueueRound(enqueueApi.app.url!, small);
+    await smtpLegRound(leg, renderNewsletter, WARM);
+    await enqueueRound(enqueueUrl, small);
     const rssStart = (await check.stats()).rssMb;
     const dbPid = own ? ferretdbPid(own.port) : undefined;
     const cpuPids = { worker_check: check.worker.pid, worker_no_check: noCheck.worker.pid, bench_and_api: process.pid, smtp_sink: sink.pid, ...(dbPid ? { ferretdb: dbPid } : {}) };
+    // What the checking worker spent over the checked newsletter rounds, and the same for the no-check
+    // worker, the bare nodemailer sender and the enqueue API over their rounds.
+    const acc = { checkMsgs: 0, checkCpu: 0, checkDb: 0, checkRedis: 0, noCheckMsgs: 0, noCheckCpu: 0, legMs: [] as number[], enqMsgs: 0, enqCpu: 0, enqRedis: 0 };
+    const dbByName: Record<string, number> = {};
     const cpuUsed: Record<string, number> = Object.fromEntries(Object.keys(cpuPids).map((k) => [k, 0]));
     let cpuWall = 0;
     /** Runs `work`, adding the CPU seconds each process used meanwhile (for the checked newsletter rounds). */
@@ -423,27 +524,48 @@ async function main(): Promise<void> {
     const r: Record<string, number[]> = { smtp: [], e2e: [], noCheck: [], small: [], smallLeg: [], enqueue: [], raw: [] };
     for (let round = 1; round <= ROUNDS; round++) {
       log(`… round ${round} of ${ROUNDS}`);
-      r.smtp!.push(await smtpLegRound(sinkUrl, newsletterSample, check.api.config));
-      log(`   smtp leg (newsletter size)   ${r.smtp!.at(-1)!.toFixed(1)}/s`);
+      const legRound = await smtpLegRound(leg, renderNewsletter, SMTP_MESSAGES);
+      r.smtp!.push(legRound.perSecond);
+      acc.legMs.push(legRound.cpuMsPerMsg);
+      log(`   smtp leg (newsletter size)   ${r.smtp!.at(-1)!.toFixed(1)}/s, ${legRound.cpuMsPerMsg.toFixed(2)} ms CPU/msg`);
       // with and without the check alternate, and which goes first alternates too
       const pair = round % 2 ? (['check', 'no-check'] as const) : (['no-check', 'check'] as const);
       for (const which of pair) {
         if (which === 'check') {
+          const [s0, redis0] = [await check.stats(), await redisCalls('start')];
           r.e2e!.push((await measured(() => e2eRound(check, sink, newsletter, MESSAGES, true))).perSecond);
-          log(`   e2e newsletter, checked      ${r.e2e!.at(-1)!.toFixed(1)}/s`);
+          const [s1, redis1] = [await check.stats(), await redisCalls('end')];
+          acc.checkMsgs += MESSAGES;
+          acc.checkCpu += s1.cpuMs - s0.cpuMs;
+          acc.checkDb += sum(s1.dbCommands) - sum(s0.dbCommands);
+          acc.checkRedis += redis1 - redis0;
+          for (const [name, n] of Object.entries(s1.dbCommands)) dbByName[name] = (dbByName[name] ?? 0) + n - (s0.dbCommands[name] ?? 0);
+          log(`   e2e newsletter, checked      ${r.e2e!.at(-1)!.toFixed(1)}/s, worker ${((s1.cpuMs - s0.cpuMs) / MESSAGES).toFixed(2)} ms CPU/msg`);
         } else {
+          const s0 = await noCheck.stats();
           r.noCheck!.push((await e2eRound(noCheck, sink, newsletter, MESSAGES, false)).perSecond);
-          log(`   e2e newsletter, no check     ${r.noCheck!.at(-1)!.toFixed(1)}/s`);
+          const s1 = await noCheck.stats();
+          acc.noCheckMsgs += MESSAGES;
+          acc.noCheckCpu += s1.cpuMs - s0.cpuMs;
+          log(`   e2e newsletter, no check     ${r.noCheck!.at(-1)!.toFixed(1)}/s, worker ${((s1.cpuMs - s0.cpuMs) / MESSAGES).toFixed(2)} ms CPU/msg`);
         }
       }
       r.small!.push((await e2eRound(check, sink, small, MESSAGES, true)).perSecond);
       log(`   e2e small, checked           ${r.small!.at(-1)!.toFixed(1)}/s`);
-      r.smallLeg!.push(await smtpLegRound(sinkUrl, smallSample, check.api.config));
+      r.smallLeg!.push((await smtpLegRound(leg, renderSmall, SMTP_MESSAGES)).perSecond);
       log(`   smtp leg (small)             ${r.smallLeg!.at(-1)!.toFixed(1)}/s`);
       const enqFirst = round % 2 === 1;
-      if (enqFirst) r.enqueue!.push(await enqueueRound(enqueueApi.app.url!, small));
+      const enq = async () => {
+        const [cpu0, redis0] = [await enqueueChild.ask<{ cpuMs: number }>('cpu'), await redisCalls()];
+        r.enqueue!.push(await enqueueRound(enqueueUrl, small));
+        const [cpu1, redis1] = [await enqueueChild.ask<{ cpuMs: number }>('cpu'), await redisCalls()];
+        acc.enqMsgs += ENQUEUE;
+        acc.enqCpu += cpu1.cpuMs - cpu0.cpuMs;
+        acc.enqRedis += redis1 - redis0;
+      };
+      if (enqFirst) await enq();
       r.raw!.push(await rawAddBulkRound(small));
-      if (!enqFirst) r.enqueue!.push(await enqueueRound(enqueueApi.app.url!, small));
+      if (!enqFirst) await enq();
       log(`   enqueue API ${r.enqueue!.at(-1)!.toFixed(0)}/s, raw addBulk ${r.raw!.at(-1)!.toFixed(0)}/s`);
     }
     // Where the CPU went during the checked newsletter rounds: share of one core per process (2 cores = 200 %).
@@ -452,6 +574,7 @@ async function main(): Promise<void> {
       log(`… ${RSS_MESSAGES} more small messages through the checking worker (RSS)`);
       for (const part of chunk(Array.from({ length: RSS_MESSAGES }), 10_000)) await e2eRound(check, sink, small, part.length, true);
     }
+    if (SCALE) Object.assign(figures, await scaleRounds(check, sink, newsletter));
     const rssEnd = (await check.stats()).rssMb;
     const processed = (await check.done()) - processedAtStart;
     log(`   checking worker RSS ${rssStart.toFixed(1)} MB → ${rssEnd.toFixed(1)} MB over ${processed} messages`);
@@ -486,6 +609,18 @@ async function main(): Promise<void> {
     figures.enqueue_msgs_per_s = enqueue;
     figures.raw_addbulk_jobs_per_s = raw;
     figures.ratio_enqueue_to_raw_addbulk = enqueue / raw;
+    figures.worker_cpu_ms_per_msg = acc.checkCpu / acc.checkMsgs;
+    figures.nodemailer_cpu_ms_per_msg = median(acc.legMs);
+    figures.worker_overhead_ratio = (figures.worker_cpu_ms_per_msg as number) / (figures.nodemailer_cpu_ms_per_msg as number);
+    figures.worker_no_check_cpu_ms_per_msg = acc.noCheckCpu / acc.noCheckMsgs;
+    figures.api_cpu_ms_per_enqueued_msg = acc.enqCpu / acc.enqMsgs;
+    figures.db_commands_per_msg = acc.checkDb / acc.checkMsgs;
+    figures.db_commands_by_name = JSON.stringify(Object.fromEntries(Object.entries(dbByName).filter(([, n]) => n > 0)));
+    // The checked rounds include the check lane's API adding the jobs; its share is measured apart
+    // in the enqueue rounds (the same code) and taken off, leaving the send path's own commands.
+    figures.api_redis_commands_per_enqueued_msg = acc.enqRedis / acc.enqMsgs;
+    figures.redis_commands_per_msg = acc.checkRedis / acc.checkMsgs - (figures.api_redis_commands_per_enqueued_msg as number);
+    figures.redis_commands_checked_rounds_by_name = JSON.stringify(Object.fromEntries(Object.entries(redisByName).filter(([, n]) => n > 0)));
     figures.worker_rss_mb_start = rssStart;
     figures.worker_rss_mb_end = rssEnd;
     figures.worker_rss_messages = processed;

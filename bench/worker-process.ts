@@ -3,7 +3,9 @@
 //   argv[2] = 'no-check' the same composition, but the send-time check reads a SubscriptionStore
 //                        that answers emptyState without any I/O — the check costs nothing. Given
 //                        through createApp's overrides; production code has no switch.
-// IPC: sends {ready}; answers 'stats' with {outcomes: {sent, suppressed, failed}, rssMb}; exits on 'close'.
+// IPC: sends {ready}; answers 'stats' with {outcomes: {sent, suppressed, failed}, rssMb, cpuMs,
+// dbCommands}; exits on 'close'. cpuMs is this process's CPU (user + system) so far; dbCommands
+// counts the MongoDB commands this process sent (driver command monitoring, by command name).
 import type { Registry } from 'prom-client';
 import { createApp, type App } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
@@ -12,7 +14,10 @@ import type { SubscriptionStore } from '../src/subscriptions/subscription-store.
 import { emptyState, type AddressState } from '../src/subscriptions/types.ts';
 
 const mode = process.argv[2] === 'no-check' ? 'no-check' : 'check';
-const config = loadConfig(process.env);
+// Command monitoring is a connection-string option: the product's own connect code stays as it is.
+const mongoUrl = new URL(process.env.MONGO_URL!);
+mongoUrl.searchParams.set('monitorCommands', 'true');
+const config = loadConfig({ ...process.env, MONGO_URL: mongoUrl.toString() });
 const logger = createLogger(config.logLevel);
 
 const noCheckStore: SubscriptionStore = {
@@ -24,6 +29,10 @@ const noCheckStore: SubscriptionStore = {
 const app: App = await createApp(config, { api: false, worker: true }, logger, mode === 'check' ? {} : { sendTimeStore: noCheckStore });
 await app.start();
 const registry: Registry = app.ctx.metrics;
+const dbCommands: Record<string, number> = {};
+app.ctx.db.getClient().on('commandStarted', (event: { commandName: string }) => {
+  dbCommands[event.commandName] = (dbCommands[event.commandName] ?? 0) + 1;
+});
 
 async function outcomes(): Promise<Record<string, number>> {
   const metric = registry.getSingleMetric('mailgate_messages_total');
@@ -37,7 +46,10 @@ async function outcomes(): Promise<Record<string, number>> {
 
 process.on('message', (msg: unknown) => {
   if (msg === 'stats') {
-    void outcomes().then((counts) => process.send!({ outcomes: counts, rssMb: process.memoryUsage.rss() / 2 ** 20 }));
+    void outcomes().then((counts) => {
+      const cpu = process.cpuUsage();
+      process.send!({ outcomes: counts, rssMb: process.memoryUsage.rss() / 2 ** 20, cpuMs: (cpu.user + cpu.system) / 1000, dbCommands });
+    });
   } else if (msg === 'close') {
     void (async () => {
       await app.close();

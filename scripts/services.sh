@@ -8,7 +8,10 @@ MONGO_URL="${MONGO_URL:-mongodb://127.0.0.1:27017/mailgate}"
 REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}"
 STATE_DIR="${MAILGATE_SERVICES_DIR:-${XDG_STATE_HOME:-$HOME/.local/state}/mailgate-services}"
 FERRETDB_VERSION="v1.24.2"
-FERRETDB_BIN="${FERRETDB_BIN:-$STATE_DIR/bin/ferretdb-$FERRETDB_VERSION}"
+# The suffix names the patch applied in build_ferretdb: a new patch gets a new suffix, so a cached
+# binary built without it is never reused.
+FERRETDB_PATCH="idfix1"
+FERRETDB_BIN="${FERRETDB_BIN:-$STATE_DIR/bin/ferretdb-$FERRETDB_VERSION-$FERRETDB_PATCH}"
 FERRETDB_DATA_DIR="${FERRETDB_DATA_DIR:-$STATE_DIR/ferretdb-data}"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
@@ -50,6 +53,14 @@ build_ferretdb() {
   cp -r "$dir/." "$src/"
   chmod -R u+w "$src"
   echo "$FERRETDB_VERSION" > "$src/build/version/version.txt"
+  # idfix1: on the SQLite backend the unique _id index is built on `_ferretdb_sjson->"_id"` but
+  # pushed-down finds, updates and deletes filter on `_ferretdb_sjson->'$._id'`; SQLite sees two
+  # different expressions and scans the table for every find by _id. Make the filter use the
+  # indexed expression (same value: both return the _id's JSON text). See docs/ferretdb.md;
+  # test/integration/ferretdb-id-index.test.ts proves the index is used.
+  local meta="$src/internal/backends/sqlite/metadata/metadata.go"
+  grep -q "IDColumn = DefaultColumn + \"->'\$._id'\"" "$meta" || { echo "services: FerretDB source changed; idfix1 patch does not apply" >&2; return 1; }
+  sed -i "s/IDColumn = DefaultColumn + \"->'\$._id'\"/IDColumn = DefaultColumn + \"->'_id'\"/" "$meta"
   mkdir -p "$(dirname "$FERRETDB_BIN")"
   (cd "$src" && go build -trimpath -o "$FERRETDB_BIN.tmp" ./cmd/ferretdb)
   mv "$FERRETDB_BIN.tmp" "$FERRETDB_BIN"

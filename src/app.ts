@@ -5,7 +5,7 @@ import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import type { Config } from './config.ts';
 import { createLogger, type Logger } from './shared/logger.ts';
-import { connectMongo } from './shared/mongo.ts';
+import { connectMongo, readShapeOf } from './shared/mongo.ts';
 import { createRedis } from './shared/redis.ts';
 import { createMetricsRegistry } from './shared/metrics.ts';
 import { checkHealth } from './shared/health.ts';
@@ -125,6 +125,7 @@ export async function createApp(config: Config, roles: Roles, logger: Logger = c
   const formTypes = resolveFormTypes(catalog, config.subscribeFormTypes); // and so does a bad SUBSCRIBE_FORM_TYPES
   if (config.usingDevSecret) logger.warn({ event: 'config.dev_secret' }, 'MAILGATE_SECRET is not set: using the development secret');
   const db = await connectMongo(config.mongoUrl);
+  const readShape = config.mongoReadShape === 'auto' ? await readShapeOf(db) : config.mongoReadShape; // how repositories read many documents by _id
   const redis = createRedis(config.redisUrl, 'client');
   redis.on('error', (err) => logger.debug({ event: 'redis.error', err: err.message }));
   const metrics = createMetricsRegistry(true);
@@ -140,7 +141,7 @@ export async function createApp(config: Config, roles: Roles, logger: Logger = c
   const subsLogger = logger.child({ module: 'subscriptions' });
   // The erasure records (privacy domain): the store asks them about addresses without a state (PRODUCT.md §10)
   const erased = new ErasedAddressRepository({ db, secrets: config.secrets });
-  const store = new MongoSubscriptionStore({ db, catalog, logger: subsLogger, erased, events: webhooks.sink });
+  const store = new MongoSubscriptionStore({ db, catalog, logger: subsLogger, erased, events: webhooks.sink, readShape });
   const importJobs = importJobModel(db);
   const importChunks = importChunkModel(db);
   const importProcessor = new ImportProcessor({ store, jobs: importJobs, chunks: importChunks, catalog, logger: subsLogger });
@@ -153,7 +154,7 @@ export async function createApp(config: Config, roles: Roles, logger: Logger = c
   logger.info({ event: 'templates.loaded', count: renderer.list().length }, `templates compiled: ${renderer.list().map((t) => t.name).join(', ')}`);
 
   // [messages] records, send jobs, enqueue, status
-  const repository = new MessageRepository({ db });
+  const repository = new MessageRepository({ db, readShape });
   const sendQueue = new Queue<SendJobData>(SEND_QUEUE, { connection: bullConnection(redis), prefix });
   sendQueue.on('error', (err) => logger.debug({ event: 'messages.queue_error', err: err.message }));
   life.onClose(sendQueue);

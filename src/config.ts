@@ -1,5 +1,7 @@
-import { isIP } from 'node:net';
 import { z } from 'zod';
+import { ConfigError, parseDurations, parseTrustProxy, type TrustProxy } from './config-values.ts';
+
+export { ConfigError, type TrustProxy } from './config-values.ts';
 
 const DEV_SECRET = 'mailgate-dev-secret-do-not-use-in-production';
 /** Values published in this repository (old compose defaults, the development secret): never a real secret. */
@@ -37,6 +39,8 @@ const schema = z.object({
   DKIM_SELECTOR: optionalString,
   DKIM_PRIVATE_KEY: optionalString,
   CONSENT_MODE: z.preprocess(emptyToUndefined, z.enum(['opt-out', 'opt-in']).default('opt-out')),
+  // How batched reads by _id are shaped (docs/ferretdb.md): `auto` asks the server (buildInfo).
+  MONGO_READ_SHAPE: z.preprocess(emptyToUndefined, z.enum(['auto', 'batched', 'point']).default('auto')),
   QUEUE_PREFIX: z.preprocess(emptyToUndefined, z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _ only').default('mailgate')),
   WORKER_CONCURRENCY: int(50, 1, 1000),
   SEND_RATE_LIMIT: int(0, 0, 1_000_000),
@@ -89,6 +93,8 @@ export interface Config {
   postalAddress: string;
   dkim: { domain: string; selector: string; privateKey: string } | undefined;
   consentMode: Raw['CONSENT_MODE'];
+  /** `auto`: point reads on FerretDB, one `$in` per batch elsewhere; or forced (an unpatched FerretDB reads faster `batched`). */
+  mongoReadShape: Raw['MONGO_READ_SHAPE'];
   queuePrefix: string;
   workerConcurrency: number;
   /** Messages per second per worker; 0 = unlimited. */
@@ -124,7 +130,6 @@ export interface WebhookConfig {
   concurrency: number;
 }
 
-export type TrustProxy = boolean | number | string[];
 
 /** Who may read /metrics: the API key, METRICS_TOKEN, or anyone reaching the separate METRICS_PORT listener. */
 export interface MetricsConfig {
@@ -150,12 +155,6 @@ export interface FeedbackConfig {
   softBounceWindowDays: number;
 }
 
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConfigError';
-  }
-}
 
 /** Reads the environment once. A bad value throws a ConfigError whose message is one line naming the variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -205,6 +204,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         ? { domain: raw.DKIM_DOMAIN, selector: raw.DKIM_SELECTOR, privateKey: raw.DKIM_PRIVATE_KEY }
         : undefined,
     consentMode: raw.CONSENT_MODE,
+    mongoReadShape: raw.MONGO_READ_SHAPE,
     queuePrefix: raw.QUEUE_PREFIX,
     workerConcurrency: raw.WORKER_CONCURRENCY,
     sendRateLimit: raw.SEND_RATE_LIMIT,
@@ -239,17 +239,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   };
 }
 
-const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-const DURATIONS_HINT = 'must be comma-separated durations such as 5s,30s,2m,1h (units ms, s, m, h, d), at most 50, each up to 7d';
-
-/** `5s,30s,2m` → [5000, 30000, 120000]; empty entries are ignored, anything else unreadable is refused. */
-function parseDurations(name: string, value: string): number[] {
-  const entries = value.split(',').map((s) => s.trim()).filter(Boolean);
-  const out = entries.map((entry) => /^(\d+)(ms|s|m|h|d)$/.exec(entry)).map((m) => (m ? Number(m[1]) * DURATION_UNITS[m[2]!]! : NaN));
-  if (out.length > 50 || !out.every((ms) => ms > 0 && ms <= 7 * 86_400_000)) throw new ConfigError(`invalid configuration: ${name}: ${DURATIONS_HINT}`);
-  return out;
-}
-
 function checkProductionSecret(name: string, values: string[]): void {
   if (values.some((v) => PLACEHOLDERS.has(v))) {
     throw new ConfigError(`invalid configuration: ${name}: is a published placeholder; generate one, e.g. openssl rand -hex 32`);
@@ -257,31 +246,6 @@ function checkProductionSecret(name: string, values: string[]): void {
   if (values.some((v) => v.length < PRODUCTION_MIN_LENGTH)) {
     throw new ConfigError(`invalid configuration: ${name}: must be at least ${PRODUCTION_MIN_LENGTH} characters when NODE_ENV=production`);
   }
-}
-
-const TRUST_PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
-const TRUST_PROXY_HINT = 'must be true, false, a hop count, or comma-separated IPs, CIDRs, loopback, linklocal, uniquelocal';
-
-/** Express's 'trust proxy' syntax, checked here so a typo fails at start-up instead of trusting nobody (or everybody). */
-function parseTrustProxy(value: string | undefined): TrustProxy {
-  if (value === undefined || value === 'false') return false;
-  if (value === 'true') return true;
-  if (/^\d+$/.test(value)) {
-    const hops = Number(value);
-    if (hops > 100) throw new ConfigError(`invalid configuration: TRUST_PROXY: ${TRUST_PROXY_HINT}`);
-    return hops;
-  }
-  const entries = value.split(',').map((s) => s.trim()).filter(Boolean);
-  const valid = (entry: string) => {
-    if (TRUST_PROXY_NAMES.has(entry)) return true;
-    const [ip, prefix, extra] = entry.split('/');
-    const family = isIP(ip ?? '');
-    if (family === 0 || extra !== undefined) return false;
-    if (prefix === undefined) return true;
-    return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
-  };
-  if (entries.length === 0 || !entries.every(valid)) throw new ConfigError(`invalid configuration: TRUST_PROXY: ${TRUST_PROXY_HINT}`);
-  return entries;
 }
 
 /** For process entry points: a bad configuration prints its one line and exits 1. */

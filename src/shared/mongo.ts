@@ -16,3 +16,17 @@ export async function connectMongo(url: string): Promise<Connection> {
   await connection.asPromise();
   return connection;
 }
+
+/**
+ * How a repository reads many documents by `_id`: `batched` is one `{_id: {$in}}` (MongoDB: one
+ * index lookup for the batch); `point` is one `{_id}` find per id, in parallel (FerretDB 1.x pushes
+ * only an exact `{_id}` filter down to SQL, and never an `$in`: see docs/ferretdb.md). Both return
+ * the same documents; only the cost differs.
+ */
+export type ReadShape = 'batched' | 'point';
+
+/** The read shape that suits the server behind this connection, from what it says it is (`buildInfo`). */
+export async function readShapeOf(connection: Connection): Promise<ReadShape> {
+  const info = await connection.db!.admin().command({ buildInfo: 1 });
+  return typeof info.ferretdbVersion === 'string' ? 'point' : 'batched';
+}

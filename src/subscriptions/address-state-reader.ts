@@ -1,5 +1,7 @@
+import type { mongo } from 'mongoose';
 import { z } from 'zod';
 import { AppError } from '../shared/errors.ts';
+import type { ReadShape } from '../shared/mongo.ts';
 import type { AddressStateModel } from './address-state.model.ts';
 import { NO_ERASED_ADDRESSES, type ErasedAddresses } from './erased-addresses.ts';
 import { CONSENT_SOURCES, SUPPRESSION_KINDS, TYPE_STATES, emptyState, type AddressState } from './types.ts';
@@ -32,6 +34,8 @@ export interface AddressStateReaderDeps {
   states: AddressStateModel;
   /** Asked only for addresses without a state document (see below); NO_ERASED_ADDRESSES if left out. */
   erased?: ErasedAddresses;
+  /** How getMany reads (the composition root asks the server); `batched` by default. */
+  readShape?: ReadShape;
 }
 
 /**
@@ -43,9 +47,11 @@ export interface AddressStateReaderDeps {
  */
 export class AddressStateReader {
   private readonly erased: ErasedAddresses;
+  private readonly collection: mongo.Collection<{ _id: string; address?: unknown }>;
 
   constructor(private readonly deps: AddressStateReaderDeps) {
     this.erased = deps.erased ?? NO_ERASED_ADDRESSES;
+    this.collection = deps.states.collection as unknown as mongo.Collection<{ _id: string; address?: unknown }>;
   }
 
   async get(address: string): Promise<AddressState> {
@@ -58,8 +64,12 @@ export class AddressStateReader {
     const unique = [...new Set(addresses)];
     const result = new Map<string, AddressState>();
     if (unique.length === 0) return result;
-    // One $in for the whole batch, not one find per address: see docs/ferretdb.md.
-    const docs = await this.deps.states.find({ _id: { $in: unique } }).lean();
+    // The send path's read: the driver's collection, not a mongoose query (no casting per call).
+    // One $in for the batch on MongoDB; parallel finds by _id on FerretDB (see docs/ferretdb.md).
+    const docs: { _id: string; address?: unknown }[] =
+      this.deps.readShape === 'point'
+        ? (await Promise.all(unique.map((_id) => this.collection.findOne({ _id })))).filter((d) => d !== null)
+        : await this.collection.find({ _id: { $in: unique } }).toArray();
     for (const doc of docs) {
       // Keyed by what was asked for (_id). A document whose address disagrees with its _id would
       // otherwise answer for another address and leave the asked one reading as never-seen.

@@ -2,6 +2,7 @@ import type { Connection } from 'mongoose';
 import type { AppEventSink } from '../shared/app-events.ts';
 import type { Logger } from '../shared/logger.ts';
 import { AddressEraser } from './address-eraser.ts';
+import type { ReadShape } from '../shared/mongo.ts';
 import { AddressStateReader } from './address-state-reader.ts';
 import type { AddressStateModel } from './address-state.model.ts';
 import type { SubscriptionCatalog } from './catalog.ts';
@@ -26,6 +27,8 @@ export interface MongoSubscriptionStoreDeps {
   erased?: ErasedAddresses;
   /** Where `subscription.changed` goes (webhooks); nowhere when left out. */
   events?: AppEventSink;
+  /** How batched state reads are shaped for this server (see ReadShape). */
+  readShape?: ReadShape;
 }
 
 /**
@@ -51,7 +54,7 @@ export class MongoSubscriptionStore implements SubscriptionStore {
     this.events = collections.events;
     this.pending = collections.pending;
     const erased = deps.erased ?? NO_ERASED_ADDRESSES;
-    this.reader = new AddressStateReader({ states: collections.states, erased });
+    this.reader = new AddressStateReader({ states: collections.states, erased, ...(deps.readShape ? { readShape: deps.readShape } : {}) });
     const events = deps.events ? { events: deps.events } : {};
     this.writer = new ConsentWriter({ collections, reader: this.reader, catalog: deps.catalog, logger: deps.logger, erased, ...events });
     this.bulk = new ConsentBulkWriter({ collections, reader: this.reader, writer: this.writer, erased, ...events });

@@ -10,6 +10,7 @@ describe('loadConfig', () => {
     expect(config.publicUrl).toBe('http://localhost:3000');
     expect(config.mailFrom).toBe('mailgate@localhost');
     expect(config.consentMode).toBe('opt-out');
+    expect(config.mongoReadShape).toBe('auto');
     expect(config.smtpUrl).toBeUndefined();
     expect(config.apiKey).toBeUndefined();
     expect(config.dkim).toBeUndefined();
@@ -21,12 +22,14 @@ describe('loadConfig', () => {
       PORT: '8080',
       SMTP_URL: 'smtp://127.0.0.1:1025',
       CONSENT_MODE: 'opt-in',
+      MONGO_READ_SHAPE: 'batched',
       MAILGATE_SECRET: 'first-secret-0123456789, second-secret-0123456789',
       PUBLIC_URL: 'https://mail.example.com/',
     });
     expect(config.port).toBe(8080);
     expect(config.smtpUrl).toBe('smtp://127.0.0.1:1025');
     expect(config.consentMode).toBe('opt-in');
+    expect(config.mongoReadShape).toBe('batched');
     expect(config.secrets).toEqual(['first-secret-0123456789', 'second-secret-0123456789']);
     expect(config.publicUrl).toBe('https://mail.example.com');
     expect(config.usingDevSecret).toBe(false);
@@ -39,6 +42,7 @@ describe('loadConfig', () => {
     [{ REDIS_URL: 'not a url' }, 'REDIS_URL'],
     [{ SMTP_URL: 'ftp://x' }, 'SMTP_URL'],
     [{ CONSENT_MODE: 'maybe' }, 'CONSENT_MODE'],
+    [{ MONGO_READ_SHAPE: 'sometimes' }, 'MONGO_READ_SHAPE'],
     [{ MAILGATE_API_KEY: 'short' }, 'MAILGATE_API_KEY'],
     [{ NODE_ENV: 'production' }, 'MAILGATE_SECRET'],
     [{ MAILGATE_SECRET: 'tiny' }, 'MAILGATE_SECRET'],
