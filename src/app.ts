@@ -195,6 +195,7 @@ export async function createApp(config: Config, roles: Roles, logger: Logger = c
         messages: repository,
         feedback: feedbackRepo,
         erased,
+        webhooks: webhooks.repository,
         logger: logger.child({ module: 'privacy' }),
         events: webhooks.sink,
         alsoErase: [(address) => webhooks.repository.deleteForAddress(address)],

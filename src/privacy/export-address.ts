@@ -3,6 +3,7 @@ import type { FeedbackRepository } from '../feedback/index.ts';
 import type { MessageRepository } from '../messages/index.ts';
 import { messageViewSchema, toMessageView } from '../messages/index.ts';
 import type { ErasedAddressRepository } from './erased-address-repository.ts';
+import type { WebhookRepository } from '../webhooks/index.ts';
 import { addressViewSchema, consentEventViewSchema, toAddressView, type MongoSubscriptionStore, type SubscriptionCatalog } from '../subscriptions/index.ts';
 
 /** At most this many messages in one export; the newest first. */
@@ -28,6 +29,9 @@ export const addressExportSchema = z
         messageId: z.string().optional(),
       }),
     ),
+    webhookDeliveries: z
+      .array(z.object({ endpointId: z.string(), eventId: z.string(), type: z.string(), status: z.string(), createdAt: z.iso.datetime(), deliveredAt: z.iso.datetime().optional() }))
+      .meta({ description: `The webhook deliveries that told the application about this address (newest ${EXPORT_MAX_MESSAGES} at most)` }),
     erasure: z
       .object({ erasedAt: z.iso.datetime() })
       .optional()
@@ -42,12 +46,13 @@ export interface ExportDeps {
   messages: MessageRepository;
   feedback: FeedbackRepository;
   erased: Pick<ErasedAddressRepository, 'find'>;
+  webhooks: Pick<WebhookRepository, 'deliveriesFor'>;
 }
 
 /**
  * Everything mailgate holds about one address, as one document (PRODUCT.md §10, GDPR Art. 15):
  * its state, its consent history, the messages sent (or not) to it with their outcomes, and the
- * relay feedback about it. Read-only. An erased address answers 200 with what is held: the
+ * relay feedback about it, and the webhook deliveries that told the application about it. Read-only. An erased address answers 200 with what is held: the
  * erasure record's time (its state reads `erased: true`), and anything that came after it (e.g. a
  * transactional message sent since) — not 404, since the record is itself data about the person.
  */
@@ -59,6 +64,7 @@ export async function exportAddress(deps: ExportDeps, address: string, now = new
     deps.feedback.forAddress(address),
     deps.erased.find(address),
   ]);
+  const deliveries = await deps.webhooks.deliveriesFor(address, EXPORT_MAX_MESSAGES);
   return {
     address,
     exportedAt: now.toISOString(),
@@ -74,6 +80,14 @@ export async function exportAddress(deps: ExportDeps, address: string, now = new
       ...(f.diagnostic ? { diagnostic: f.diagnostic } : {}),
       ...(f.detail ? { detail: f.detail } : {}),
       ...(f.message?.messageId ? { messageId: f.message.messageId } : {}),
+    })),
+    webhookDeliveries: deliveries.map((d) => ({
+      endpointId: d.endpointId,
+      eventId: d.eventId,
+      type: d.type,
+      status: d.status,
+      createdAt: d.createdAt.toISOString(),
+      ...(d.deliveredAt ? { deliveredAt: d.deliveredAt.toISOString() } : {}),
     })),
     ...(erasure ? { erasure: { erasedAt: erasure.erasedAt.toISOString() } } : {}),
   };

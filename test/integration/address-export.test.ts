@@ -13,7 +13,7 @@ const { api, settled, send } = apiClient(() => app);
 
 beforeAll(async () => {
   sink = await startSmtpSink();
-  app = await startTestApp(testConfig('export', { SMTP_URL: sink.url }));
+  app = await startTestApp(testConfig('export', { SMTP_URL: sink.url, WEBHOOK_ALLOW_PRIVATE: 'true' }));
 });
 afterAll(async () => {
   await app?.stop();
@@ -22,6 +22,9 @@ afterAll(async () => {
 
 describe('the access export of one address', () => {
   it('holds its state, consent history, messages with outcomes and feedback — and nothing of other addresses', async () => {
+    // An endpoint nobody listens on: its deliveries are recorded (and retried), and they name the address.
+    const hook = await api('POST', '/v1/webhooks', { url: 'http://127.0.0.1:9/hook', events: ['subscription.changed'] });
+    expect(hook.status).toBe(201);
     const address = `export-${Date.now().toString(36)}@example.org`;
     const other = `other-${Date.now().toString(36)}@example.org`;
     const sent = await send('transactional', address);
@@ -42,6 +45,7 @@ describe('the access export of one address', () => {
       consentHistory: { source: string; after: unknown }[];
       messages: { id: string; status: string; to: string }[];
       feedback: { type: string; provider: string; eventId: string; messageId?: string }[];
+      webhookDeliveries: { endpointId: string; type: string; status: string }[];
     };
     expect(doc.address).toBe(address);
     expect(doc.state.subscriptions.newsletter).toBe('unsubscribed');
@@ -49,12 +53,14 @@ describe('the access export of one address', () => {
     expect(doc.messages.map((m) => [m.id, m.status]).sort()).toEqual([[marketing, 'suppressed'], [sent, 'sent']].sort());
     expect(doc.messages.every((m) => m.to === address)).toBe(true);
     expect(doc.feedback).toEqual([expect.objectContaining({ type: 'soft_bounce', provider: 'api', eventId: 'exp-1', messageId: sent })]);
+    // the operator's change was told to the endpoint: one delivery about this address (none of the other's)
+    expect(doc.webhookDeliveries).toEqual([expect.objectContaining({ endpointId: (hook.body as { id: string }).id, type: 'subscription.changed' })]);
   });
 
   it('answers a never-seen address with an empty export, and refuses a malformed one', async () => {
     const empty = await api('GET', '/v1/addresses/never-seen@example.org/export');
     expect(empty.status).toBe(200);
-    expect(empty.body).toMatchObject({ address: 'never-seen@example.org', consentHistory: [], messages: [], feedback: [] });
+    expect(empty.body).toMatchObject({ address: 'never-seen@example.org', consentHistory: [], messages: [], feedback: [], webhookDeliveries: [] });
     expect((await api('GET', '/v1/addresses/not-an-address/export')).status).toBe(400);
   });
 });

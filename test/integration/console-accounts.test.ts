@@ -55,9 +55,15 @@ describe('npm run console', () => {
   it('adds a user with the password from stdin, lists, re-sets and removes it', async () => {
     const added = await cli(['add-user', 'Ops@Example.com', '--role', 'support'], 'first password 123\n');
     expect(added).toMatchObject({ code: 0, stdout: 'added ops@example.com (support)\n' });
-    expect((await cli(['add-user', 'ops@example.com', '--role', 'admin'], 'another password 1\n')).code).toBe(1);
-    expect((await cli(['add-user', 'x@example.com', '--role', 'root'], 'another password 1\n')).code).toBe(2);
-    expect((await cli(['add-user', 'short@example.com', '--role', 'admin'], 'short\n')).stderr).toContain('at least 12 characters');
+    // The three refusals are independent: run side by side (each CLI run is a tsx start-up of seconds).
+    const [duplicate, badRole, short] = await Promise.all([
+      cli(['add-user', 'ops@example.com', '--role', 'admin'], 'another password 1\n'),
+      cli(['add-user', 'x@example.com', '--role', 'root'], 'another password 1\n'),
+      cli(['add-user', 'short@example.com', '--role', 'admin'], 'short\n'),
+    ]);
+    expect(duplicate.code).toBe(1);
+    expect(badRole.code).toBe(2);
+    expect(short.stderr).toContain('at least 12 characters');
 
     const listed = await cli(['list-users']);
     expect(listed.code).toBe(0);
@@ -71,7 +77,7 @@ describe('npm run console', () => {
     expect((await cli(['remove-user', 'ops@example.com'])).code).toBe(0);
     expect((await cli(['list-users'])).stdout).toBe('');
     expect((await attempt('ops@example.com', 'second password 456')).status).toBe(401);
-  });
+  }, 90_000); // six CLI processes, each a tsx start-up: seconds apiece on a loaded 2-core machine
 });
 
 describe('sign-in', () => {
