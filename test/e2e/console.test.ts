@@ -264,7 +264,7 @@ describe('accessibility', () => {
     } finally {
       await context.close();
     }
-  });
+  }, 90_000); // an axe scan of some fifteen pages: about 20 s alone, more beside another browser test
 
   it('sends a strict CSP that forbids framing on console pages', async () => {
     const res = await fetch(`${base}/console/login`);
