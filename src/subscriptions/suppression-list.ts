@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { badRequest } from '../shared/errors.ts';
 import type { AddressStateModel } from './address-state.model.ts';
 import { CONSENT_SOURCES, SUPPRESSION_KINDS, type Suppression, type SuppressionKind } from './types.ts';
+import { decodeCursor, encodeCursor } from '../shared/keyset-cursor.ts';
 
 export interface SuppressionQuery {
   reason?: SuppressionKind;
@@ -25,19 +25,6 @@ export const suppressionPageSchema = z
   })
   .meta({ id: 'SuppressionPage' });
 export type SuppressionPage = z.infer<typeof suppressionPageSchema>;
-
-const cursorSchema = z.object({ at: z.iso.datetime(), id: z.string().min(1).max(320) }).strict();
-
-const encodeCursor = (at: Date, id: string): string => Buffer.from(JSON.stringify({ at: at.toISOString(), id })).toString('base64url');
-
-function decodeCursor(cursor: string): { at: Date; id: string } {
-  try {
-    const parsed = cursorSchema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
-    return { at: new Date(parsed.at), id: parsed.id };
-  } catch {
-    throw badRequest('invalid_cursor', 'The cursor is not one this API gave out');
-  }
-}
 
 const rowSchema = z.object({
   _id: z.string(),

@@ -1,10 +1,10 @@
 import type { Connection, mongo } from 'mongoose';
 import { z } from 'zod';
 import { APP_EVENT_TYPES } from '../shared/app-events.ts';
-import { badRequest } from '../shared/errors.ts';
 import { duplicateIndexesOrThrow } from '../shared/mongo-errors.ts';
 import { DELIVERY_STATUSES, webhookDeliveryModel, type WebhookDeliveryDoc, type WebhookDeliveryModel } from './webhook-delivery.model.ts';
 import { webhookEndpointModel, type WebhookEndpointDoc, type WebhookEndpointModel } from './webhook-endpoint.model.ts';
+import { decodeCursor, encodeCursor } from '../shared/keyset-cursor.ts';
 
 // Rows are parsed where they leave the database (STYLE.md).
 const endpointRow = z.object({
@@ -33,17 +33,6 @@ const deliveryRow = z.object({
   updatedAt: z.date(),
   deliveredAt: z.date().optional(),
 });
-
-const cursorSchema = z.object({ at: z.iso.datetime(), id: z.string().min(1).max(200) }).strict();
-const encodeCursor = (at: Date, id: string): string => Buffer.from(JSON.stringify({ at: at.toISOString(), id })).toString('base64url');
-function decodeCursor(cursor: string): { at: Date; id: string } {
-  try {
-    const parsed = cursorSchema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
-    return { at: new Date(parsed.at), id: parsed.id };
-  } catch {
-    throw badRequest('invalid_cursor', 'The cursor is not one this API gave out');
-  }
-}
 
 /** What one attempt left behind, for a delivery that is not delivered. */
 export interface FailedAttempt {
