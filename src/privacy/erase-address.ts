@@ -1,6 +1,6 @@
 import type { FeedbackRepository } from '../feedback/index.ts';
 import type { MessageRepository } from '../messages/index.ts';
-import { NO_EVENTS, type AppEventSink, type StateSnapshot } from '../shared/app-events.ts';
+import { NO_EVENTS, appEventId, type AppEventSink, type StateSnapshot } from '../shared/app-events.ts';
 import { notFound } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { AddressState, MongoSubscriptionStore } from '../subscriptions/index.ts';
@@ -67,7 +67,7 @@ export async function eraseAddress(deps: EraseDeps, address: string, now = new D
   // Stable id: a retried erasure finds the same record (its key and first time), so the same event.
   await (deps.events ?? NO_EVENTS).emit([
     {
-      id: `erasure:${record._id}:${record.erasedAt.getTime()}`,
+      id: appEventId('erasure', record._id, String(record.erasedAt.getTime())),
       type: 'subscription.changed',
       address,
       at: record.erasedAt,

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mongoose from 'mongoose';
 import { FeedbackRepository } from '../../src/feedback/index.ts';
 import { MongoSubscriptionStore } from '../../src/subscriptions/index.ts';
-import type { AppEvent } from '../../src/shared/app-events.ts';
+import { appEventId, type AppEvent } from '../../src/shared/app-events.ts';
 import { eraseAddress, ErasedAddressRepository } from '../../src/privacy/index.ts';
 import { startTestApp } from '../helpers/app.ts';
 import { apiClient } from '../helpers/api-client.ts';
@@ -257,7 +257,7 @@ describe('erasing an address', () => {
     expect(await db().collection('address_states').countDocuments({ _id: address as never })).toBe(0);
     expect(emitted).toEqual([
       {
-        id: `erasure:${hmac(address)}:${first.erasedAt.getTime()}`,
+        id: appEventId('erasure', hmac(address), String(first.erasedAt.getTime())),
         type: 'subscription.changed',
         address,
         at: first.erasedAt,
