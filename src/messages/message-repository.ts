@@ -1,6 +1,6 @@
 import type { Connection, mongo } from 'mongoose';
 import { duplicateIndexesOrThrow, isDuplicateKey } from '../shared/mongo-errors.ts';
-import type { ReadShape } from '../shared/mongo.ts';
+import { findByIds, type ReadShape } from '../shared/mongo.ts';
 import { messageModel, type MessageModel, type MessageRecord } from './message.model.ts';
 import { messageFeedbackModel, type MessageFeedbackDoc, type MessageFeedbackModel } from './message-feedback.model.ts';
 import { messageOutcomeModel, type MessageOutcome, type MessageOutcomeModel } from './message-outcome.model.ts';
@@ -90,12 +90,8 @@ export class MessageRepository {
    * use case batches the records of every job running at once through this.
    */
   async loadForSend(ids: string[]): Promise<(MessageRecord | null)[]> {
-    const unique = [...new Set(ids)];
     // One $in on MongoDB; parallel finds by _id on FerretDB, which pushes down no $in (docs/ferretdb.md).
-    const found =
-      this.readShape === 'point'
-        ? (await Promise.all(unique.map((_id) => this.records.findOne({ _id }, { projection: SEND_PROJECTION })))).filter((r) => r !== null)
-        : await this.records.find({ _id: { $in: unique } }, { projection: SEND_PROJECTION }).toArray();
+    const found = await findByIds(this.records, [...new Set(ids)], this.readShape, SEND_PROJECTION);
     const byId = new Map(found.map((r) => [r._id, r as MessageRecord]));
     return ids.map((id) => byId.get(id) ?? null);
   }

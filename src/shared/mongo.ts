@@ -1,4 +1,4 @@
-import mongoose, { type Connection } from 'mongoose';
+import mongoose, { type Connection, type mongo } from 'mongoose';
 
 /**
  * One mongoose connection per app. Commands are not buffered: while the database is away they fail
@@ -29,4 +29,17 @@ export type ReadShape = 'batched' | 'point';
 export async function readShapeOf(connection: Connection): Promise<ReadShape> {
   const info = await connection.db!.admin().command({ buildInfo: 1 });
   return typeof info.ferretdbVersion === 'string' ? 'point' : 'batched';
+}
+
+/** Reads these (distinct) ids in the given shape; the documents found, in no particular order. */
+export async function findByIds<T extends { _id: string }>(
+  collection: mongo.Collection<T>,
+  ids: string[],
+  shape: ReadShape,
+  projection?: mongo.Document,
+): Promise<T[]> {
+  const options = projection ? { projection } : {};
+  if (shape === 'batched') return (await collection.find({ _id: { $in: ids } } as mongo.Filter<T>, options).toArray()) as T[];
+  const found = await Promise.all(ids.map((_id) => collection.findOne({ _id } as mongo.Filter<T>, options)));
+  return found.filter((doc) => doc !== null) as T[];
 }

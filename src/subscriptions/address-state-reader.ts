@@ -1,7 +1,7 @@
 import type { mongo } from 'mongoose';
 import { z } from 'zod';
 import { AppError } from '../shared/errors.ts';
-import type { ReadShape } from '../shared/mongo.ts';
+import { findByIds, type ReadShape } from '../shared/mongo.ts';
 import type { AddressStateModel } from './address-state.model.ts';
 import { NO_ERASED_ADDRESSES, type ErasedAddresses } from './erased-addresses.ts';
 import { CONSENT_SOURCES, SUPPRESSION_KINDS, TYPE_STATES, emptyState, type AddressState } from './types.ts';
@@ -66,10 +66,7 @@ export class AddressStateReader {
     if (unique.length === 0) return result;
     // The send path's read: the driver's collection, not a mongoose query (no casting per call).
     // One $in for the batch on MongoDB; parallel finds by _id on FerretDB (see docs/ferretdb.md).
-    const docs: { _id: string; address?: unknown }[] =
-      this.deps.readShape === 'point'
-        ? (await Promise.all(unique.map((_id) => this.collection.findOne({ _id })))).filter((d) => d !== null)
-        : await this.collection.find({ _id: { $in: unique } }).toArray();
+    const docs = await findByIds(this.collection, unique, this.deps.readShape ?? 'batched');
     for (const doc of docs) {
       // Keyed by what was asked for (_id). A document whose address disagrees with its _id would
       // otherwise answer for another address and leave the asked one reading as never-seen.
