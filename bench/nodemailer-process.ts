@@ -6,11 +6,13 @@
 // and answers {count, seconds, cpuMs} (CPU of the sending only); exits on 'close'.
 import { createNodemailerTransport, type OutgoingMail } from '../src/delivery/index.ts';
 import { createLogger } from '../src/shared/logger.ts';
+import { MessageTags } from '../src/shared/message-tag.ts';
 
 const concurrency = Number(process.env.WORKER_CONCURRENCY ?? 50);
 const transport = createNodemailerTransport(
   { env: 'test', smtpUrl: process.env.SMTP_URL, smtpPoolSize: Number(process.env.SMTP_POOL_SIZE ?? 5), dkim: undefined, mailFrom: 'bench@mail.example.com', emlDir: '/tmp' },
   createLogger('warn'),
+  new MessageTags(['bench-secret-0123456789abcdef']),
 );
 let loaded: OutgoingMail[] = [];
 

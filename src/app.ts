@@ -57,7 +57,8 @@ import {
   SubscriptionForms,
   usedTokenModel,
 } from './preferences/index.ts';
-import { FeedbackRepository, ReceiveFeedback, createFeedbackMetrics, genericFeedbackRoutes, type FeedbackJobData, type HttpsFetchOptions } from './feedback/index.ts';
+import { FeedbackRepository, ReceiveFeedback, ReceiveReportMail, createFeedbackMetrics, genericFeedbackRoutes, type FeedbackJobData, type HttpsFetchOptions } from './feedback/index.ts';
+import { MessageTags } from './shared/message-tag.ts';
 import { buildConsole } from './composition/console.ts';
 import { ErasedAddressRepository, privacyRoutes } from './privacy/index.ts';
 import { Lifecycle, bullConnection } from './composition/lifecycle.ts';
@@ -81,6 +82,8 @@ export interface AppContext {
   tokens: TokenService;
   /** Subscription types from templates/subscription-types.json (validated at start-up). */
   catalog: SubscriptionCatalog;
+  /** The keyed tag of every message's VERP address and Message-ID (shared/message-tag.ts). */
+  messageTags: MessageTags;
 }
 
 export interface App {
@@ -130,7 +133,9 @@ export async function createApp(config: Config, roles: Roles, logger: Logger = c
   redis.on('error', (err) => logger.debug({ event: 'redis.error', err: err.message }));
   const metrics = createMetricsRegistry(true);
   const tokens = new TokenService(config.secrets);
-  const ctx: AppContext = { config, logger, db, redis, metrics, tokens, catalog };
+  // The keyed tag in every message's VERP address and Message-ID: what bounce mail must prove (PRODUCT.md §6)
+  const messageTags = new MessageTags(config.secrets);
+  const ctx: AppContext = { config, logger, db, redis, metrics, tokens, catalog, messageTags };
   const prefix = config.queuePrefix;
   const life = new Lifecycle();
 
@@ -201,7 +206,7 @@ export async function createApp(config: Config, roles: Roles, logger: Logger = c
         alsoErase: [(address) => webhooks.repository.deleteForAddress(address)],
       }),
     );
-    publicRouters.push(buildRelayReceivers({ config, redis, logger: feedbackLogger, receive: receiveFeedback, snsHttps: overrides.snsHttps ?? {} }));
+    publicRouters.push(buildRelayReceivers({ config, redis, logger: feedbackLogger, receive: receiveFeedback, metrics: feedbackMetrics, snsHttps: overrides.snsHttps ?? {} }));
 
     // [preferences] preference page, one-click unsubscribe, re-subscribe form
     const prefsLogger = logger.child({ module: 'preferences' });
@@ -235,12 +240,22 @@ export async function createApp(config: Config, roles: Roles, logger: Logger = c
     const { sendTimeStore, transport } = overrides;
     addWorkers(
       life,
-      { config, logger, store, importProcessor, messages: repository, messageMetrics, sendJobs, renderer, feedback: feedbackRepo, webhooks, ...(sendTimeStore ? { sendTimeStore } : {}), ...(transport ? { transport } : {}) },
+      { config, logger, store, importProcessor, messages: repository, messageMetrics, sendJobs, renderer, feedback: feedbackRepo, webhooks, messageTags, ...(sendTimeStore ? { sendTimeStore } : {}), ...(transport ? { transport } : {}) },
       roles.queues,
     );
   }
   if (roles.feedbackSmtp) {
-    addFeedbackSmtp(life, { config, logger: feedbackLogger, receive: receiveFeedback, metrics: feedbackMetrics, onPort: (port) => (app.feedbackSmtpPort = port) });
+    const reports = new ReceiveReportMail({
+      receive: receiveFeedback,
+      feedback: feedbackRepo,
+      messages: repository,
+      tags: messageTags,
+      metrics: feedbackMetrics,
+      logger: feedbackLogger,
+      bounceDomain: config.feedback.bounceDomain,
+      complaintAddress: config.feedback.complaintAddress,
+    });
+    addFeedbackSmtp(life, { config, logger: feedbackLogger, reports, metrics: feedbackMetrics, onPort: (port) => (app.feedbackSmtpPort = port) });
   }
 
   const listeners = new Listeners();

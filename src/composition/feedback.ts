@@ -9,6 +9,7 @@ import {
   SnsVerifier,
   inboundSmtpOptions,
   parseSendgridPublicKey,
+  type ReceiveReportMail,
   relayFeedbackRoutes,
   type FeedbackMetrics,
   type HttpsFetchOptions,
@@ -20,10 +21,11 @@ import type { Lifecycle } from './lifecycle.ts';
 const SNS_MAX_AGE_MS = 7 * 24 * 3600_000;
 
 /** The relays' webhook receivers, each with the credential its provider uses; a source left unconfigured refuses all. */
-export function buildRelayReceivers(deps: { config: Config; redis: Redis; logger: Logger; receive: ReceiveFeedback; snsHttps: HttpsFetchOptions }): Router {
+export function buildRelayReceivers(deps: { config: Config; redis: Redis; logger: Logger; receive: ReceiveFeedback; metrics: FeedbackMetrics; snsHttps: HttpsFetchOptions }): Router {
   const fb = deps.config.feedback;
   return relayFeedbackRoutes({
     receive: deps.receive,
+    metrics: deps.metrics,
     logger: deps.logger,
     // SNS keeps a message's Timestamp on every retry, and a delivery policy may retry for hours: a
     // week's age is accepted; replays within it are stored once anyway (feedback_events).
@@ -41,14 +43,12 @@ export function buildRelayReceivers(deps: { config: Config; redis: Redis; logger
 /** The inbound SMTP listener for bounce and complaint mail; `onPort` learns the port it listens on. */
 export function addFeedbackSmtp(
   life: Lifecycle,
-  deps: { config: Config; logger: Logger; receive: ReceiveFeedback; metrics: FeedbackMetrics; onPort(port: number): void },
+  deps: { config: Config; logger: Logger; reports: ReceiveReportMail; metrics: FeedbackMetrics; onPort(port: number): void },
 ): void {
   const fb = deps.config.feedback;
   if (fb.smtpPort === undefined) return;
   const port = fb.smtpPort;
-  const listener = new SMTPServer(
-    inboundSmtpOptions({ receive: deps.receive, metrics: deps.metrics, logger: deps.logger, bounceDomain: fb.bounceDomain, complaintAddress: fb.complaintAddress }),
-  );
+  const listener = new SMTPServer(inboundSmtpOptions({ reports: deps.reports, metrics: deps.metrics, logger: deps.logger }));
   listener.on('error', (err) => deps.logger.warn({ event: 'feedback.smtp_error', err: err.message }));
   life.onStart(async () => {
     await new Promise<void>((resolve, reject) => {

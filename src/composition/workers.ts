@@ -1,6 +1,7 @@
 import { Queue, type Worker } from 'bullmq';
 import type { Config } from '../config.ts';
 import type { Logger } from '../shared/logger.ts';
+import type { MessageTags } from '../shared/message-tag.ts';
 import { FEEDBACK_QUEUE, IMPORT_QUEUE, RECONCILE_QUEUE, SEND_QUEUE } from '../shared/queues.ts';
 import { WORKER_QUEUES, type WorkerQueue } from '../shared/roles.ts';
 import { importJobProcessor, watchImportWorker, type ImportProcessor, type MongoSubscriptionStore, type SubscriptionStore } from '../subscriptions/index.ts';
@@ -24,6 +25,8 @@ export interface WorkerDeps {
   feedback: FeedbackRepository;
   /** The sink the workers emit into, and the delivery worker for the `webhooks` queue. */
   webhooks: Webhooks;
+  /** The keyed tag of every message's VERP address and Message-ID. */
+  messageTags: MessageTags;
   /** The store the send-time check reads (the real one unless the bench replaces it). */
   sendTimeStore?: SubscriptionStore;
   transport?: MailTransport;
@@ -67,7 +70,7 @@ export function addWorkers(life: Lifecycle, deps: WorkerDeps, queues: readonly W
   }
   if (queues.includes('send')) {
     // [delivery] the transport, the send use case and its BullMQ worker
-    const transport = deps.transport ?? createNodemailerTransport(config, logger);
+    const transport = deps.transport ?? createNodemailerTransport(config, logger, deps.messageTags);
     const sender = new MessageSender({
       messages: deps.messages,
       store: deps.sendTimeStore ?? deps.store,

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { createTransport } from 'nodemailer';
 import type { Config } from '../config.ts';
 import type { Logger } from '../shared/logger.ts';
+import { messageIdHeaderOf, verpAddressOf, type MessageTags } from '../shared/message-tag.ts';
 import { DKIM_HEADER_FIELDS, messageIdDomain, readDkimKey } from './dkim-key.ts';
 import type { MailTransport, OutgoingMail, SendResult } from './transport.ts';
 
@@ -16,10 +17,11 @@ interface Mailer {
 /**
  * nodemailer behind MailTransport, built once per worker: an SMTP pool of SMTP_POOL_SIZE
  * connections, or (development, no SMTP_URL) .eml files in EML_DIR. DKIM-signs when configured.
- * With BOUNCE_DOMAIN the envelope sender is `bounces+<messageId>@BOUNCE_DOMAIN` (VERP), so every
- * bounce names its message.
+ * With BOUNCE_DOMAIN the envelope sender is `bounces+<id>.<tag>@BOUNCE_DOMAIN` (VERP), so every
+ * bounce names its message; the Message-ID `<id.tag@domain>` carries the same keyed tag, so a
+ * complaint that returns our headers proves which message it is about (shared/message-tag.ts).
  */
-export function createNodemailerTransport(config: TransportConfig, logger: Logger): MailTransport {
+export function createNodemailerTransport(config: TransportConfig, logger: Logger, tags: MessageTags): MailTransport {
   const dkim = config.dkim
     ? { domainName: config.dkim.domain, keySelector: config.dkim.selector, privateKey: readDkimKey(config.dkim.privateKey), headerFieldNames: DKIM_HEADER_FIELDS }
     : undefined;
@@ -45,7 +47,8 @@ export function createNodemailerTransport(config: TransportConfig, logger: Logge
 
   return {
     async send(mail: OutgoingMail): Promise<SendResult> {
-      const messageId = `<${mail.id}@${domain}>`;
+      const tag = tags.tag(mail.id);
+      const messageId = messageIdHeaderOf(mail.id, tag, domain);
       const info = await mailer.sendMail({
         from: mail.from,
         to: mail.to,
@@ -55,7 +58,7 @@ export function createNodemailerTransport(config: TransportConfig, logger: Logge
         text: mail.text,
         headers: mail.headers,
         messageId,
-        ...(bounceDomain ? { envelope: { from: `bounces+${mail.id}@${bounceDomain}`, to: mail.to } } : {}),
+        ...(bounceDomain ? { envelope: { from: verpAddressOf(mail.id, tag, bounceDomain), to: mail.to } } : {}),
       });
       if (emlDir === undefined) return { messageId, response: String(info.response ?? '') };
       const file = join(emlDir, `${mail.id}.eml`);

@@ -3,6 +3,7 @@ import { AppError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import { messageEvent, type MessageRepository } from '../messages/index.ts';
 import type { AddressState, ChangeContext, ConsentEventView, StateChange, SubscriptionStore, SuppressionKind } from '../subscriptions/index.ts';
+import { believedAboutAnyAddress } from './feedback-event.ts';
 import type { FeedbackRecord } from './feedback-record.model.ts';
 import type { FeedbackRepository } from './feedback-repository.ts';
 import { mailgateIdFromHeaderMessageId } from './message-ref.ts';
@@ -41,7 +42,14 @@ export class ApplyFeedback {
     if (!record || record.appliedAt) return 'nothing';
     const messageId = await this.messageIdOf(record);
     const message = messageId ? await this.deps.messages.findForFeedback(messageId) : null;
-    // The relay knows best: a report for an address we never mailed still counts for that address.
+    // Bounce mail is believed only about its message's recipient (report-proof.ts proved it on
+    // receipt; this holds records stored before that rule too). An authenticated relay knows best:
+    // its report for an address we never mailed still counts for that address.
+    if (record.unverified !== undefined || (!believedAboutAnyAddress(record.provider) && (!message || (record.address !== null && record.address !== message.to)))) {
+      await this.deps.feedback.markApplied(recordId, this.now());
+      this.deps.logger.info({ event: 'feedback.not_believed', provider: record.provider, type: record.type, messageLinked: Boolean(message) });
+      return 'unmatched';
+    }
     const address = record.address ?? message?.to ?? null;
     let applied: Applied = 'unmatched';
     if (address) applied = await this.applyToAddress(record, address, message?._id, message?.kind === 'marketing' ? message.subscriptionType : undefined);

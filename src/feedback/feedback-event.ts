@@ -8,6 +8,16 @@ export const FEEDBACK_PROVIDERS = ['ses', 'postmark', 'sendgrid', 'mailgun', 'sm
 /** Where the feedback came from: a relay's webhook, the worker's own SMTP reply, or bounce/complaint mail. */
 export type FeedbackProvider = (typeof FEEDBACK_PROVIDERS)[number];
 
+/**
+ * Who is believed about whom (PRODUCT.md §6): an authenticated relay, the API key and the worker's
+ * own SMTP conversation may speak for any address. Bounce mail (`dsn`) and feedback-loop mail
+ * (`arf`) is not authenticated: it is believed only about the recipient of the message it proves
+ * (report-proof.ts), never about an address it merely names.
+ */
+export function believedAboutAnyAddress(provider: FeedbackProvider): boolean {
+  return provider !== 'dsn' && provider !== 'arf';
+}
+
 /** How a feedback event names the message it is about; any of these may be missing. */
 export interface MessageRef {
   /** mailgate's message id (from the VERP address or our Message-ID header). */

@@ -3,8 +3,13 @@ import { Counter, type Registry } from 'prom-client';
 export interface FeedbackMetrics {
   /** Every feedback event heard, new or not, by provider and type (`ignored` included). */
   events: Counter<'provider' | 'type'>;
-  /** Inbound mail that was no report: autoreplies and unreadable mail. */
-  droppedMail: Counter<'reason'>;
+  /**
+   * Feedback refused or ignored, by a stable reason: a webhook that failed authentication, bounce
+   * mail to an address that is not ours or whose tag does not verify, a report that proves no
+   * message or names someone other than its recipient, mail too big or too many connections, an
+   * autoreply. Nothing counted here changed any address's state.
+   */
+  dropped: Counter<'reason'>;
 }
 
 export function createFeedbackMetrics(registry: Registry): FeedbackMetrics {
@@ -15,9 +20,9 @@ export function createFeedbackMetrics(registry: Registry): FeedbackMetrics {
       labelNames: ['provider', 'type'] as const,
       registers: [registry],
     }),
-    droppedMail: new Counter({
-      name: 'mailgate_feedback_mail_dropped_total',
-      help: 'Mail to the feedback SMTP listener that was no bounce or complaint report, by reason',
+    dropped: new Counter({
+      name: 'mailgate_feedback_dropped_total',
+      help: 'Feedback refused or ignored without changing any state (forged, unproven, about another recipient, oversized, autoreplies), by reason',
       labelNames: ['reason'] as const,
       registers: [registry],
     }),

@@ -12,6 +12,11 @@ export interface FeedbackRecord extends Omit<FeedbackEvent, 'address'> {
   address: string | null;
   receivedAt: Date;
   appliedAt?: Date;
+  /**
+   * Bounce or complaint mail that proved no message of ours (report-proof.ts): kept for the
+   * operator to see, never applied, and holding no address.
+   */
+  unverified?: string;
 }
 
 const schema = new Schema<FeedbackRecord>(
@@ -29,6 +34,7 @@ const schema = new Schema<FeedbackRecord>(
     message: { type: Schema.Types.Mixed, default: {} },
     receivedAt: { type: Date, required: true },
     appliedAt: Date,
+    unverified: String,
   },
   { collection: 'feedback_events', versionKey: false, minimize: false },
 );

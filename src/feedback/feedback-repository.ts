@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Connection, mongo } from 'mongoose';
 import { tryNormalizeAddress } from '../addresses/index.ts';
-import { duplicateIndexesOrThrow } from '../shared/mongo-errors.ts';
+import { duplicateIndexesOrThrow, isDuplicateKey } from '../shared/mongo-errors.ts';
 import type { FeedbackEvent } from './feedback-event.ts';
 import { feedbackRecordModel, type FeedbackRecord, type FeedbackRecordModel } from './feedback-record.model.ts';
 
@@ -46,6 +46,30 @@ export class FeedbackRepository {
       duplicates = duplicateIndexesOrThrow(err);
     }
     return { ids: records.map((r) => r._id), fresh: new Set(records.filter((_, i) => !duplicates.has(i)).map((r) => r._id)) };
+  }
+
+  /**
+   * Keeps a report that proved nothing (report-proof.ts), once per report, without any address it
+   * names: what it claimed, when, and why it was not believed. Never applied (no job is added).
+   */
+  async storeUnverified(report: { reportId: string; provider: FeedbackEvent['provider']; type: FeedbackEvent['type']; reason: string; headerMessageId?: string | undefined; named: number }, receivedAt: Date): Promise<void> {
+    const record: FeedbackRecord = {
+      _id: `unverified:${report.provider}:${report.reportId}`.slice(0, 500),
+      type: report.type,
+      address: null,
+      at: receivedAt,
+      provider: report.provider,
+      eventId: report.reportId.slice(0, 200),
+      detail: `named ${report.named} address(es)`,
+      message: report.headerMessageId === undefined ? {} : { headerMessageId: report.headerMessageId.slice(0, 200) },
+      receivedAt,
+      unverified: report.reason,
+    };
+    try {
+      await this.col.insertOne(record);
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err; // the same report again: kept once
+    }
   }
 
   /** Deletes raw feedback received before `cutoff` (retention; consent events keep what it changed). */

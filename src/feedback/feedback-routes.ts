@@ -10,6 +10,7 @@ import { parseMailgunWebhook } from './providers/mailgun-events.ts';
 import { parsePostmarkWebhook } from './providers/postmark-events.ts';
 import { parseSendgridEvents } from './providers/sendgrid-events.ts';
 import { parseSesNotification } from './providers/ses-events.ts';
+import type { FeedbackMetrics } from './feedback-metrics.ts';
 import type { ReceiveFeedback } from './receive-feedback.ts';
 import {
   SENDGRID_SIGNATURE_HEADER,
@@ -26,6 +27,7 @@ import {
 
 export interface FeedbackRoutesDeps {
   receive: ReceiveFeedback;
+  metrics: FeedbackMetrics;
   logger: Logger;
   /** Undefined: that source is not configured, and every request from it is refused. */
   sns: SnsVerifier | undefined;
@@ -43,9 +45,10 @@ const text = (req: Request): string => (Buffer.isBuffer(req.body) ? req.body.toS
 
 const notConfigured = (source: string) => new AppError('feedback_source_not_configured', `Feedback from ${source} is not configured on this server`, { status: 403 });
 
-/** Answers a refused authenticity check: nothing has been stored. */
-function refused(res: Response, logger: Logger, source: string, refusal: VerifyRefusal): void {
-  logger.warn({ event: 'feedback.refused', source, code: refusal.code, status: refusal.status });
+/** Answers a refused authenticity check: nothing has been stored. Counted unless it is "try again later" (503). */
+function refused(res: Response, deps: Pick<FeedbackRoutesDeps, 'logger' | 'metrics'>, source: string, refusal: VerifyRefusal): void {
+  deps.logger.warn({ event: 'feedback.refused', source, code: refusal.code, status: refusal.status });
+  if (refusal.status !== 503) deps.metrics.dropped.inc({ reason: refusal.code });
   if (refusal.status === 401 && source === 'postmark') res.set('WWW-Authenticate', 'Basic realm="mailgate feedback"');
   res.status(refusal.status).json({ error: { code: refusal.code, message: refusal.status === 503 ? refusal.reason : 'The request could not be authenticated' } });
 }
@@ -65,11 +68,11 @@ export function relayFeedbackRoutes(deps: FeedbackRoutesDeps): Router {
   router.post('/v1/feedback/ses', raw, async (req, res) => {
     if (!deps.sns) throw notConfigured('Amazon SES');
     const verified = await deps.sns.verify(text(req));
-    if (!verified.ok) return refused(res, deps.logger, 'ses', verified);
+    if (!verified.ok) return refused(res, deps, 'ses', verified);
     const message = verified.message;
     if (message.Type === 'SubscriptionConfirmation') {
       const confirmed = await confirmSubscription(message, deps.snsHttps);
-      if (!confirmed.ok) return refused(res, deps.logger, 'ses', confirmed);
+      if (!confirmed.ok) return refused(res, deps, 'ses', confirmed);
       deps.logger.info({ event: 'feedback.sns_subscribed', topic: message.TopicArn, subscription: confirmed.subscriptionArn });
       res.status(200).json({ confirmed: true });
       return;
@@ -85,7 +88,7 @@ export function relayFeedbackRoutes(deps: FeedbackRoutesDeps): Router {
   router.post('/v1/feedback/postmark', raw, async (req, res) => {
     if (!deps.postmarkAuth) throw notConfigured('Postmark');
     const auth = verifyBasicAuth(req.get('authorization'), deps.postmarkAuth);
-    if (!auth.ok) return refused(res, deps.logger, 'postmark', auth);
+    if (!auth.ok) return refused(res, deps, 'postmark', auth);
     await accept(res, parsePostmarkWebhook(parseJson(text(req), 'Postmark webhook')));
   });
 
@@ -98,7 +101,7 @@ export function relayFeedbackRoutes(deps: FeedbackRoutesDeps): Router {
       rawBody: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
       now: new Date(),
     });
-    if (!verified.ok) return refused(res, deps.logger, 'sendgrid', verified);
+    if (!verified.ok) return refused(res, deps, 'sendgrid', verified);
     await accept(res, parseSendgridEvents(parseJson(text(req), 'SendGrid events')));
   });
 
@@ -118,7 +121,7 @@ export function relayFeedbackRoutes(deps: FeedbackRoutesDeps): Router {
       now: new Date(),
       replayGuard: deps.mailgun.replayGuard,
     });
-    if (!verified.ok) return refused(res, deps.logger, 'mailgun', verified);
+    if (!verified.ok) return refused(res, deps, 'mailgun', verified);
     try {
       await accept(res, parseMailgunWebhook(body));
     } catch (err) {

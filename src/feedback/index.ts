@@ -10,7 +10,8 @@ export { createFeedbackMetrics, type FeedbackMetrics } from './feedback-metrics.
 export { FEEDBACK_JOB, feedbackJobOptions, type FeedbackJobData } from './feedback-jobs.ts';
 export { feedbackJobProcessor, feedbackWorkerSettings, watchFeedbackWorker } from './feedback-worker.ts';
 export { relayFeedbackRoutes, genericFeedbackRoutes } from './feedback-routes.ts';
-export { inboundSmtpOptions } from './inbound-smtp.ts';
+export { inboundSmtpOptions, DEFAULT_INBOUND_LIMITS, type InboundSmtpLimits } from './inbound-smtp.ts';
+export { ReceiveReportMail } from './receive-report-mail.ts';
 export { parseReportMail } from './report-mail.ts';
 export { SnsVerifier, RedisReplayGuard, parseSendgridPublicKey, type HttpsFetchOptions } from './verify/index.ts';
 export { feedbackApiDoc } from './feedback-api-doc.ts';

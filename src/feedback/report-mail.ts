@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { classifyStatus, effectiveStatus, oneLine, type Classification } from './classify.ts';
-import type { FeedbackEvent, FeedbackProvider, MessageRef } from './feedback-event.ts';
-import { headerMessageIdOf, mailgateIdFromHeaderMessageId, mailgateIdFromVerp } from './message-ref.ts';
+import type { MessageTagRef } from '../shared/message-tag.ts';
+import type { FeedbackEvent, FeedbackProvider } from './feedback-event.ts';
+import { headerMessageIdOf, messageRefFromHeaderMessageId, messageRefFromVerp } from './message-ref.ts';
 import { bareAddress, headerBlock, isRedacted, messageIdsIn, parseFieldGroups, singleAddressIn, type FieldGroup } from './report-fields.ts';
 import { looksLikeTextBounce, parseTextBounce } from './text-bounce.ts';
 
@@ -15,7 +16,29 @@ export interface ReportMailInput {
   receivedAt: Date;
 }
 
-export type ReportMailResult = { kind: 'report'; events: FeedbackEvent[] } | { kind: 'autoreply' } | { kind: 'unparseable'; reason: string };
+/**
+ * A report: its events (addresses as the report wrote them, not yet believed), the references to
+ * our messages it carries (strongest first: the envelope recipient, the returned envelope sender,
+ * the returned Message-ID), and its own id. Which message it proves, if any, and about whom it is
+ * believed, is decided by receive-report-mail.ts.
+ */
+export interface ParsedReport {
+  kind: 'report';
+  events: ReportEvent[];
+  refs: MessageTagRef[];
+  reportId: string;
+}
+
+export type ReportMailResult = ParsedReport | { kind: 'autoreply' } | { kind: 'unparseable'; reason: string };
+
+/** One event of a report, with every address the report names for it (a DSN's Final- and Original-Recipient). */
+export interface ReportEvent {
+  event: FeedbackEvent;
+  named: string[];
+}
+
+/** References beyond these are not looked at: a real report names one message. */
+const MAX_REFS = 8;
 
 const DSN_TYPES = new Set(['message/delivery-status', 'message/global-delivery-status']);
 const ARF_TYPE = 'message/feedback-report';
@@ -28,7 +51,8 @@ const AUTOREPLY_SUBJECT =
 interface Context {
   input: ReportMailInput;
   baseId: string;
-  message: MessageRef;
+  /** The original's Message-ID as the report returned it (kept with each event for the record). */
+  headerMessageId: string | undefined;
   /** Header fields of the returned original, when the report includes it as a part. */
   original: FieldGroup | undefined;
 }
@@ -70,56 +94,70 @@ function originalHeaders(parsed: ParsedMail, raw: Buffer): FieldGroup | undefine
 }
 
 /**
- * The original's Message-ID: from a returned-headers part, else from any Message-ID line in the
- * text or raw body (inline message/rfc822 parts and text bounces quote the original there).
- * One that names a mailgate message wins over the first found.
+ * The Message-IDs the report returns for the original: from a returned-headers part, what the
+ * report says itself (Gmail's X-Original-Message-ID), then any Message-ID line in the text or raw
+ * body (inline message/rfc822 parts and text bounces quote the original there). The report's own
+ * Message-ID is not one of them.
  */
-function originalMessageId(parsed: ParsedMail, raw: Buffer, original: FieldGroup | undefined, extra: (string | undefined)[]): string | undefined {
+function originalMessageIds(parsed: ParsedMail, raw: Buffer, original: FieldGroup | undefined, extra: (string | undefined)[]): string[] {
   const own = headerMessageIdOf(parsed.messageId);
-  const candidates = [
-    headerMessageIdOf(original?.get('message-id')),
-    ...extra.map(headerMessageIdOf),
-    ...messageIdsIn(parsed.text ?? ''),
-    ...messageIdsIn(rawBody(raw)),
-  ].filter(
-    (id): id is string => id !== undefined && id !== own,
-  );
-  return candidates.find((id) => mailgateIdFromHeaderMessageId(id) !== undefined) ?? candidates[0];
+  const candidates = [headerMessageIdOf(original?.get('message-id')), ...extra.map(headerMessageIdOf), ...messageIdsIn(parsed.text ?? ''), ...messageIdsIn(rawBody(raw))];
+  return [...new Set(candidates.filter((id): id is string => id !== undefined && id !== own))];
 }
 
-/** `extra`: what the report itself says about the original (ARF Original-Mail-From, Gmail's X-Original-Message-ID). */
-function messageRefOf(parsed: ParsedMail, input: ReportMailInput, original: FieldGroup | undefined, extra: { verp?: string | undefined; messageId?: string | undefined }): MessageRef {
-  const headerMessageId = originalMessageId(parsed, input.raw, original, [extra.messageId]);
-  const verpCandidates = [...input.envelopeTo, original?.get('return-path'), extra.verp];
-  const fromVerp = verpCandidates.map((a) => mailgateIdFromVerp(a, input.bounceDomain)).find((id) => id !== undefined);
-  const messageId = fromVerp ?? mailgateIdFromHeaderMessageId(headerMessageId);
-  return { ...(messageId === undefined ? {} : { messageId }), ...(headerMessageId === undefined ? {} : { headerMessageId }) };
+/**
+ * The references to our messages a report carries, strongest first: the envelope recipient (our
+ * VERP address), the returned envelope sender (Return-Path, ARF Original-Mail-From), then returned
+ * Message-IDs. `extra`: what the report itself says about the original.
+ */
+function claimsOf(
+  parsed: ParsedMail,
+  input: ReportMailInput,
+  original: FieldGroup | undefined,
+  extra: { verp?: string | undefined; messageId?: string | undefined },
+): { refs: MessageTagRef[]; headerMessageId: string | undefined } {
+  const headerIds = originalMessageIds(parsed, input.raw, original, [extra.messageId]);
+  const verps = [...input.envelopeTo, original?.get('return-path'), extra.verp];
+  const refs: MessageTagRef[] = [];
+  const seen = new Set<string>();
+  for (const ref of [...verps.map((a) => messageRefFromVerp(a, input.bounceDomain)), ...headerIds.map((id) => messageRefFromHeaderMessageId(id))]) {
+    if (ref === undefined || refs.length >= MAX_REFS) continue;
+    const key = `${ref.id}.${ref.tag ?? ''}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    refs.push(ref);
+  }
+  const headerMessageId = headerIds.find((id) => messageRefFromHeaderMessageId(id) !== undefined) ?? headerIds[0];
+  return { refs, headerMessageId };
 }
 
 function makeEvent(
   ctx: Context,
   provider: FeedbackProvider,
   c: Classification,
-  address: string | undefined,
+  named: (string | undefined)[],
   fields: { statusCode?: string | undefined; diagnostic?: string | undefined },
-): FeedbackEvent {
-  const event: FeedbackEvent = { type: c.type, address, at: ctx.input.receivedAt, provider, eventId: `${ctx.baseId}:${address ?? '-'}`, message: ctx.message };
+): ReportEvent {
+  const addresses = [...new Set(named.filter((a): a is string => a !== undefined && !isRedacted(a)))];
+  const address = addresses[0];
+  const message = ctx.headerMessageId === undefined ? {} : { headerMessageId: ctx.headerMessageId };
+  const event: FeedbackEvent = { type: c.type, address, at: ctx.input.receivedAt, provider, eventId: `${ctx.baseId}:${address ?? '-'}`, message };
   if (fields.statusCode !== undefined) event.statusCode = fields.statusCode;
   if (fields.diagnostic !== undefined) event.diagnostic = fields.diagnostic;
   if (c.detail !== undefined) event.detail = c.detail;
-  return event;
+  return { event, named: addresses };
 }
 
 /** RFC 3464: one event per recipient block (the blocks after the per-message one). */
-function dsnEvents(ctx: Context, report: string): FeedbackEvent[] {
+function dsnEvents(ctx: Context, report: string): ReportEvent[] {
   return parseFieldGroups(report)
     .filter((g) => g.has('final-recipient') || g.has('original-recipient'))
     .map((g) => {
-      const address = bareAddress(g.get('final-recipient')) ?? bareAddress(g.get('original-recipient'));
+      const named = [bareAddress(g.get('final-recipient')), bareAddress(g.get('original-recipient'))];
       const diagnostic = oneLine(g.get('diagnostic-code'));
       const status = g.get('status');
       const c = classifyStatus({ statusCode: status, diagnostic, action: g.get('action') });
-      return makeEvent(ctx, 'dsn', c, address, { statusCode: effectiveStatus(status, diagnostic), diagnostic });
+      return makeEvent(ctx, 'dsn', c, named, { statusCode: effectiveStatus(status, diagnostic), diagnostic });
     });
 }
 
@@ -129,7 +167,7 @@ function dsnEvents(ctx: Context, report: string): FeedbackEvent[] {
  * Providers redact the recipient (RFC 6590), so the address may be missing: the message ref,
  * taken from the returned original, still names the message and through it the recipient.
  */
-function arfEvent(ctx: Context, report: string): FeedbackEvent | undefined {
+function arfEvent(ctx: Context, report: string): ReportEvent | undefined {
   const fields = parseFieldGroups(report)[0];
   const feedbackType = fields?.get('feedback-type')?.toLowerCase();
   if (fields === undefined || feedbackType === undefined) return undefined;
@@ -138,12 +176,11 @@ function arfEvent(ctx: Context, report: string): FeedbackEvent | undefined {
     bareAddress(ctx.original?.get('x-hmxmroriginalrecipient')),
     singleAddressIn(ctx.original?.get('to')),
   ];
-  const address = candidates.find((a) => a !== undefined && !isRedacted(a));
   const c: Classification =
     feedbackType === 'abuse' || feedbackType === 'fraud'
       ? { type: 'complaint', detail: feedbackType }
       : { type: 'ignored', detail: feedbackType === 'not-spam' ? 'not_spam' : `feedback_type:${feedbackType}` };
-  return makeEvent(ctx, 'arf', c, address, {});
+  return makeEvent(ctx, 'arf', c, candidates, {});
 }
 
 /** `withAutoSubmitted: false` for mail that reads as a bounce: MTAs mark bounces Auto-Submitted too. */
@@ -164,14 +201,13 @@ function ourAddressTest(input: ReportMailInput): (address: string) => boolean {
   };
 }
 
-function textBounceEvents(ctx: Context, text: string): FeedbackEvent[] {
+function textBounceEvents(ctx: Context, text: string): ReportEvent[] {
   const bounce = parseTextBounce(text, ourAddressTest(ctx.input));
-  return bounce.recipients
-    .filter((r) => r.address !== undefined || ctx.message.messageId !== undefined)
-    .map((r) => {
+  // An entry without an address still counts: the proven message names its recipient.
+  return bounce.recipients.map((r) => {
       const c = classifyStatus({ statusCode: r.statusCode, smtpCode: r.smtpCode, diagnostic: r.diagnostic, action: bounce.delayed ? 'delayed' : undefined });
-      return makeEvent(ctx, 'dsn', c, r.address, { statusCode: effectiveStatus(r.statusCode, r.diagnostic), diagnostic: r.diagnostic });
-    });
+      return makeEvent(ctx, 'dsn', c, [r.address], { statusCode: effectiveStatus(r.statusCode, r.diagnostic), diagnostic: r.diagnostic });
+  });
 }
 
 /**
@@ -193,21 +229,22 @@ export async function parseReportMail(input: ReportMailInput): Promise<ReportMai
   const arfReports = attachmentTexts(parsed, new Set([ARF_TYPE]));
   if (arfReports[0] !== undefined) {
     const verp = parseFieldGroups(arfReports[0])[0]?.get('original-mail-from');
-    const ctx: Context = { input, baseId, original, message: messageRefOf(parsed, input, original, { verp }) };
-    const event = arfEvent(ctx, arfReports[0]);
-    return event === undefined ? { kind: 'unparseable', reason: 'arf_without_feedback_type' } : { kind: 'report', events: [event] };
+    const { refs, headerMessageId } = claimsOf(parsed, input, original, { verp });
+    const event = arfEvent({ input, baseId, original, headerMessageId }, arfReports[0]);
+    return event === undefined ? { kind: 'unparseable', reason: 'arf_without_feedback_type' } : { kind: 'report', events: [event], refs, reportId: baseId };
   }
 
   const dsnReports = attachmentTexts(parsed, DSN_TYPES);
   const perMessage = dsnReports.map((r) => parseFieldGroups(r)[0]).find((g) => g !== undefined && !g.has('final-recipient'));
-  const ctx: Context = { input, baseId, original, message: messageRefOf(parsed, input, original, { messageId: perMessage?.get('x-original-message-id') }) };
+  const { refs, headerMessageId } = claimsOf(parsed, input, original, { messageId: perMessage?.get('x-original-message-id') });
+  const ctx: Context = { input, baseId, original, headerMessageId };
   const dsn = dsnReports.flatMap((report) => dsnEvents(ctx, report));
-  if (dsn.length > 0) return { kind: 'report', events: dsn };
+  if (dsn.length > 0) return { kind: 'report', events: dsn, refs, reportId: baseId };
 
   const text = parsed.text ?? '';
   if (looksLikeTextBounce(parsed.from?.value[0]?.address, parsed.subject, text)) {
     const events = textBounceEvents(ctx, text);
-    if (events.length > 0) return { kind: 'report', events };
+    if (events.length > 0) return { kind: 'report', events, refs, reportId: baseId };
     return isAutoreply(parsed, false) ? { kind: 'autoreply' } : { kind: 'unparseable', reason: 'bounce_without_recipient' };
   }
   if (isAutoreply(parsed, true)) return { kind: 'autoreply' };

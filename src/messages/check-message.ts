@@ -50,6 +50,7 @@ export function checkMessage(deps: { renderer: TemplateRenderer; catalog: Subscr
     status: 'queued',
     attempts: 0,
     createdAt: new Date(),
+    tagged: true,
   };
   if (parsed.subscriptionType !== undefined) record.subscriptionType = parsed.subscriptionType;
   if (parsed.from !== undefined) record.from = parsed.from;

@@ -6,7 +6,7 @@ export * from '../contract/api-error.ts';
 export type { MessageRecord } from './message.model.ts';
 export type { MessageOutcome } from './message-outcome.model.ts';
 export { MessageRetention, type RetentionReport } from './message-retention.ts';
-export { MessageRepository, withOutcome, type FinalOutcome, type ReconcileCandidate, type StoredMessage } from './message-repository.ts';
+export { MessageRepository, withOutcome, type FeedbackTarget, type FinalOutcome, type ReconcileCandidate, type StoredMessage } from './message-repository.ts';
 export { MessageEnqueuer, type EnqueueDeps, type EnqueueOptions } from './enqueue-messages.ts';
 export type { TestMessageInput } from './enqueue-test.ts';
 export { SendJobs, SEND_JOB, SEND_ATTEMPTS, SEND_BACKOFF_TYPE, DEFAULT_SEND_RETRY, checkpointOfJob, sendBackoffMs, sendJobOptions, type JobStanding, type SendJobData, type SendRetrySchedule, type SentCheckpointData } from './send-jobs.ts';

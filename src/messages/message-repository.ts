@@ -13,6 +13,9 @@ const SEND_PROJECTION = { idempotencyKey: 0, smtpResponse: 0, smtpMessageId: 0 }
 const VIEW_PROJECTION = { data: 0, idempotencyKey: 0 } as const;
 
 /** What the reconciler reads of a record. */
+/** What feedback needs of the message it names: whom it went to, what it was, and whether it was sent tagged. */
+export type FeedbackTarget = Pick<MessageRecord, '_id' | 'to' | 'kind' | 'template' | 'subscriptionType' | 'tagged'>;
+
 export type ReconcileCandidate = Pick<MessageRecord, '_id' | 'createdAt' | 'sendAt' | 'kind' | 'to' | 'template' | 'subscriptionType'>;
 
 /** What relay feedback records about a message (bounced or complained). */
@@ -132,8 +135,8 @@ export class MessageRepository {
   }
 
   /** The recipient and kind of a message that relay feedback names (a point read), or null. */
-  async findForFeedback(id: string): Promise<Pick<MessageRecord, '_id' | 'to' | 'kind' | 'template' | 'subscriptionType'> | null> {
-    return this.records.findOne({ _id: id }, { projection: { _id: 1, to: 1, kind: 1, template: 1, subscriptionType: 1 } });
+  async findForFeedback(id: string): Promise<FeedbackTarget | null> {
+    return this.records.findOne({ _id: id }, { projection: { _id: 1, to: 1, kind: 1, template: 1, subscriptionType: 1, tagged: 1 } });
   }
 
   /** Our message id for the relay's id (from its `250` reply), or undefined. SendGrid's ids carry a suffix: matched on the prefix we stored. */

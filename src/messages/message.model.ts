@@ -28,6 +28,13 @@ export interface MessageRecord {
   status: MessageStatus;
   attempts: number;
   createdAt: Date;
+  /**
+   * Written by a version that sends every message with a keyed tag in its VERP and Message-ID
+   * (shared/message-tag.ts), so bounce mail about it must carry the tag. Records without it were
+   * enqueued before tags: their untagged bounces are still believed (for their own recipient only)
+   * until retention removes them, MESSAGE_RETENTION_DAYS after the upgrade.
+   */
+  tagged?: boolean;
   /** A console test send (messages/enqueue-test.ts): always `transactional`, its subject prefixed "[Test] " when sent. */
   test?: boolean;
 }
@@ -50,6 +57,7 @@ const messageSchema = new Schema<MessageRecord>(
     status: { type: String, enum: MESSAGE_STATUSES, required: true },
     attempts: { type: Number, required: true },
     createdAt: { type: Date, required: true },
+    tagged: Boolean,
     test: Boolean,
   },
   { collection: 'messages', versionKey: false },

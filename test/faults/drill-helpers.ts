@@ -44,9 +44,9 @@ export async function statusCounts(app: App): Promise<Record<string, number>> {
   return app.messages!.repository.countByStatus();
 }
 
-/** Message id (our Message-ID's local part) of every message the sink accepted. */
+/** Message id (our Message-ID's local part, `<id.tag@…>`, without its tag) of every message the sink accepted. */
 export function receivedIds(sink: SmtpSink): string[] {
-  return sink.messages.map((m) => /^<([^@>]+)@/.exec(m.header('message-id') ?? '')?.[1] ?? '?');
+  return sink.messages.map((m) => /^<([0-9a-f]{24})[.@]/.exec(m.header('message-id') ?? '')?.[1] ?? '?');
 }
 
 export function duplicatesOf(ids: string[]): number {

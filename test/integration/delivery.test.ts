@@ -5,11 +5,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNodemailerTransport } from '../../src/delivery/index.ts';
 import { createLogger } from '../../src/shared/logger.ts';
+import { MessageTags } from '../../src/shared/message-tag.ts';
 import { startTestApp } from '../helpers/app.ts';
 import { authHeaders, testConfig } from '../helpers/env.ts';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
 
 const logger = createLogger('silent');
+const tags = new MessageTags(['delivery-test-secret-0123456789']);
+const tagOf = (id: string) => tags.tag(id);
 let sink: SmtpSink;
 let dir: string;
 const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 1024, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
@@ -71,7 +74,7 @@ describe('DKIM', () => {
       expect(tags).toMatchObject({ d: 'mailgate.example', s: 'mg2026', a: 'rsa-sha256' });
       const signed = tags.h!.toLowerCase().split(':');
       expect(signed).toEqual(expect.arrayContaining(['from', 'to', 'subject', 'message-id', 'list-unsubscribe', 'list-unsubscribe-post']));
-      expect(received.header('message-id')).toBe(`<${id}@mailgate.example>`);
+      expect(received.header('message-id')).toBe(`<${id}.${app.ctx.messageTags.tag(id)}@mailgate.example>`);
     } finally {
       await app.stop();
     }
@@ -83,10 +86,11 @@ describe('DKIM', () => {
     const transport = createNodemailerTransport(
       { env: 'test', smtpUrl: sink.url, smtpPoolSize: 1, dkim: { domain: 'file.example', selector: 'f1', privateKey: keyFile }, mailFrom: 'x@file.example', emlDir: dir },
       logger,
+      tags,
     );
     try {
       const result = await transport.send(mail('65f000000000000000000001', 'file-key@example.com'));
-      expect(result.messageId).toBe('<65f000000000000000000001@file.example>');
+      expect(result.messageId).toBe(`<65f000000000000000000001.${tagOf('65f000000000000000000001')}@file.example>`);
       expect(result.response).toMatch(/^250/);
       const tags = dkimTags(sink.to('file-key@example.com')[0]!.header('dkim-signature'));
       expect(tags.d).toBe('file.example');
@@ -101,6 +105,7 @@ describe('DKIM', () => {
       createNodemailerTransport(
         { env: 'test', smtpUrl: sink.url, smtpPoolSize: 1, dkim: { domain: 'x.example', selector: 's', privateKey: '-----BEGIN PUBLIC KEY-----\nabc' }, mailFrom: 'x@x.example', emlDir: dir },
         logger,
+        tags,
       ),
     ).toThrow(/DKIM_PRIVATE_KEY/);
   });
@@ -109,18 +114,18 @@ describe('DKIM', () => {
 describe('development outbox', () => {
   it('writes .eml files when no SMTP_URL is set', async () => {
     const outbox = join(dir, 'outbox');
-    const transport = createNodemailerTransport({ env: 'development', smtpUrl: undefined, smtpPoolSize: 1, dkim: undefined, mailFrom: 'dev@mailgate.example', emlDir: outbox }, logger);
+    const transport = createNodemailerTransport({ env: 'development', smtpUrl: undefined, smtpPoolSize: 1, dkim: undefined, mailFrom: 'dev@mailgate.example', emlDir: outbox }, logger, tags);
     const result = await transport.send(mail('65f000000000000000000002', 'eml@example.com'));
     expect(result.response).toContain('65f000000000000000000002.eml');
     expect(await readdir(outbox)).toEqual(['65f000000000000000000002.eml']);
     const eml = await readFile(join(outbox, '65f000000000000000000002.eml'), 'utf8');
-    expect(eml).toContain('Message-ID: <65f000000000000000000002@mailgate.example>');
+    expect(eml).toContain(`Message-ID: <65f000000000000000000002.${tagOf('65f000000000000000000002')}@mailgate.example>`);
     expect(eml).toContain('List-Unsubscribe-Post: List-Unsubscribe=One-Click');
     await transport.close();
   });
 
   it('refuses to run without SMTP_URL in production', () => {
-    expect(() => createNodemailerTransport({ env: 'production', smtpUrl: undefined, smtpPoolSize: 1, dkim: undefined, mailFrom: 'x@y.example', emlDir: dir }, logger)).toThrow(/SMTP_URL/);
+    expect(() => createNodemailerTransport({ env: 'production', smtpUrl: undefined, smtpPoolSize: 1, dkim: undefined, mailFrom: 'x@y.example', emlDir: dir }, logger, tags)).toThrow(/SMTP_URL/);
   });
 });
 

@@ -36,10 +36,15 @@ async function deliver(rcpt: string, raw: string): Promise<string> {
   }
 }
 
-/** A fixture DSN rewritten to name this test's message and recipient. */
+/** Our message's reference as sent: `<id>.<tag>`, the local part of its Message-ID and (after `bounces+`) of its VERP address. */
+const tagged = (id: string) => `${id}.${app.ctx.messageTags.tag(id)}`;
+/** The VERP address a bounce of this message is sent to. */
+const verp = (id: string) => `bounces+${tagged(id)}@${BOUNCE_DOMAIN}`;
+
+/** A fixture DSN rewritten to name this test's message (tagged, as mailgate sent it) and recipient. */
 async function bounceFor(file: string, messageId: string, recipient: string): Promise<string> {
   const text = await readFile(resolve(FIXTURES, file), 'utf8');
-  return text.replaceAll(FIXTURE_ID, messageId).replaceAll('nobody@example.org', recipient).replaceAll('bounce.example.com', BOUNCE_DOMAIN);
+  return text.replaceAll(FIXTURE_ID, tagged(messageId)).replaceAll('nobody@example.org', recipient).replaceAll('bounce.example.com', BOUNCE_DOMAIN);
 }
 
 beforeAll(async () => {
@@ -68,9 +73,9 @@ describe('bounce mail to the VERP address', () => {
     const id = await send('marketing', to);
     expect(await settled(id)).toMatchObject({ status: 'sent' });
     const [mail] = sink.to(to);
-    expect(mail!.from).toBe(`bounces+${id}@${BOUNCE_DOMAIN}`);
+    expect(mail!.from).toBe(verp(id));
 
-    const reply = await deliver(`bounces+${id}@${BOUNCE_DOMAIN}`, await bounceFor('postfix-dsn-user-unknown.eml', id, to));
+    const reply = await deliver(verp(id), await bounceFor('postfix-dsn-user-unknown.eml', id, to));
     expect(reply).toMatch(/^250/);
 
     const bounced = await eventually(async () => {
@@ -95,15 +100,16 @@ describe('bounce mail to the VERP address', () => {
     const id = await send('marketing', to);
     await settled(id);
     const dsn = (await bounceFor('postfix-dsn-delayed.eml', id, to)).replaceAll('slow@example.net', to);
-    expect(await deliver(`bounces+${id}@${BOUNCE_DOMAIN}`, dsn)).toMatch(/^250/);
+    expect(await deliver(verp(id), dsn)).toMatch(/^250/);
     // The soft bounce is stored and applied (counted); nothing is suppressed and the message stays sent.
     await eventually(async () => (await app.ctx.db.collection('feedback_events').findOne({ address: to, appliedAt: { $exists: true } })) ?? undefined);
     expect((await api('GET', `/v1/addresses/${encodeURIComponent(to)}`)).body.suppression).toBeUndefined();
     expect((await status(id)).status).toBe('sent');
   });
 
-  it('refuses every recipient but the VERP addresses and the complaint address (never a relay)', async () => {
+  it('refuses every recipient but the tagged VERP addresses and the complaint address (never a relay)', async () => {
     await expect(deliver('someone@example.org', 'Subject: relay me\r\n\r\nhello\r\n')).rejects.toMatchObject({ responseCode: 550 });
+    await expect(deliver(`bounces+${FIXTURE_ID}.0123456789abcdef@${BOUNCE_DOMAIN}`, 'Subject: x\r\n\r\nx\r\n')).rejects.toMatchObject({ responseCode: 550 });
     await expect(deliver(`bounces+nothex@${BOUNCE_DOMAIN}`, 'Subject: x\r\n\r\nx\r\n')).rejects.toMatchObject({ responseCode: 550 });
     await expect(deliver(`bounces+${FIXTURE_ID}@other.example`, 'Subject: x\r\n\r\nx\r\n')).rejects.toMatchObject({ responseCode: 550 });
   });
@@ -114,8 +120,8 @@ describe('bounce mail to the VERP address', () => {
     await settled(id);
     const before = await app.ctx.db.collection('feedback_events').countDocuments();
     const reply = await bounceFor('out-of-office.eml', id, to);
-    expect(await deliver(`bounces+${id}@${BOUNCE_DOMAIN}`, reply)).toMatch(/^250/);
-    const metrics = await app.ctx.metrics.getSingleMetricAsString('mailgate_feedback_mail_dropped_total');
+    expect(await deliver(verp(id), reply)).toMatch(/^250/);
+    const metrics = await app.ctx.metrics.getSingleMetricAsString('mailgate_feedback_dropped_total');
     expect(metrics).toMatch(/reason="autoreply"\} [1-9]/);
     expect(await app.ctx.db.collection('feedback_events').countDocuments()).toBe(before);
     expect((await status(id)).status).toBe('sent');
@@ -125,7 +131,7 @@ describe('bounce mail to the VERP address', () => {
     const to = fresh('spam');
     const id = await send('marketing', to);
     await settled(id);
-    const raw = (await readFile(resolve(FIXTURES, 'yahoo-arf-abuse.eml'), 'utf8')).replaceAll(FIXTURE_ID, id);
+    const raw = (await readFile(resolve(FIXTURES, 'yahoo-arf-abuse.eml'), 'utf8')).replaceAll(FIXTURE_ID, tagged(id));
     expect(await deliver(COMPLAINTS, raw)).toMatch(/^250/);
     const complained = await eventually(async () => {
       const view = await status(id);
@@ -144,11 +150,11 @@ describe('bounce mail to the VERP address', () => {
     const id = await send('marketing', to);
     await settled(id);
     const dsn = await bounceFor('postfix-dsn-user-unknown.eml', id, to);
-    await deliver(`bounces+${id}@${BOUNCE_DOMAIN}`, dsn);
+    await deliver(verp(id), dsn);
     await eventually(async () => ((await status(id)).status === 'bounced' ? true : undefined));
     const history = async () => ((await api('GET', `/v1/addresses/${encodeURIComponent(to)}/history`)).body as unknown as unknown[]).length;
     const events = await history();
-    await deliver(`bounces+${id}@${BOUNCE_DOMAIN}`, dsn);
+    await deliver(verp(id), dsn);
     expect(await app.ctx.db.collection('feedback_events').countDocuments({ address: to })).toBe(1);
     expect(await history()).toBe(events);
   });

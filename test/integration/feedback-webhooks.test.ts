@@ -192,7 +192,7 @@ describe('feedback that names a message we sent', () => {
     const id = await send('marketing', to);
     expect(await settled(id)).toMatchObject({ status: 'sent' });
     const headerMessageId = sink.to(to)[0]!.header('message-id');
-    expect(headerMessageId).toBe(`<${id}@${MAIL_DOMAIN}>`);
+    expect(headerMessageId).toBe(`<${id}.${app.ctx.messageTags.tag(id)}@${MAIL_DOMAIN}>`);
 
     const notification = JSON.parse(fixture('ses-bounce-permanent.json')) as {
       bounce: { bouncedRecipients: { emailAddress: string }[] };

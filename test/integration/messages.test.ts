@@ -66,7 +66,7 @@ describe('sending as a user would', () => {
     expect(Date.parse(view.sentAt!)).toBeGreaterThan(0);
     const [mail] = sink.to(to);
     expect(sink.to(to)).toHaveLength(1);
-    expect(mail!.header('message-id')).toBe(`<${id}@mailgate.example>`);
+    expect(mail!.header('message-id')).toBe(`<${id}.${app.ctx.messageTags.tag(id)}@mailgate.example>`);
     expect(mail!.header('list-unsubscribe')).toMatch(/^<https:\/\/mail\.example\.test\/unsubscribe\/[A-Za-z0-9_-]+>/);
     expect(mail!.header('list-unsubscribe-post')).toBe('List-Unsubscribe=One-Click');
     expect(mail!.parsed?.from?.value[0]?.address).toBe('news@mailgate.example');

@@ -14,10 +14,12 @@ function input(name: string, overrides: Partial<ReportMailInput> = {}): ReportMa
   return { raw: raw(name), envelopeTo: [VERP], bounceDomain: 'bounce.example.com', complaintAddress: 'fbl@example.com', receivedAt, ...overrides };
 }
 
-function eventsOf(result: ReportMailResult): FeedbackEvent[] {
+function reportOf(result: ReportMailResult): Extract<ReportMailResult, { kind: 'report' }> {
   if (result.kind !== 'report') throw new Error(`expected a report, got ${JSON.stringify(result)}`);
-  return result.events;
+  return result;
 }
+const eventsOf = (result: ReportMailResult): FeedbackEvent[] => reportOf(result).events.map((e) => e.event);
+const refsOf = (result: ReportMailResult) => reportOf(result).refs;
 
 interface Expected {
   type: FeedbackType;
@@ -28,7 +30,8 @@ interface Expected {
 }
 
 const summary = (e: FeedbackEvent): Expected => ({ type: e.type, address: e.address, statusCode: e.statusCode, detail: e.detail, provider: e.provider as 'dsn' | 'arf' });
-const ourMessage = { messageId: OUR_ID, headerMessageId: OUR_HEADER_ID };
+// The parser only reads: which message a report proves is report-proof.ts's decision.
+const ourMessage = { headerMessageId: OUR_HEADER_ID };
 
 describe('parseReportMail: bounces', () => {
   it.each<[string, Expected]>([
@@ -41,10 +44,13 @@ describe('parseReportMail: bounces', () => {
     ['exim-text-quota.eml', { type: 'soft_bounce', address: 'bob@example.net', statusCode: undefined, detail: 'mailbox_full', provider: 'dsn' }],
     ['qmail-text-bounce.eml', { type: 'hard_bounce', address: 'nobody@example.net', statusCode: '5.1.1', detail: 'bad_mailbox', provider: 'dsn' }],
   ])('%s', async (name, expected) => {
-    const events = eventsOf(await parseReportMail(input(name)));
+    const result = await parseReportMail(input(name));
+    const events = eventsOf(result);
     expect(events.map(summary)).toEqual([expected]);
     expect(events[0]?.message).toEqual(ourMessage);
     expect(events[0]?.at).toEqual(receivedAt);
+    // The VERP envelope first, then the returned Message-ID: both name our (untagged fixture) message.
+    expect(refsOf(result)).toEqual([{ id: OUR_ID }]);
   });
 
   it('keeps the DSN diagnostic as one unfolded line and keys the event on the DSN Message-ID and recipient', async () => {
@@ -54,14 +60,25 @@ describe('parseReportMail: bounces', () => {
   });
 
   it('names the message from the returned headers alone when the envelope is not a VERP address', async () => {
-    const [event] = eventsOf(await parseReportMail(input('outlook-ndr-recipient-not-found.eml', { envelopeTo: ['postmaster@bounce.example.com'], bounceDomain: undefined })));
-    expect(event?.message).toEqual(ourMessage);
+    const result = await parseReportMail(input('outlook-ndr-recipient-not-found.eml', { envelopeTo: ['postmaster@bounce.example.com'], bounceDomain: undefined }));
+    expect(eventsOf(result)[0]?.message).toEqual(ourMessage);
+    expect(refsOf(result)).toEqual([{ id: OUR_ID }]);
   });
 
   it('names the message from the VERP envelope alone when the bounce returns nothing of the original', async () => {
     const stripped = raw('postfix-dsn-user-unknown.eml').toString('utf8').replace(/^Message-ID: <65a1.*$/m, 'X-Removed: yes');
-    const [event] = eventsOf(await parseReportMail({ ...input('postfix-dsn-user-unknown.eml'), raw: Buffer.from(stripped) }));
-    expect(event?.message).toEqual({ messageId: OUR_ID });
+    const result = await parseReportMail({ ...input('postfix-dsn-user-unknown.eml'), raw: Buffer.from(stripped) });
+    expect(eventsOf(result)[0]?.message).toEqual({});
+    expect(refsOf(result)).toEqual([{ id: OUR_ID }]);
+  });
+
+  it('reads tagged references from the envelope and the returned Message-ID, strongest first', async () => {
+    const tag = '0123456789abcdef';
+    const tagged = raw('postfix-dsn-user-unknown.eml').toString('utf8').replaceAll(`${OUR_ID}@mail.example.com`, `${OUR_ID}.${tag}@mail.example.com`);
+    const result = await parseReportMail({ ...input('postfix-dsn-user-unknown.eml'), raw: Buffer.from(tagged), envelopeTo: [`bounces+${OUR_ID}.${tag}@BOUNCE.example.com`] });
+    // The returned Return-Path is the fixture's old untagged VERP: kept, after the tagged envelope.
+    expect(refsOf(result)).toEqual([{ id: OUR_ID, tag }, { id: OUR_ID }]);
+    expect(eventsOf(result)[0]?.message).toEqual({ headerMessageId: `${OUR_ID}.${tag}@mail.example.com` });
   });
 
   it('never makes a hard bounce out of text without a reply code', async () => {
@@ -86,6 +103,7 @@ describe('parseReportMail: feedback-loop reports', () => {
     expect(events.map(summary)).toEqual([{ type: 'complaint', address: undefined, statusCode: undefined, detail: 'abuse', provider: 'arf' }]);
     // No VERP domain configured: the returned original's Message-ID alone names the message.
     expect(events[0]?.message).toEqual(ourMessage);
+    expect(refsOf(await parseReportMail(input('yahoo-arf-abuse.eml', { envelopeTo: ['fbl@example.com'], bounceDomain: undefined })))).toEqual([{ id: OUR_ID }]);
     expect(events[0]?.eventId).toBe('1705395602.8842.yahoo.arf@arf.mail.yahoo.com:-');
   });
 
