@@ -189,6 +189,11 @@ describe('SendGrid', () => {
     }
     expect(await storedFor(wrongKey, tampered, stale, unsigned)).toBe(0);
     for (const address of [wrongKey, tampered, stale]) expect((await stateOf(address)).suppression).toBeUndefined();
+    // Each refusal is counted under its code.
+    const dropped = await app.ctx.metrics.getSingleMetricAsString('mailgate_feedback_dropped_total');
+    expect(dropped).toMatch(/reason="sendgrid_signature_invalid"\} [2-9]/);
+    expect(dropped).toMatch(/reason="sendgrid_timestamp_stale"\} [1-9]/);
+    expect(dropped).toMatch(/reason="sendgrid_signature_missing"\} [1-9]/);
   });
 });
 
