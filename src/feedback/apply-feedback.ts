@@ -2,7 +2,7 @@ import { NO_EVENTS, type AppEventSink } from '../shared/app-events.ts';
 import { AppError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import { messageEvent, type MessageRepository } from '../messages/index.ts';
-import type { AddressState, ChangeContext, ConsentEventView, StateChange, SubscriptionStore, SuppressionKind } from '../subscriptions/index.ts';
+import { outranks, type AddressState, type ChangeContext, type ConsentEventView, type StateChange, type SubscriptionStore, type SuppressionKind } from '../subscriptions/index.ts';
 import type { FeedbackRecord } from './feedback-record.model.ts';
 import type { FeedbackRepository } from './feedback-repository.ts';
 import { mailgateIdFromHeaderMessageId } from './message-ref.ts';
@@ -20,8 +20,6 @@ export interface ApplyFeedbackDeps {
   now?: () => Date;
 }
 
-/** How much a suppression blocks: a weaker one never replaces a stronger one. */
-const STRENGTH: Record<SuppressionKind, number> = { soft_bounce: 1, complaint: 2, hard_bounce: 3 };
 const WEAKER = 'suppression_already_stronger';
 
 type Applied = 'suppressed' | 'unsubscribed' | 'counted' | 'unmatched' | 'nothing';
@@ -110,7 +108,7 @@ export class ApplyFeedback {
   private async suppress(address: string, kind: SuppressionKind, record: FeedbackRecord, context: ChangeContext): Promise<Applied> {
     const detail = [record.statusCode, record.diagnostic].filter(Boolean).join(' ').slice(0, 500);
     const guard = (current: AddressState) => {
-      if (current.suppression && STRENGTH[current.suppression.kind] >= STRENGTH[kind]) throw new AppError(WEAKER, 'A suppression at least as strong is in place', { status: 409 });
+      if (current.suppression && outranks(current.suppression.kind, kind)) throw new AppError(WEAKER, 'A suppression at least as strong is in place', { status: 409 });
     };
     try {
       await this.deps.store.apply(address, { suppression: { kind, at: record.at, source: context.source, ...(detail ? { detail } : {}) } }, context, { guard });

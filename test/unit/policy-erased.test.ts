@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decide, type Decision } from '../../src/subscriptions/policy.ts';
 import { erasureEffect, subscribes } from '../../src/subscriptions/erasure-rule.ts';
+import { outranks, replaceableBy } from '../../src/subscriptions/suppression-strength.ts';
 import { AppError } from '../../src/shared/errors.ts';
 import { CONSENT_SOURCES, MESSAGE_KINDS, type ConsentMode, type MessageKind, type StateChange, type Suppression, type TypeState } from '../../src/subscriptions/types.ts';
 
@@ -80,5 +81,16 @@ describe('what a change does to an erasure', () => {
         expect(thrown).toMatchObject({ code: 'address_erased', status: 409 });
       }
     }
+  });
+});
+
+describe('suppression strength: one rule for a state and an erasure record', () => {
+  it('a weaker suppression never replaces a stronger or an equal one', () => {
+    expect(replaceableBy('hard_bounce')).toEqual(['soft_bounce', 'complaint']);
+    expect(replaceableBy('complaint')).toEqual(['soft_bounce']);
+    expect(replaceableBy('soft_bounce')).toEqual([]);
+    expect(outranks('hard_bounce', 'complaint')).toBe(true);
+    expect(outranks('complaint', 'complaint')).toBe(true);
+    expect(outranks('soft_bounce', 'complaint')).toBe(false);
   });
 });
