@@ -59,7 +59,8 @@ import {
 } from './preferences/index.ts';
 import { FeedbackRepository, ReceiveFeedback, createFeedbackMetrics, genericFeedbackRoutes, type FeedbackJobData, type HttpsFetchOptions } from './feedback/index.ts';
 import { buildConsole } from './composition/console.ts';
-import { ErasedAddressRepository, privacyRoutes } from './privacy/index.ts';
+import { privacyRoutes } from './privacy/index.ts';
+import { buildErasures } from './composition/privacy.ts';
 import { Lifecycle, bullConnection } from './composition/lifecycle.ts';
 import { addWorkers } from './composition/workers.ts';
 import { addFeedbackSmtp, buildRelayReceivers } from './composition/feedback.ts';
@@ -140,7 +141,7 @@ export async function createApp(config: Config, roles: Roles, logger: Logger = c
   // [subscriptions] state, consent events, operator API, import/export
   const subsLogger = logger.child({ module: 'subscriptions' });
   // The erasure records (privacy domain): the store asks them about addresses without a state (PRODUCT.md §10)
-  const erased = new ErasedAddressRepository({ db, secrets: config.secrets });
+  const erased = buildErasures(life, { config, logger: logger.child({ module: 'privacy' }), db });
   const store = new MongoSubscriptionStore({ db, catalog, logger: subsLogger, erased, events: webhooks.sink, readShape });
   const importJobs = importJobModel(db);
   const importChunks = importChunkModel(db);

@@ -67,7 +67,7 @@ export async function eraseAddress(deps: EraseDeps, address: string, now = new D
   // Stable id: a retried erasure finds the same record (its key and first time), so the same event.
   await (deps.events ?? NO_EVENTS).emit([
     {
-      id: appEventId('erasure', record._id, String(record.erasedAt.getTime())),
+      id: appEventId('erasure', record.key, String(record.erasedAt.getTime())),
       type: 'subscription.changed',
       address,
       at: record.erasedAt,

@@ -57,7 +57,7 @@ export class AddressStateReader {
   async get(address: string): Promise<AddressState> {
     const doc = await this.deps.states.findOne({ _id: address }).lean();
     if (doc) return toState(doc);
-    return (await this.erased.erasedAmong([address])).has(address) ? erasedState(address) : emptyState(address);
+    return (await this.erased.erasureOf([address])).has(address) ? erasedState(address) : emptyState(address);
   }
 
   async getMany(addresses: string[]): Promise<Map<string, AddressState>> {
@@ -74,7 +74,7 @@ export class AddressStateReader {
       result.set(doc._id, toState(doc));
     }
     const missing = unique.filter((address) => !result.has(address));
-    const erased = missing.length > 0 ? await this.erased.erasedAmong(missing) : new Set<string>();
+    const erased = missing.length > 0 ? await this.erased.erasureOf(missing) : new Map<string, unknown>();
     for (const address of missing) result.set(address, erased.has(address) ? erasedState(address) : emptyState(address));
     return result;
   }
