@@ -167,7 +167,7 @@ export async function createApp(config: Config, roles: Roles, logger: Logger = c
 
   // [feedback] relay feedback: stored once by the receivers, applied by the feedback worker
   const feedbackLogger = logger.child({ module: 'feedback' });
-  const feedbackRepo = new FeedbackRepository({ db });
+  const feedbackRepo = new FeedbackRepository({ db, erasures: store.erasures });
   const feedbackQueue = new Queue<FeedbackJobData>(FEEDBACK_QUEUE, { connection: bullConnection(redis), prefix });
   feedbackQueue.on('error', (err) => feedbackLogger.debug({ event: 'feedback.queue_error', err: err.message }));
   life.onClose(feedbackQueue);

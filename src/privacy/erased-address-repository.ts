@@ -1,7 +1,7 @@
 import type { Connection, mongo } from 'mongoose';
 import { AppError } from '../shared/errors.ts';
 import { isDuplicateKey } from '../shared/mongo-errors.ts';
-import type { ErasedAddresses, Erasure } from '../subscriptions/index.ts';
+import type { ErasedAddresses, Erasure, ErasureSuppression, SuppressionKind } from '../subscriptions/index.ts';
 import { erasedAddressDocSchema, erasedAddressModel, KEYED_WITH_ERASURE_KEY, type ErasedAddressDoc, type ErasedAddressModel } from './erased-address.model.ts';
 import { ErasureKeys } from './erasure-keys.ts';
 
@@ -19,7 +19,7 @@ const parse = (doc: unknown): ErasedAddressDoc => {
   return parsed.data as ErasedAddressDoc;
 };
 
-const toErasure = (doc: ErasedAddressDoc): Erasure => ({ key: doc._id, erasedAt: doc.erasedAt });
+const toErasure = (doc: ErasedAddressDoc): Erasure => ({ key: doc._id, erasedAt: doc.erasedAt, ...(doc.suppression ? { suppression: doc.suppression } : {}) });
 
 /**
  * The erasure records, keyed by a MAC of the normalized address under the erasure key
@@ -68,6 +68,15 @@ export class ErasedAddressRepository implements ErasedAddresses {
     }
   }
 
+  async suppress(key: string, suppression: ErasureSuppression, replaceable: readonly SuppressionKind[]): Promise<boolean> {
+    // One conditional write (no transactions: see docs/ferretdb.md), so two racing suppressions cannot both win against the rule.
+    const { matchedCount } = await this.col.updateOne(
+      { _id: key, $or: [{ suppression: { $exists: false } }, { 'suppression.kind': { $in: [...replaceable] } }] },
+      { $set: { suppression } },
+    );
+    return matchedCount === 1;
+  }
+
   /** Deletes the record under every key it may have (the person's own confirmed re-subscribe). */
   async lift(address: string): Promise<void> {
     for (const _id of [this.keys.idOf(address), ...this.keys.legacyIdsOf(address)]) await this.col.deleteOne({ _id });
@@ -104,7 +113,7 @@ export class ErasedAddressRepository implements ErasedAddresses {
   /** A record keyed the old way, re-made under the erasure key with its first time (the earliest, if two secrets each keyed one). */
   private async moveToErasureKey(id: string, legacy: ErasedAddressDoc[]): Promise<ErasedAddressDoc> {
     const first = legacy.reduce((a, b) => (b.erasedAt < a.erasedAt ? b : a));
-    const doc: ErasedAddressDoc = { _id: id, erasedAt: first.erasedAt, keyed: KEYED_WITH_ERASURE_KEY };
+    const doc: ErasedAddressDoc = { _id: id, erasedAt: first.erasedAt, keyed: KEYED_WITH_ERASURE_KEY, ...(first.suppression ? { suppression: first.suppression } : {}) };
     try {
       await this.col.insertOne(doc);
     } catch (err) {

@@ -15,7 +15,7 @@ import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
 // DELETE /v1/addresses/:address (PRODUCT.md §10, issue #14): everything held about the address goes;
 // one erasure record, keyed by an HMAC of the address under MAILGATE_ERASURE_KEY (issue #19), keeps
 // it from being mailed marketing again — until the person re-subscribes themselves.
-// The erasure key and records made before it: erasure-key.test.ts.
+// Feedback after an erasure: erasure-feedback.test.ts; the erasure key and old records: erasure-key.test.ts.
 let sink: SmtpSink;
 let app: Awaited<ReturnType<typeof startTestApp>>;
 const { api, settled, send } = apiClient(() => app);
@@ -64,7 +64,7 @@ afterAll(async () => {
 });
 
 describe('erasing an address', () => {
-  it('deletes its state, history, messages with outcomes and feedback, keeps one HMAC-keyed record, and a second erasure is 404', async () => {
+  it('deletes its state, history, messages with outcomes and feedback, keeps one HMAC-keyed record (with the hard bounce it had), and a second erasure is 404', async () => {
     const address = fresh('erase');
     const other = fresh('keep');
     expect((await api('PATCH', path(address), { subscriptions: { newsletter: 'subscribed' } })).status).toBe(200);
@@ -96,7 +96,8 @@ describe('erasing an address', () => {
     expect(await db().collection('feedback_events').countDocuments({ address })).toBe(0);
     expect(await mentions(address)).toEqual([]);
     const records = await db().collection('erased_addresses').find({}).toArray();
-    expect(records).toEqual([{ _id: erasureId(address), erasedAt: new Date(erasedAt), keyed: 'erasure_key' }]);
+    // the state's suppression stays with the record (kind, time, source: not its diagnostic)
+    expect(records).toEqual([{ _id: erasureId(address), erasedAt: new Date(erasedAt), keyed: 'erasure_key', suppression: { kind: 'hard_bounce', at: expect.any(Date), source: 'bounce' } }]);
     // the other address is untouched
     expect(await db().collection('messages').countDocuments({ to: other })).toBe(1);
     expect((await api('GET', `/v1/messages/${kept}`)).body).toMatchObject({ status: 'sent' });
@@ -108,10 +109,10 @@ describe('erasing an address', () => {
     expect(await db().collection('erased_addresses').find({}).toArray()).toEqual(records);
 
     // what the API says of it now
-    expect((await api('GET', path(address))).body).toMatchObject({ erased: true, optedOutOfAll: false });
+    expect((await api('GET', path(address))).body).toMatchObject({ erased: true, optedOutOfAll: false, suppression: { kind: 'hard_bounce' } });
     const exported = await api('GET', `${path(address)}/export`);
     expect(exported.status).toBe(200);
-    expect(exported.body).toMatchObject({ erasure: { erasedAt: new Date(erasedAt).toISOString() }, consentHistory: [], messages: [], feedback: [] });
+    expect(exported.body).toMatchObject({ erasure: { erasedAt: new Date(erasedAt).toISOString(), suppression: { kind: 'hard_bounce', source: 'bounce' } }, consentHistory: [], messages: [], feedback: [] });
   });
 
   it('refuses an unknown address (404, writing nothing) and a malformed one (400)', async () => {
@@ -231,7 +232,7 @@ describe('erasing an address', () => {
       {
         store: app.subscriptions!.store,
         messages: app.messages!.repository,
-        feedback: new FeedbackRepository({ db: db() }),
+        feedback: new FeedbackRepository({ db: db(), erasures: app.subscriptions!.store.erasures }),
         erased,
         logger: app.ctx.logger,
         events: { emit: async (events) => void emitted.push(...events) },
