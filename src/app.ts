@@ -60,7 +60,8 @@ import {
 import { FeedbackRepository, ReceiveFeedback, ReceiveReportMail, createFeedbackMetrics, genericFeedbackRoutes, type FeedbackJobData, type HttpsFetchOptions } from './feedback/index.ts';
 import { MessageTags } from './shared/message-tag.ts';
 import { buildConsole } from './composition/console.ts';
-import { ErasedAddressRepository, privacyRoutes } from './privacy/index.ts';
+import { privacyRoutes } from './privacy/index.ts';
+import { buildErasures } from './composition/privacy.ts';
 import { Lifecycle, bullConnection } from './composition/lifecycle.ts';
 import { addWorkers } from './composition/workers.ts';
 import { addFeedbackSmtp, buildRelayReceivers } from './composition/feedback.ts';
@@ -145,7 +146,7 @@ export async function createApp(config: Config, roles: Roles, logger: Logger = c
   // [subscriptions] state, consent events, operator API, import/export
   const subsLogger = logger.child({ module: 'subscriptions' });
   // The erasure records (privacy domain): the store asks them about addresses without a state (PRODUCT.md §10)
-  const erased = new ErasedAddressRepository({ db, secrets: config.secrets });
+  const erased = buildErasures(life, { config, logger: logger.child({ module: 'privacy' }), db });
   const store = new MongoSubscriptionStore({ db, catalog, logger: subsLogger, erased, events: webhooks.sink, readShape });
   const importJobs = importJobModel(db);
   const importChunks = importChunkModel(db);
@@ -171,7 +172,7 @@ export async function createApp(config: Config, roles: Roles, logger: Logger = c
 
   // [feedback] relay feedback: stored once by the receivers, applied by the feedback worker
   const feedbackLogger = logger.child({ module: 'feedback' });
-  const feedbackRepo = new FeedbackRepository({ db });
+  const feedbackRepo = new FeedbackRepository({ db, erasures: store.erasures });
   const feedbackQueue = new Queue<FeedbackJobData>(FEEDBACK_QUEUE, { connection: bullConnection(redis), prefix });
   feedbackQueue.on('error', (err) => feedbackLogger.debug({ event: 'feedback.queue_error', err: err.message }));
   life.onClose(feedbackQueue);

@@ -4,8 +4,9 @@ import { ConfigError, parseDurations, parseTrustProxy, type TrustProxy } from '.
 export { ConfigError, type TrustProxy } from './config-values.ts';
 
 const DEV_SECRET = 'mailgate-dev-secret-do-not-use-in-production';
-/** Values published in this repository (old compose defaults, the development secret): never a real secret. */
-const PLACEHOLDERS = new Set(['change-me-local-api-key', 'change-me-local-secret-0123456789', DEV_SECRET]);
+const DEV_ERASURE_KEY = 'mailgate-dev-erasure-key-do-not-use-in-production';
+/** Values published in this repository (old compose defaults, the development secret and erasure key): never a real secret. */
+const PLACEHOLDERS = new Set(['change-me-local-api-key', 'change-me-local-secret-0123456789', DEV_SECRET, DEV_ERASURE_KEY]);
 const PRODUCTION_MIN_LENGTH = 32;
 
 const emptyToUndefined = (value: unknown): unknown => (value === '' ? undefined : value);
@@ -33,6 +34,7 @@ const schema = z.object({
   PUBLIC_URL: z.preprocess(emptyToUndefined, url(['http:', 'https:']).default('http://localhost:3000')),
   MAILGATE_API_KEY: z.preprocess(emptyToUndefined, z.string().min(16, 'must be at least 16 characters').optional()),
   MAILGATE_SECRET: optionalString,
+  MAILGATE_ERASURE_KEY: z.preprocess(emptyToUndefined, z.string().min(16, 'must be at least 16 characters').optional()),
   MAIL_FROM: z.preprocess(emptyToUndefined, z.string().min(3).default('mailgate@localhost')),
   MAIL_POSTAL_ADDRESS: z.preprocess(emptyToUndefined, z.string().default('mailgate · 1 Example Street · 12345 Example City')),
   DKIM_DOMAIN: optionalString,
@@ -89,6 +91,9 @@ export interface Config {
   /** First one signs, all verify (rotation). */
   secrets: string[];
   usingDevSecret: boolean;
+  /** Keys the erasure records (privacy/erasure-keys.ts); never rotated: README "The erasure key". */
+  erasureKey: string;
+  usingDevErasureKey: boolean;
   mailFrom: string;
   postalAddress: string;
   dkim: { domain: string; selector: string; privateKey: string } | undefined;
@@ -175,6 +180,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (raw.NODE_ENV === 'production') {
     checkProductionSecret('MAILGATE_SECRET', secrets);
     if (raw.MAILGATE_API_KEY !== undefined) checkProductionSecret('MAILGATE_API_KEY', [raw.MAILGATE_API_KEY]);
+    if (raw.MAILGATE_ERASURE_KEY === undefined) {
+      throw new ConfigError('invalid configuration: MAILGATE_ERASURE_KEY: required when NODE_ENV=production; generate it once and never change it, e.g. openssl rand -hex 32');
+    }
+    checkProductionSecret('MAILGATE_ERASURE_KEY', [raw.MAILGATE_ERASURE_KEY]);
   } else if (raw.SMTP_URL !== undefined && raw.NODE_ENV !== 'test' && (secrets.length === 0 || secrets.includes(DEV_SECRET))) {
     // Real mail carries links signed with this secret; the development one is public.
     throw new ConfigError('invalid configuration: MAILGATE_SECRET: required when SMTP_URL is set (the development secret is public)');
@@ -197,6 +206,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     apiKey: raw.MAILGATE_API_KEY,
     secrets: secrets.length > 0 ? secrets : [DEV_SECRET],
     usingDevSecret: secrets.length === 0,
+    erasureKey: raw.MAILGATE_ERASURE_KEY ?? DEV_ERASURE_KEY,
+    usingDevErasureKey: raw.MAILGATE_ERASURE_KEY === undefined,
     mailFrom: raw.MAIL_FROM,
     postalAddress: raw.MAIL_POSTAL_ADDRESS,
     dkim:

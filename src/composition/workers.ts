@@ -54,6 +54,7 @@ export function addWorkers(life: Lifecycle, deps: WorkerDeps, queues: readonly W
       feedback: deps.feedback,
       messages: deps.messages,
       store: deps.store,
+      erasures: deps.store.erasures,
       softBounceLimit: config.feedback.softBounceLimit,
       softBounceWindowDays: config.feedback.softBounceWindowDays,
       logger: feedbackLogger,

@@ -2,7 +2,8 @@ import { NO_EVENTS, type AppEventSink } from '../shared/app-events.ts';
 import { AppError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import { messageEvent, type MessageRepository } from '../messages/index.ts';
-import type { AddressState, ChangeContext, ConsentEventView, StateChange, SubscriptionStore, SuppressionKind } from '../subscriptions/index.ts';
+import { outranks, type AddressState, type ChangeContext, type ConsentEventView, type ErasureRestrictions, type StateChange, type SubscriptionStore, type SuppressionKind } from '../subscriptions/index.ts';
+import { applyToErased } from './apply-to-erased.ts';
 import { believedAboutAnyAddress } from './feedback-event.ts';
 import type { FeedbackRecord } from './feedback-record.model.ts';
 import type { FeedbackRepository } from './feedback-repository.ts';
@@ -13,6 +14,8 @@ export interface ApplyFeedbackDeps {
   messages: MessageRepository;
   /** The state store, and the history to learn when an operator last lifted a soft-bounce suppression. */
   store: SubscriptionStore & { history(address: string): Promise<ConsentEventView[]> };
+  /** Feedback about an erased address without a state goes on its erasure record (apply-to-erased.ts). */
+  erasures: Pick<ErasureRestrictions, 'erasedKeys' | 'suppress'>;
   softBounceLimit: number;
   softBounceWindowDays: number;
   logger: Logger;
@@ -21,8 +24,6 @@ export interface ApplyFeedbackDeps {
   now?: () => Date;
 }
 
-/** How much a suppression blocks: a weaker one never replaces a stronger one. */
-const STRENGTH: Record<SuppressionKind, number> = { soft_bounce: 1, complaint: 2, hard_bounce: 3 };
 const WEAKER = 'suppression_already_stronger';
 
 type Applied = 'suppressed' | 'unsubscribed' | 'counted' | 'unmatched' | 'nothing';
@@ -32,7 +33,8 @@ type Applied = 'suppressed' | 'unsubscribed' | 'counted' | 'unmatched' | 'nothin
  * `complaint`; soft bounces counted, and SOFT_BOUNCE_LIMIT of them in the window with no delivery
  * since → `soft_bounce`; a provider unsubscribe → the recipient's own unsubscribe (source
  * `provider`). Each change is a consent event naming the provider and its event. Feedback that
- * names a message moves it to `bounced` or `complained`. Re-running it changes nothing.
+ * names a message moves it to `bounced` or `complained`. Re-running it changes nothing. Feedback
+ * about an erased address that has no state goes on its erasure record instead (apply-to-erased.ts).
  */
 export class ApplyFeedback {
   constructor(private readonly deps: ApplyFeedbackDeps) {}
@@ -52,7 +54,9 @@ export class ApplyFeedback {
     }
     const address = record.address ?? message?.to ?? null;
     let applied: Applied = 'unmatched';
-    if (address) applied = await this.applyToAddress(record, address, message?._id, message?.kind === 'marketing' ? message.subscriptionType : undefined);
+    const erasedKey = await this.erasedKeyOf(record, address);
+    if (erasedKey) applied = await applyToErased(this.deps, record, erasedKey, this.now());
+    else if (address) applied = await this.applyToAddress(record, address, message?._id, message?.kind === 'marketing' ? message.subscriptionType : undefined);
     if (message && (record.type === 'hard_bounce' || record.type === 'complaint')) {
       await this.deps.messages.recordFeedback(message._id, {
         type: record.type,
@@ -118,7 +122,7 @@ export class ApplyFeedback {
   private async suppress(address: string, kind: SuppressionKind, record: FeedbackRecord, context: ChangeContext): Promise<Applied> {
     const detail = [record.statusCode, record.diagnostic].filter(Boolean).join(' ').slice(0, 500);
     const guard = (current: AddressState) => {
-      if (current.suppression && STRENGTH[current.suppression.kind] >= STRENGTH[kind]) throw new AppError(WEAKER, 'A suppression at least as strong is in place', { status: 409 });
+      if (current.suppression && outranks(current.suppression.kind, kind)) throw new AppError(WEAKER, 'A suppression at least as strong is in place', { status: 409 });
     };
     try {
       await this.deps.store.apply(address, { suppression: { kind, at: record.at, source: context.source, ...(detail ? { detail } : {}) } }, context, { guard });
@@ -133,6 +137,16 @@ export class ApplyFeedback {
     const events = await this.deps.store.history(address);
     const lift = events.findLast((e) => e.before.suppression?.kind === 'soft_bounce' && e.after.suppression === null);
     return lift?.at;
+  }
+
+  /**
+   * The erasure record's key when the event is about an erased address with no state: filed so when
+   * stored (erased-feedback.ts), or — for a report that named only a message — its recipient's.
+   */
+  private async erasedKeyOf(record: FeedbackRecord, address: string | null): Promise<string | undefined> {
+    if (record.erasedKey) return record.erasedKey;
+    if (record.address !== null || address === null) return undefined;
+    return (await this.deps.erasures.erasedKeys([address])).get(address);
   }
 
   /** Our message id: named directly (VERP, our Message-ID) or through the relay's id from its 250 reply. */

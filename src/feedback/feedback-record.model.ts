@@ -8,8 +8,10 @@ import type { FeedbackEvent } from './feedback-event.ts';
  */
 export interface FeedbackRecord extends Omit<FeedbackEvent, 'address'> {
   _id: string;
-  /** The normalized recipient, or null when the report named none we could read. */
+  /** The normalized recipient, or null when the report named none we could read — or named an erased one (`erasedKey`). */
   address: string | null;
+  /** For an erased address without a state: its erasure record's key, in place of the address (erased-feedback.ts). */
+  erasedKey?: string;
   receivedAt: Date;
   appliedAt?: Date;
   /**
@@ -24,6 +26,7 @@ const schema = new Schema<FeedbackRecord>(
     _id: { type: String, required: true },
     type: { type: String, required: true },
     address: { type: String, default: null },
+    erasedKey: String,
     at: { type: Date, required: true },
     provider: { type: String, required: true },
     eventId: { type: String, required: true },
@@ -40,6 +43,8 @@ const schema = new Schema<FeedbackRecord>(
 );
 // Soft-bounce counting: `{address, type ∈ soft_bounce|delivered, at ≥ window start}`.
 schema.index({ address: 1, at: -1 });
+// Soft-bounce counting and the export of an erased address: `{erasedKey, at ≥ window start}`.
+schema.index({ erasedKey: 1, at: -1 });
 // Retention: `{receivedAt < cutoff}`.
 schema.index({ receivedAt: 1 });
 

@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import type { Connection, mongo } from 'mongoose';
 import { tryNormalizeAddress } from '../addresses/index.ts';
 import { duplicateIndexesOrThrow, isDuplicateKey } from '../shared/mongo-errors.ts';
+import type { ErasureRestrictions } from '../subscriptions/index.ts';
+import { withoutAddress } from './erased-feedback.ts';
 import type { FeedbackEvent } from './feedback-event.ts';
 import { feedbackRecordModel, type FeedbackRecord, type FeedbackRecordModel } from './feedback-record.model.ts';
 
@@ -10,12 +12,18 @@ export const recordIdOf = (event: Pick<FeedbackEvent, 'provider' | 'eventId'>): 
 /** A BullMQ job id for a record (job ids may not hold ':'): a digest of the record id. */
 export const feedbackJobId = (recordId: string): string => `fb-${createHash('sha256').update(recordId).digest('hex').slice(0, 40)}`;
 
+export interface FeedbackRepositoryDeps {
+  db: Connection;
+  /** Which addresses are erased without a state: their feedback is filed under the erasure record's key (erased-feedback.ts). */
+  erasures: Pick<ErasureRestrictions, 'erasedKeys'>;
+}
+
 /** Persistence of received feedback: stored once, read by id, counted per address. */
 export class FeedbackRepository {
   readonly model: FeedbackRecordModel;
   private readonly col: mongo.Collection<FeedbackRecord>;
 
-  constructor(deps: { db: Connection }) {
+  constructor(private readonly deps: FeedbackRepositoryDeps) {
     this.model = feedbackRecordModel(deps.db);
     this.col = this.model.collection as unknown as mongo.Collection<FeedbackRecord>;
   }
@@ -26,18 +34,28 @@ export class FeedbackRepository {
 
   /**
    * Stores events once each (unordered insert; a duplicate id is a replay). Returns the record id
-   * of every event, and which of them are new.
+   * of every event, and which of them are new. An event about an erased address without a state is
+   * stored without the address, under its erasure record's key (erased-feedback.ts); when that
+   * cannot be told (the lookup fails) nothing is stored and this throws, so the relay retries.
    */
   async store(events: FeedbackEvent[], receivedAt: Date): Promise<{ ids: string[]; fresh: Set<string> }> {
+    const addresses = events.map((event) => {
+      const normalized = event.address === undefined ? undefined : tryNormalizeAddress(event.address);
+      return normalized?.ok ? normalized.address : null;
+    });
+    const named = addresses.filter((a): a is string => a !== null);
+    const erased = named.length > 0 ? await this.deps.erasures.erasedKeys(named) : new Map<string, string>();
     const seen = new Set<string>();
     const records: FeedbackRecord[] = [];
-    for (const event of events) {
-      const _id = recordIdOf(event);
-      if (seen.has(_id)) continue; // the same event twice in one payload
+    events.forEach((event, i) => {
+      const address = addresses[i] ?? null;
+      const erasedKey = address === null ? undefined : erased.get(address);
+      const record = address !== null && erasedKey ? withoutAddress(event, address, erasedKey) : { ...event, address };
+      const _id = recordIdOf(record);
+      if (seen.has(_id)) return; // the same event twice in one payload
       seen.add(_id);
-      const normalized = event.address === undefined ? undefined : tryNormalizeAddress(event.address);
-      records.push({ ...event, _id, address: normalized?.ok ? normalized.address : null, receivedAt });
-    }
+      records.push({ ...record, _id, receivedAt });
+    });
     if (records.length === 0) return { ids: [], fresh: new Set() };
     let duplicates = new Set<number>();
     try {
@@ -83,14 +101,21 @@ export class FeedbackRepository {
     return this.col.find({ address }).sort({ at: 1 }).toArray();
   }
 
+  /** Every stored feedback event filed under an erasure record's key, oldest first (the export of an erased address). */
+  forErasure(erasedKey: string): Promise<FeedbackRecord[]> {
+    return this.col.find({ erasedKey }).sort({ at: 1 }).toArray();
+  }
+
   /**
-   * Deletes the raw feedback about an address (an erasure): events naming it, and events naming
-   * one of its messages (a relay's event may carry no address we could read). Returns how many.
+   * Deletes the raw feedback about an address (an erasure): events naming it, events naming one of
+   * its messages (a relay's event may carry no address we could read), and events filed under its
+   * erasure record's key since an earlier erasure. Returns how many.
    */
-  async deleteForAddress(address: string, messageIds: string[]): Promise<number> {
+  async deleteForAddress(address: string, messageIds: string[], erasedKey?: string): Promise<number> {
     const byAddress = await this.col.deleteMany({ address });
     const byMessage = messageIds.length > 0 ? await this.col.deleteMany({ 'message.messageId': { $in: messageIds } }) : { deletedCount: 0 };
-    return byAddress.deletedCount + byMessage.deletedCount;
+    const byKey = erasedKey ? await this.col.deleteMany({ erasedKey }) : { deletedCount: 0 };
+    return byAddress.deletedCount + byMessage.deletedCount + byKey.deletedCount;
   }
 
   /** Whether any raw feedback names the address. */
@@ -111,9 +136,18 @@ export class FeedbackRepository {
    * Counted once per message: relays report every retry of one message (Mailgun's temporary
    * failures), and one slow mailbox must not reach the limit with one message.
    */
-  async softBouncesSinceDelivery(address: string, since: Date): Promise<number> {
+  softBouncesSinceDelivery(address: string, since: Date): Promise<number> {
+    return this.softBounces({ address }, since);
+  }
+
+  /** The same for an erased address, whose feedback is filed under its erasure record's key. */
+  softBouncesOfErasure(erasedKey: string, since: Date): Promise<number> {
+    return this.softBounces({ erasedKey }, since);
+  }
+
+  private async softBounces(who: { address: string } | { erasedKey: string }, since: Date): Promise<number> {
     const recent = await this.col
-      .find({ address, at: { $gte: since } }, { projection: { type: 1, at: 1, message: 1 } })
+      .find({ ...who, at: { $gte: since } }, { projection: { type: 1, at: 1, message: 1 } })
       .sort({ at: -1 })
       .limit(1000)
       .toArray();

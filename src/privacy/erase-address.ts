@@ -3,14 +3,14 @@ import type { MessageRepository } from '../messages/index.ts';
 import { NO_EVENTS, appEventId, type AppEventSink, type StateSnapshot } from '../shared/app-events.ts';
 import { notFound } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
-import type { AddressState, MongoSubscriptionStore } from '../subscriptions/index.ts';
+import type { AddressState, ErasureSuppression, MongoSubscriptionStore, Suppression } from '../subscriptions/index.ts';
 import type { ErasedAddressRepository } from './erased-address-repository.ts';
 
 /** Messages are deleted this many at a time (each page is one `$in` per collection). */
 const PAGE = 500;
 
 export interface EraseDeps {
-  store: Pick<MongoSubscriptionStore, 'get' | 'eraser'>;
+  store: Pick<MongoSubscriptionStore, 'get' | 'eraser' | 'erasures'>;
   messages: Pick<MessageRepository, 'idsFor' | 'deleteFinal'>;
   feedback: Pick<FeedbackRepository, 'deleteForAddress' | 'holdsAddress'>;
   erased: Pick<ErasedAddressRepository, 'record'>;
@@ -31,6 +31,9 @@ export interface ErasureReceipt {
 
 export const ERASED_SNAPSHOT: StateSnapshot = { optedOutOfAll: false, subscriptions: {}, suppression: null, erased: true };
 
+/** What of a state's suppression the erasure record keeps: kind, time, source — not its detail (a diagnostic often quotes the address). */
+const keptSuppression = (s: Suppression): ErasureSuppression => ({ kind: s.kind, at: s.at, source: s.kind === 'complaint' ? 'complaint' : 'bounce' });
+
 const snapshotOf = (state: AddressState): StateSnapshot => ({
   optedOutOfAll: state.optedOutOfAll,
   subscriptions: { ...state.subscriptions },
@@ -42,7 +45,8 @@ const snapshotOf = (state: AddressState): StateSnapshot => ({
  * The person's erasure (PRODUCT.md §10, GDPR Art. 17): everything held about the address goes —
  * its messages with their outcomes and relay feedback, raw feedback, consent events, journal
  * mentions, its state — and one erasure record stays (erased-address.model.ts), so the address is
- * never taken for a new one. Without transactions the order carries the safety: the record first,
+ * never taken for a new one; a suppression the state held stays on it too (a hard-bounced mailbox
+ * is not mailed again for being forgotten). Without transactions the order carries the safety: the record first,
  * then the state is marked erased (it reads as erased from here on, whatever crashes later), the
  * state document last. A retried DELETE finishes a crashed one; one with nothing left to delete is
  * 404, whether the address was never seen or is erased already.
@@ -57,9 +61,10 @@ export async function eraseAddress(deps: EraseDeps, address: string, now = new D
   if (!holds) throw notFound('address_not_found', 'Nothing is held about this address');
 
   const record = await deps.erased.record(address, now);
+  if (before.suppression) await deps.store.erasures.suppress(record.key, keptSuppression(before.suppression));
   await deps.store.eraser.mark(address);
   for (let i = 0; i < messageIds.length; i += PAGE) await deps.messages.deleteFinal(messageIds.slice(i, i + PAGE));
-  const feedback = await deps.feedback.deleteForAddress(address, messageIds);
+  const feedback = await deps.feedback.deleteForAddress(address, messageIds, record.key);
   let other = 0;
   for (const erase of deps.alsoErase ?? []) other += await erase(address);
   const subscriptions = await deps.store.eraser.erase(address);
@@ -67,7 +72,7 @@ export async function eraseAddress(deps: EraseDeps, address: string, now = new D
   // Stable id: a retried erasure finds the same record (its key and first time), so the same event.
   await (deps.events ?? NO_EVENTS).emit([
     {
-      id: appEventId('erasure', record._id, String(record.erasedAt.getTime())),
+      id: appEventId('erasure', record.key, String(record.erasedAt.getTime())),
       type: 'subscription.changed',
       address,
       at: record.erasedAt,

@@ -4,7 +4,15 @@ import type { MessageRepository } from '../messages/index.ts';
 import { messageViewSchema, toMessageView } from '../messages/index.ts';
 import type { ErasedAddressRepository } from './erased-address-repository.ts';
 import type { WebhookRepository } from '../webhooks/index.ts';
-import { addressViewSchema, consentEventViewSchema, toAddressView, type MongoSubscriptionStore, type SubscriptionCatalog } from '../subscriptions/index.ts';
+import {
+  SUPPRESSION_KINDS,
+  addressViewSchema,
+  consentEventViewSchema,
+  toAddressView,
+  type Erasure,
+  type MongoSubscriptionStore,
+  type SubscriptionCatalog,
+} from '../subscriptions/index.ts';
 
 /** At most this many messages in one export; the newest first. */
 export const EXPORT_MAX_MESSAGES = 10_000;
@@ -33,7 +41,20 @@ export const addressExportSchema = z
       .array(z.object({ endpointId: z.string(), eventId: z.string(), type: z.string(), status: z.string(), createdAt: z.iso.datetime(), deliveredAt: z.iso.datetime().optional() }))
       .meta({ description: `The webhook deliveries that told the application about this address (newest ${EXPORT_MAX_MESSAGES} at most)` }),
     erasure: z
-      .object({ erasedAt: z.iso.datetime() })
+      .object({
+        erasedAt: z.iso.datetime(),
+        suppression: z
+          .object({
+            kind: z.enum(SUPPRESSION_KINDS),
+            at: z.iso.datetime(),
+            source: z.enum(['bounce', 'complaint']),
+            provider: z.string().optional(),
+            eventId: z.string().optional(),
+            statusCode: z.string().optional(),
+          })
+          .optional()
+          .meta({ description: 'A bounce or complaint heard after the erasure, kept on the record (no address, no diagnostic)' }),
+      })
       .optional()
       .meta({ description: 'Present when the address was erased: all that is held of it then is this record (and what came after it)' }),
   })
@@ -53,17 +74,21 @@ export interface ExportDeps {
  * Everything mailgate holds about one address, as one document (PRODUCT.md §10, GDPR Art. 15):
  * its state, its consent history, the messages sent (or not) to it with their outcomes, and the
  * relay feedback about it, and the webhook deliveries that told the application about it. Read-only. An erased address answers 200 with what is held: the
- * erasure record's time (its state reads `erased: true`), and anything that came after it (e.g. a
- * transactional message sent since) — not 404, since the record is itself data about the person.
+ * erasure record's time and any suppression heard since (its state reads `erased: true`), and
+ * anything that came after it (e.g. a transactional message sent since, feedback filed under the
+ * record's key) — not 404, since the record is itself data about the person.
  */
 export async function exportAddress(deps: ExportDeps, address: string, now = new Date()): Promise<AddressExport> {
-  const [state, consentHistory, messages, feedback, erasure] = await Promise.all([
+  const [state, consentHistory, messages, named, erasure] = await Promise.all([
     deps.store.get(address),
     deps.store.history(address),
     deps.messages.recentFor(address, EXPORT_MAX_MESSAGES),
     deps.feedback.forAddress(address),
     deps.erased.find(address),
   ]);
+  // Feedback heard after the erasure is filed under the record's key, not the address (feedback/erased-feedback.ts).
+  const keyed = erasure ? await deps.feedback.forErasure(erasure.key) : [];
+  const feedback = [...named, ...keyed].sort((a, b) => a.at.getTime() - b.at.getTime());
   const deliveries = await deps.webhooks.deliveriesFor(address, EXPORT_MAX_MESSAGES);
   return {
     address,
@@ -89,6 +114,11 @@ export async function exportAddress(deps: ExportDeps, address: string, now = new
       createdAt: d.createdAt.toISOString(),
       ...(d.deliveredAt ? { deliveredAt: d.deliveredAt.toISOString() } : {}),
     })),
-    ...(erasure ? { erasure: { erasedAt: erasure.erasedAt.toISOString() } } : {}),
+    ...(erasure ? { erasure: erasureView(erasure) } : {}),
   };
+}
+
+function erasureView(erasure: Erasure): NonNullable<AddressExport['erasure']> {
+  const s = erasure.suppression;
+  return { erasedAt: erasure.erasedAt.toISOString(), ...(s ? { suppression: { ...s, at: s.at.toISOString() } } : {}) };
 }

@@ -5,5 +5,6 @@
 export { exportAddress, addressExportSchema, EXPORT_MAX_MESSAGES, type AddressExport, type ExportDeps } from './export-address.ts';
 export { eraseAddress, ERASED_SNAPSHOT, type EraseDeps, type ErasureReceipt } from './erase-address.ts';
 export { ErasedAddressRepository } from './erased-address-repository.ts';
+export { migrateErasureKeys, type MigrationReport } from './migrate-erasure-keys.ts';
 export { privacyRoutes, type PrivacyDeps } from './privacy-routes.ts';
 export { privacyApiDoc } from './privacy-api-doc.ts';

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { AppError } from '../shared/errors.ts';
 import { findByIds, type ReadShape } from '../shared/mongo.ts';
 import type { AddressStateModel } from './address-state.model.ts';
-import { NO_ERASED_ADDRESSES, type ErasedAddresses } from './erased-addresses.ts';
+import { NO_ERASED_ADDRESSES, type ErasedAddresses, type Erasure } from './erased-addresses.ts';
 import { CONSENT_SOURCES, SUPPRESSION_KINDS, TYPE_STATES, emptyState, type AddressState } from './types.ts';
 
 /** Rows leaving the database are parsed, so a corrupted document fails loudly instead of allowing a send. */
@@ -28,7 +28,16 @@ function toState(doc: unknown): AddressState {
   return { ...rest, suppression: suppression ?? undefined, ...(erased ? { erased: true as const } : {}) };
 }
 
-const erasedState = (address: string): AddressState => ({ ...emptyState(address), erased: true });
+/**
+ * An erased address without a state document reads from its erasure record: erased, and with the
+ * record's suppression as its own, so the policy treats it exactly like a state's (a hard bounce
+ * blocks every kind). Pure.
+ */
+export function erasedState(address: string, erasure: Pick<Erasure, 'suppression'>): AddressState {
+  const s = erasure.suppression;
+  const suppression = s ? { kind: s.kind, at: s.at, source: s.source, ...(s.statusCode ? { detail: s.statusCode } : {}) } : undefined;
+  return { ...emptyState(address), suppression, erased: true };
+}
 
 export interface AddressStateReaderDeps {
   states: AddressStateModel;
@@ -57,13 +66,23 @@ export class AddressStateReader {
   async get(address: string): Promise<AddressState> {
     const doc = await this.deps.states.findOne({ _id: address }).lean();
     if (doc) return toState(doc);
-    return (await this.erased.erasedAmong([address])).has(address) ? erasedState(address) : emptyState(address);
+    const erasure = (await this.erased.erasureOf([address])).get(address);
+    return erasure ? erasedState(address, erasure) : emptyState(address);
   }
 
   async getMany(addresses: string[]): Promise<Map<string, AddressState>> {
+    return (await this.read(addresses)).states;
+  }
+
+  /** The erasure records of those of these addresses that were erased and have no state document (one read of each kind for the batch). */
+  async erasuresWithoutState(addresses: string[]): Promise<Map<string, Erasure>> {
+    return (await this.read(addresses)).erasures;
+  }
+
+  private async read(addresses: string[]): Promise<{ states: Map<string, AddressState>; erasures: Map<string, Erasure> }> {
     const unique = [...new Set(addresses)];
     const result = new Map<string, AddressState>();
-    if (unique.length === 0) return result;
+    if (unique.length === 0) return { states: result, erasures: new Map() };
     // The send path's read: the driver's collection, not a mongoose query (no casting per call).
     // One $in for the batch on MongoDB; parallel finds by _id on FerretDB (see docs/ferretdb.md).
     const docs = await findByIds(this.collection, unique, this.deps.readShape ?? 'batched');
@@ -74,9 +93,12 @@ export class AddressStateReader {
       result.set(doc._id, toState(doc));
     }
     const missing = unique.filter((address) => !result.has(address));
-    const erased = missing.length > 0 ? await this.erased.erasedAmong(missing) : new Set<string>();
-    for (const address of missing) result.set(address, erased.has(address) ? erasedState(address) : emptyState(address));
-    return result;
+    const erasures = missing.length > 0 ? await this.erased.erasureOf(missing) : new Map<string, Erasure>();
+    for (const address of missing) {
+      const erasure = erasures.get(address);
+      result.set(address, erasure ? erasedState(address, erasure) : emptyState(address));
+    }
+    return { states: result, erasures };
   }
 
   /** Every stored address state, streamed in address order. */

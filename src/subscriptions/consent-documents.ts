@@ -2,7 +2,7 @@ import type { AddressStateDoc } from './address-state.model.ts';
 import { eventId, type ConsentEventDoc } from './consent-event.model.ts';
 import { applyDiff, type StateDiff } from './state-change.ts';
 import type { ApplyOptions } from './subscription-store.ts';
-import { emptyState, type ChangeContext } from './types.ts';
+import { emptyState, type AddressState, type ChangeContext } from './types.ts';
 
 /** The consent event that moves an address from `version - 1` to `version`. */
 export function newEvent(
@@ -35,9 +35,13 @@ export function setFor(event: Pick<ConsentEventDoc, '_id' | 'after' | 'at' | 've
   return set;
 }
 
-/** The first document of an address, made by its first event. */
-export function firstDoc(address: string, event: Pick<ConsentEventDoc, '_id' | 'after' | 'at' | 'erased'>): AddressStateDoc {
-  const state = applyDiff(emptyState(address), event.after, event.at);
+/**
+ * The first document of an address, made by its first event on top of `base`, the state read
+ * before it: empty for a never-seen address; for an erased one, its erasure record's suppression,
+ * which the document then carries on (the record no longer answers once a document exists).
+ */
+export function firstDoc(address: string, event: Pick<ConsentEventDoc, '_id' | 'after' | 'at' | 'erased'>, base: AddressState = emptyState(address)): AddressStateDoc {
+  const state = applyDiff(base, event.after, event.at);
   return {
     _id: address,
     address,

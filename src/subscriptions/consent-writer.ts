@@ -101,7 +101,7 @@ export class ConsentWriter {
         await delay(Math.random() * Math.min(MAX_BACKOFF_MS, 2 ** attempt));
         continue;
       }
-      await this.moveState(event, current.version);
+      await this.moveState(event, current);
       await pendingCol.deleteOne({ _id: journal._id });
       // The fresh state is written first: a crash before this leaves a stale record that the state
       // document (present, unmarked) outranks. Failing here fails the call; the state stands.
@@ -120,15 +120,16 @@ export class ConsentWriter {
     const event = await this.deps.collections.events.findOne({ _id: eventId(address, version) }).lean<ConsentEventDoc>();
     if (!event) return;
     const current = await this.deps.reader.get(address);
-    if (current.version === version - 1) await this.moveState(event, current.version);
+    if (current.version === version - 1) await this.moveState(event, current);
   }
 
-  /** CAS from baseVersion to event.version. Losing means someone rolled this very event forward already. */
-  private async moveState(event: ConsentEventDoc, baseVersion: number): Promise<void> {
+  /** CAS from the base state's version to event.version. Losing means someone rolled this very event forward already. */
+  private async moveState(event: ConsentEventDoc, base: AddressState): Promise<void> {
     const { stateCol } = this.deps.collections;
+    const baseVersion = base.version;
     if (baseVersion === 0) {
       try {
-        await stateCol.insertOne(firstDoc(event.address, event));
+        await stateCol.insertOne(firstDoc(event.address, event, base));
       } catch (err) {
         if (!isDuplicateKey(err)) throw err;
       }

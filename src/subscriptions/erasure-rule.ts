@@ -45,6 +45,6 @@ export async function markIfErasedMeanwhile(
 ): Promise<void> {
   const unmarked = events.filter((e) => !e.erased && !e.freshStart).map((e) => e.address);
   if (unmarked.length === 0) return;
-  const hits = [...(await erased.erasedAmong(unmarked))];
+  const hits = [...(await erased.erasureOf(unmarked)).keys()];
   if (hits.length > 0) await stateCol.updateMany({ _id: { $in: hits } }, { $set: { erased: true } });
 }

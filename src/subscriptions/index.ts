@@ -19,8 +19,10 @@ export { SuppressionList, type SuppressionEntry, type SuppressionPage, type Supp
 export { liftSuppression, type LiftRequest } from './lift-suppression.ts';
 export { changeAddress, type OperatorChange } from './change-address.ts';
 export { suppressionRoutes } from './suppression-routes.ts';
-export { NO_ERASED_ADDRESSES, type ErasedAddresses } from './erased-addresses.ts';
+export { NO_ERASED_ADDRESSES, type ErasedAddresses, type Erasure, type ErasureSuppression } from './erased-addresses.ts';
 export { erasureEffect, subscribes, FRESH_START_SOURCES } from './erasure-rule.ts';
+export { ErasureRestrictions } from './erasure-restrictions.ts';
+export { outranks, replaceableBy } from './suppression-strength.ts';
 export type { AddressEraser } from './address-eraser.ts';
 export { subscriptionApiDoc } from './subscription-api-doc.ts';
 export { addressViewSchema } from './address-view.ts';

@@ -11,6 +11,7 @@ import type { ConsentEventModel } from './consent-event.model.ts';
 import { ConsentHistory, type ConsentEventView } from './consent-history.ts';
 import { ConsentWriter } from './consent-writer.ts';
 import { NO_ERASED_ADDRESSES, type ErasedAddresses } from './erased-addresses.ts';
+import { ErasureRestrictions } from './erasure-restrictions.ts';
 import type { PendingWriteModel } from './pending-write.model.ts';
 import { subscriptionCollections } from './subscription-collections.ts';
 import type { ApplyOptions, SubscriptionStore } from './subscription-store.ts';
@@ -47,6 +48,8 @@ export class MongoSubscriptionStore implements SubscriptionStore {
   private readonly consentHistory: ConsentHistory;
   /** The subscriptions side of an erasure (privacy/erase-address.ts): holds, mark, erase. */
   readonly eraser: AddressEraser;
+  /** Feedback about an erased address without a state goes on its erasure record (feedback/apply-to-erased.ts). */
+  readonly erasures: ErasureRestrictions;
 
   constructor(deps: MongoSubscriptionStoreDeps) {
     const collections = subscriptionCollections(deps.db);
@@ -60,6 +63,7 @@ export class MongoSubscriptionStore implements SubscriptionStore {
     this.bulk = new ConsentBulkWriter({ collections, reader: this.reader, writer: this.writer, erased, ...events });
     this.consentHistory = new ConsentHistory({ events: collections.events, reader: this.reader });
     this.eraser = new AddressEraser({ collections });
+    this.erasures = new ErasureRestrictions({ reader: this.reader, erased });
   }
 
   async ensureIndexes(): Promise<void> {

@@ -3,6 +3,7 @@ import { loadConfig, type Config } from '../../src/config.ts';
 
 export const TEST_API_KEY = 'test-api-key-0123456789';
 export const TEST_SECRET = 'test-secret-0123456789abcdef';
+export const TEST_ERASURE_KEY = 'test-erasure-key-0123456789abcdef-0123456789';
 
 const baseMongo = process.env.MONGO_URL ?? 'mongodb://127.0.0.1:27017/mailgate';
 const baseRedis = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -29,6 +30,7 @@ export function testConfig(label: string, env: Record<string, string | undefined
     QUEUE_PREFIX: name,
     MAILGATE_API_KEY: TEST_API_KEY,
     MAILGATE_SECRET: TEST_SECRET,
+    MAILGATE_ERASURE_KEY: TEST_ERASURE_KEY,
     LOG_LEVEL: 'silent',
     PUBLIC_URL: 'https://mail.example.test',
     ...env,

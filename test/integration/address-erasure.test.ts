@@ -1,4 +1,3 @@
-import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mongoose from 'mongoose';
 import { FeedbackRepository } from '../../src/feedback/index.ts';
@@ -7,14 +6,16 @@ import { appEventId, type AppEvent } from '../../src/shared/app-events.ts';
 import { eraseAddress, ErasedAddressRepository } from '../../src/privacy/index.ts';
 import { startTestApp } from '../helpers/app.ts';
 import { apiClient } from '../helpers/api-client.ts';
-import { authHeaders, mongoUrlFor, TEST_SECRET, testConfig, uniqueName } from '../helpers/env.ts';
+import { authHeaders, mongoUrlFor, TEST_ERASURE_KEY, TEST_SECRET, testConfig, uniqueName } from '../helpers/env.ts';
+import { erasureId, mentions as mentionsIn } from '../helpers/erasure.ts';
 import { pageClient } from '../helpers/page-client.ts';
 import { eventually } from '../helpers/processes.ts';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
 
 // DELETE /v1/addresses/:address (PRODUCT.md §10, issue #14): everything held about the address goes;
-// one erasure record, keyed by HMAC(MAILGATE_SECRET, address), keeps it from being mailed marketing
-// again — until the person re-subscribes themselves.
+// one erasure record, keyed by an HMAC of the address under MAILGATE_ERASURE_KEY (issue #19), keeps
+// it from being mailed marketing again — until the person re-subscribes themselves.
+// Feedback after an erasure: erasure-feedback.test.ts; the erasure key and old records: erasure-key.test.ts.
 let sink: SmtpSink;
 let app: Awaited<ReturnType<typeof startTestApp>>;
 const { api, settled, send } = apiClient(() => app);
@@ -23,16 +24,7 @@ let seq = 0;
 const fresh = (label: string) => `${label}-${Date.now().toString(36)}-${seq++}@example.org`;
 const db = () => app.ctx.db;
 const path = (address: string) => `/v1/addresses/${encodeURIComponent(address)}`;
-const hmac = (address: string, secret = TEST_SECRET) => createHmac('sha256', secret).update(`mailgate:erased-address:v1:${address}`).digest('hex');
-
-/** Every document of every collection that mentions the address, as collection names. */
-async function mentions(address: string): Promise<string[]> {
-  const found: string[] = [];
-  for (const { name } of await db().db!.listCollections().toArray()) {
-    for (const doc of await db().collection(name).find({}).toArray()) if (JSON.stringify(doc).toLowerCase().includes(address)) found.push(name);
-  }
-  return found;
-}
+const mentions = (address: string) => mentionsIn(db(), address);
 
 async function importCsv(csv: string): Promise<{ status: string; counts: Record<string, number>; errors: { line: number; reason: string }[] }> {
   const res = await fetch(`${app.url}/v1/addresses/import`, { method: 'POST', headers: { ...authHeaders, 'content-type': 'text/csv' }, body: csv });
@@ -72,7 +64,7 @@ afterAll(async () => {
 });
 
 describe('erasing an address', () => {
-  it('deletes its state, history, messages with outcomes and feedback, keeps one HMAC-keyed record, and a second erasure is 404', async () => {
+  it('deletes its state, history, messages with outcomes and feedback, keeps one HMAC-keyed record (with the hard bounce it had), and a second erasure is 404', async () => {
     const address = fresh('erase');
     const other = fresh('keep');
     expect((await api('PATCH', path(address), { subscriptions: { newsletter: 'subscribed' } })).status).toBe(200);
@@ -104,7 +96,8 @@ describe('erasing an address', () => {
     expect(await db().collection('feedback_events').countDocuments({ address })).toBe(0);
     expect(await mentions(address)).toEqual([]);
     const records = await db().collection('erased_addresses').find({}).toArray();
-    expect(records).toEqual([{ _id: hmac(address), erasedAt: new Date(erasedAt) }]);
+    // the state's suppression stays with the record (kind, time, source: not its diagnostic)
+    expect(records).toEqual([{ _id: erasureId(address), erasedAt: new Date(erasedAt), keyed: 'erasure_key', suppression: { kind: 'hard_bounce', at: expect.any(Date), source: 'bounce' } }]);
     // the other address is untouched
     expect(await db().collection('messages').countDocuments({ to: other })).toBe(1);
     expect((await api('GET', `/v1/messages/${kept}`)).body).toMatchObject({ status: 'sent' });
@@ -116,10 +109,10 @@ describe('erasing an address', () => {
     expect(await db().collection('erased_addresses').find({}).toArray()).toEqual(records);
 
     // what the API says of it now
-    expect((await api('GET', path(address))).body).toMatchObject({ erased: true, optedOutOfAll: false });
+    expect((await api('GET', path(address))).body).toMatchObject({ erased: true, optedOutOfAll: false, suppression: { kind: 'hard_bounce' } });
     const exported = await api('GET', `${path(address)}/export`);
     expect(exported.status).toBe(200);
-    expect(exported.body).toMatchObject({ erasure: { erasedAt: new Date(erasedAt).toISOString() }, consentHistory: [], messages: [], feedback: [] });
+    expect(exported.body).toMatchObject({ erasure: { erasedAt: new Date(erasedAt).toISOString(), suppression: { kind: 'hard_bounce', source: 'bounce' } }, consentHistory: [], messages: [], feedback: [] });
   });
 
   it('refuses an unknown address (404, writing nothing) and a malformed one (400)', async () => {
@@ -163,14 +156,14 @@ describe('erasing an address', () => {
     const address = fresh('back');
     expect((await api('PATCH', path(address), { subscriptions: { newsletter: 'unsubscribed' } })).status).toBe(200);
     expect((await api('DELETE', path(address))).status).toBe(200);
-    expect(await db().collection('erased_addresses').countDocuments({ _id: hmac(address) as never })).toBe(1);
+    expect(await db().collection('erased_addresses').countDocuments({ _id: erasureId(address) as never })).toBe(1);
 
     await resubscribeThroughForm(address, ['newsletter']);
 
     const state = (await api('GET', path(address))).body;
     expect(state).toMatchObject({ optedOutOfAll: false, subscriptions: { newsletter: 'subscribed' } });
     expect(state).not.toHaveProperty('erased');
-    expect(await db().collection('erased_addresses').countDocuments({ _id: hmac(address) as never })).toBe(0);
+    expect(await db().collection('erased_addresses').countDocuments({ _id: erasureId(address) as never })).toBe(0);
     const history = (await api('GET', `${path(address)}/history`)).body as unknown as Record<string, unknown>[];
     expect(history).toEqual([expect.objectContaining({ source: 'resubscribe_form', freshStart: true, version: 1, after: { subscriptions: { newsletter: 'subscribed' } } })]);
     expect(await settled(await send('marketing', address))).toMatchObject({ status: 'sent' });
@@ -198,7 +191,7 @@ describe('erasing an address', () => {
       ['preferences_page', true, false],
       ['preferences_page', false, true],
     ]);
-    expect(await db().collection('erased_addresses').countDocuments({ _id: hmac(address) as never })).toBe(0);
+    expect(await db().collection('erased_addresses').countDocuments({ _id: erasureId(address) as never })).toBe(0);
     expect(await settled(await send('marketing', address))).toMatchObject({ status: 'sent' });
   });
 
@@ -226,26 +219,21 @@ describe('erasing an address', () => {
     expect(await db().collection('consent_events').countDocuments({ address })).toBe(0);
   });
 
-  it('a crashed erasure (record written, the rest not) is finished by the retry, emitting one subscription.changed; a record made with an older secret still matches', async () => {
+  it('a crashed erasure (record written, the rest not) is finished by the retry, emitting one subscription.changed', async () => {
     const address = fresh('crash');
     expect((await api('PATCH', path(address), { subscriptions: { newsletter: 'subscribed' } })).status).toBe(200);
-    const oldSecret = 'an-older-secret-0123456789';
-    // as a deployment before rotation wrote it: keyed with the secret that is now the second one
-    const before = new ErasedAddressRepository({ db: db(), secrets: [oldSecret] });
-    const first = await before.record(address, new Date('2026-01-02T03:04:05Z'));
-    const rotated = new ErasedAddressRepository({ db: db(), secrets: [TEST_SECRET, oldSecret] });
-    expect((await rotated.erasedAmong([address, fresh('other')])).has(address)).toBe(true);
-    // found under the old key, moved to the current one with its first time
-    expect(await db().collection('erased_addresses').findOne({ _id: first._id as never })).toBeNull();
-    expect(await db().collection('erased_addresses').findOne({ _id: hmac(address) as never })).toMatchObject({ erasedAt: first.erasedAt });
+    // as the crashed erasure left it: the record written, nothing else
+    const erased = new ErasedAddressRepository({ db: db(), erasureKey: TEST_ERASURE_KEY, legacySecrets: [TEST_SECRET] });
+    const first = await erased.record(address, new Date('2026-01-02T03:04:05Z'));
+    expect(first.key).toBe(erasureId(address));
 
     const emitted: AppEvent[] = [];
     const retry = await eraseAddress(
       {
         store: app.subscriptions!.store,
         messages: app.messages!.repository,
-        feedback: new FeedbackRepository({ db: db() }),
-        erased: rotated,
+        feedback: new FeedbackRepository({ db: db(), erasures: app.subscriptions!.store.erasures }),
+        erased,
         logger: app.ctx.logger,
         events: { emit: async (events) => void emitted.push(...events) },
         alsoErase: [async (a) => (a === address ? 2 : 0)],
@@ -257,7 +245,7 @@ describe('erasing an address', () => {
     expect(await db().collection('address_states').countDocuments({ _id: address as never })).toBe(0);
     expect(emitted).toEqual([
       {
-        id: appEventId('erasure', hmac(address), String(first.erasedAt.getTime())),
+        id: appEventId('erasure', erasureId(address), String(first.erasedAt.getTime())),
         type: 'subscription.changed',
         address,
         at: first.erasedAt,
@@ -278,7 +266,7 @@ describe('when the erasure records cannot be read', () => {
     expect((await api('PATCH', path(known), { subscriptions: { newsletter: 'subscribed' } })).status).toBe(200);
     const broken = await mongoose.createConnection(mongoUrlFor(uniqueName('erased-down')), { bufferCommands: false }).asPromise();
     await broken.close();
-    const store = new MongoSubscriptionStore({ db: db(), catalog: app.ctx.catalog, logger: app.ctx.logger, erased: new ErasedAddressRepository({ db: broken, secrets: [TEST_SECRET] }) });
+    const store = new MongoSubscriptionStore({ db: db(), catalog: app.ctx.catalog, logger: app.ctx.logger, erased: new ErasedAddressRepository({ db: broken, erasureKey: TEST_ERASURE_KEY, legacySecrets: [TEST_SECRET] }) });
     await expect(store.getMany([known, fresh('never-seen')])).rejects.toThrow();
     await expect(store.get(fresh('never-seen'))).rejects.toThrow();
     await expect(store.apply(fresh('never-seen'), { subscriptions: { newsletter: 'subscribed' } }, { source: 'operator' })).rejects.toThrow();

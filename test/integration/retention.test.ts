@@ -48,7 +48,7 @@ describe('retention', () => {
 
     const cutoff = new Date(Date.now() - 30 * DAY);
     expect(await new MessageRetention({ messages: app.messages.repository, pageSize: 2 }).run(cutoff)).toEqual({ messages: 1 });
-    expect(await new FeedbackRepository({ db }).deleteReceivedBefore(cutoff)).toBe(1);
+    expect(await new FeedbackRepository({ db, erasures: app.subscriptions.store.erasures }).deleteReceivedBefore(cutoff)).toBe(1);
 
     expect((await api('GET', `/v1/messages/${old}`)).status).toBe(404);
     expect(await db.collection('message_outcomes').countDocuments({ _id: old as never })).toBe(0);

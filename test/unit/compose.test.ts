@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 const compose = readFileSync(new URL('../../docker-compose.yml', import.meta.url), 'utf8');
 
 describe('docker-compose.yml is safe by default', () => {
-  it.each(['MAILGATE_SECRET', 'MAILGATE_API_KEY'])('makes the operator set %s: no usable default', (name) => {
+  it.each(['MAILGATE_SECRET', 'MAILGATE_API_KEY', 'MAILGATE_ERASURE_KEY'])('makes the operator set %s: no usable default', (name) => {
     const line = compose.split('\n').find((l) => l.trim().startsWith(`${name}:`));
     expect(line).toMatch(new RegExp(`^\\s*${name}: "?\\$\\{${name}:\\?[^}]+\\}"?\\s*$`));
     expect(compose).not.toMatch(new RegExp(`\\$\\{${name}:?-`));

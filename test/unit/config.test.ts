@@ -15,6 +15,8 @@ describe('loadConfig', () => {
     expect(config.apiKey).toBeUndefined();
     expect(config.dkim).toBeUndefined();
     expect(config.usingDevSecret).toBe(true);
+    expect(config.usingDevErasureKey).toBe(true);
+    expect(config.erasureKey).toBe('mailgate-dev-erasure-key-do-not-use-in-production');
   });
 
   it('reads good values', () => {
@@ -24,6 +26,7 @@ describe('loadConfig', () => {
       CONSENT_MODE: 'opt-in',
       MONGO_READ_SHAPE: 'batched',
       MAILGATE_SECRET: 'first-secret-0123456789, second-secret-0123456789',
+      MAILGATE_ERASURE_KEY: 'my-erasure-key-0123456789',
       PUBLIC_URL: 'https://mail.example.com/',
     });
     expect(config.port).toBe(8080);
@@ -33,6 +36,8 @@ describe('loadConfig', () => {
     expect(config.secrets).toEqual(['first-secret-0123456789', 'second-secret-0123456789']);
     expect(config.publicUrl).toBe('https://mail.example.com');
     expect(config.usingDevSecret).toBe(false);
+    expect(config.erasureKey).toBe('my-erasure-key-0123456789');
+    expect(config.usingDevErasureKey).toBe(false);
   });
 
   it.each([
@@ -46,6 +51,7 @@ describe('loadConfig', () => {
     [{ MAILGATE_API_KEY: 'short' }, 'MAILGATE_API_KEY'],
     [{ NODE_ENV: 'production' }, 'MAILGATE_SECRET'],
     [{ MAILGATE_SECRET: 'tiny' }, 'MAILGATE_SECRET'],
+    [{ MAILGATE_ERASURE_KEY: 'tiny' }, 'MAILGATE_ERASURE_KEY'],
     [{ DKIM_DOMAIN: 'example.com' }, 'DKIM_SELECTOR'],
     [{ QUEUE_PREFIX: 'a:b' }, 'QUEUE_PREFIX'],
   ])('refuses %o with one line naming %s', (env, name) => {
@@ -62,7 +68,7 @@ describe('loadConfig', () => {
   });
 
   it('requires a secret in production and accepts one', () => {
-    expect(loadConfig({ NODE_ENV: 'production', MAILGATE_SECRET: 'production-secret-0123456789abcdef' }).secrets).toHaveLength(1);
+    expect(loadConfig({ NODE_ENV: 'production', MAILGATE_SECRET: 'production-secret-0123456789abcdef', MAILGATE_ERASURE_KEY: 'production-erasure-key-0123456789abcdef' }).secrets).toHaveLength(1);
   });
 });
 
@@ -80,8 +86,10 @@ function refusal(env: NodeJS.ProcessEnv): string | undefined {
 describe('secrets are safe by default (PRODUCT.md §11)', () => {
   const SECRET = 'a'.repeat(20) + '-production-secret-0123456789';
   const KEY = 'k'.repeat(20) + '-production-api-key-0123456789';
+  const ERASURE_KEY = 'e'.repeat(20) + '-production-erasure-key-0123456789';
   const DEV_SECRET = 'mailgate-dev-secret-do-not-use-in-production';
-  const production = (env: NodeJS.ProcessEnv) => ({ NODE_ENV: 'production', MAILGATE_SECRET: SECRET, MAILGATE_API_KEY: KEY, ...env });
+  const DEV_ERASURE_KEY = 'mailgate-dev-erasure-key-do-not-use-in-production';
+  const production = (env: NodeJS.ProcessEnv) => ({ NODE_ENV: 'production', MAILGATE_SECRET: SECRET, MAILGATE_API_KEY: KEY, MAILGATE_ERASURE_KEY: ERASURE_KEY, ...env });
 
   it.each([
     ['the old compose secret', { MAILGATE_SECRET: 'change-me-local-secret-0123456789' }, 'MAILGATE_SECRET'],
@@ -92,14 +100,26 @@ describe('secrets are safe by default (PRODUCT.md §11)', () => {
     ['the old compose API key', { MAILGATE_API_KEY: 'change-me-local-api-key' }, 'MAILGATE_API_KEY'],
     ['the old compose secret as API key', { MAILGATE_API_KEY: 'change-me-local-secret-0123456789' }, 'MAILGATE_API_KEY'],
     ['a 31-character API key', { MAILGATE_API_KEY: 'k'.repeat(31) }, 'MAILGATE_API_KEY'],
+    ['no erasure key', { MAILGATE_ERASURE_KEY: undefined }, 'MAILGATE_ERASURE_KEY'],
+    ['an empty erasure key', { MAILGATE_ERASURE_KEY: '' }, 'MAILGATE_ERASURE_KEY'],
+    ['a 31-character erasure key', { MAILGATE_ERASURE_KEY: 'e'.repeat(31) }, 'MAILGATE_ERASURE_KEY'],
+    ['the development erasure key', { MAILGATE_ERASURE_KEY: DEV_ERASURE_KEY }, 'MAILGATE_ERASURE_KEY'],
+    ['the development secret as erasure key', { MAILGATE_ERASURE_KEY: DEV_SECRET }, 'MAILGATE_ERASURE_KEY'],
+    ['the old compose secret as erasure key', { MAILGATE_ERASURE_KEY: 'change-me-local-secret-0123456789' }, 'MAILGATE_ERASURE_KEY'],
   ])('refuses %s in production with one line naming %s', (_label, env, name) => {
     const message = refusal(production(env));
     expect(message).toMatch(new RegExp(`^invalid configuration: ${name}: `));
     expect(message).not.toContain('\n');
   });
 
+  it('says what to do when the erasure key is missing in production', () => {
+    expect(refusal(production({ MAILGATE_ERASURE_KEY: undefined }))).toBe(
+      'invalid configuration: MAILGATE_ERASURE_KEY: required when NODE_ENV=production; generate it once and never change it, e.g. openssl rand -hex 32',
+    );
+  });
+
   it('accepts 32-character secrets and keys in production, and no API key at all', () => {
-    expect(refusal(production({ MAILGATE_SECRET: 's'.repeat(32), MAILGATE_API_KEY: 'k'.repeat(32) }))).toBeUndefined();
+    expect(refusal(production({ MAILGATE_SECRET: 's'.repeat(32), MAILGATE_API_KEY: 'k'.repeat(32), MAILGATE_ERASURE_KEY: 'e'.repeat(32) }))).toBeUndefined();
     expect(refusal(production({ MAILGATE_API_KEY: undefined }))).toBeUndefined();
   });
 

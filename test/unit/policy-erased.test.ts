@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { decide, type Decision } from '../../src/subscriptions/policy.ts';
 import { erasureEffect, subscribes } from '../../src/subscriptions/erasure-rule.ts';
+import { erasedState } from '../../src/subscriptions/address-state-reader.ts';
+import { outranks, replaceableBy } from '../../src/subscriptions/suppression-strength.ts';
 import { AppError } from '../../src/shared/errors.ts';
 import { CONSENT_SOURCES, MESSAGE_KINDS, type ConsentMode, type MessageKind, type StateChange, type Suppression, type TypeState } from '../../src/subscriptions/types.ts';
 
@@ -80,5 +82,33 @@ describe('what a change does to an erasure', () => {
         expect(thrown).toMatchObject({ code: 'address_erased', status: 409 });
       }
     }
+  });
+});
+
+describe('an erased address without a state document, read from its erasure record', () => {
+  const kinds = ['none', 'hard_bounce', 'soft_bounce', 'complaint'] as const;
+  const recordWith = (kind: (typeof kinds)[number]) =>
+    kind === 'none' ? {} : { suppression: { kind, at, source: kind === 'complaint' ? ('complaint' as const) : ('bounce' as const), provider: 'api', eventId: 'e', statusCode: '5.1.1' } };
+
+  it.each(kinds.flatMap((kind) => MESSAGE_KINDS.map((message) => [kind, message] as const)))('record suppression %s, %s mail: decided like a state with that suppression', (kind, message) => {
+    const state = erasedState('ann@example.com', recordWith(kind));
+    expect(state).toMatchObject({ erased: true, version: 0, optedOutOfAll: false, subscriptions: {} });
+    for (const mode of MODES) expect(decide({ kind: message, subscriptionType: message === 'marketing' ? 'newsletter' : undefined, state, mode })).toEqual(expected(message, kind));
+  });
+
+  it('carries the record’s suppression as the state’s, with the status code as its only detail', () => {
+    expect(erasedState('ann@example.com', recordWith('hard_bounce')).suppression).toEqual({ kind: 'hard_bounce', at, source: 'bounce', detail: '5.1.1' });
+    expect(erasedState('ann@example.com', {}).suppression).toBeUndefined();
+  });
+});
+
+describe('suppression strength: one rule for a state and an erasure record', () => {
+  it('a weaker suppression never replaces a stronger or an equal one', () => {
+    expect(replaceableBy('hard_bounce')).toEqual(['soft_bounce', 'complaint']);
+    expect(replaceableBy('complaint')).toEqual(['soft_bounce']);
+    expect(replaceableBy('soft_bounce')).toEqual([]);
+    expect(outranks('hard_bounce', 'complaint')).toBe(true);
+    expect(outranks('complaint', 'complaint')).toBe(true);
+    expect(outranks('soft_bounce', 'complaint')).toBe(false);
   });
 });
