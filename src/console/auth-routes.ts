@@ -3,11 +3,7 @@ import { AppError } from '../shared/errors.ts';
 import { issueCsrf, localeOf, LOGIN_PATH, requireCsrf } from './console-auth.ts';
 import type { ConsoleDeps } from './console-deps.ts';
 import { renderSignInPage } from './pages/sign-in-page.ts';
-
-const field = (body: unknown, name: string): string => {
-  const value = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[name] : undefined;
-  return typeof value === 'string' ? value : '';
-};
+import { readSignInForm, signInFormOf } from './sign-in-form.ts';
 
 /** Sign-in and sign-out. A wrong password and an unknown account get the same page (401). */
 export function authRoutes(deps: ConsoleDeps): Router {
@@ -19,9 +15,9 @@ export function authRoutes(deps: ConsoleDeps): Router {
     res.type('html').send(renderSignInPage({ locale: localeOf(res), csrf: issueCsrf(deps.csrf, req) }));
   });
 
-  router.post('/login', requireCsrf(deps.csrf), deps.limits.perIp, deps.limits.perAccount, async (req, res) => {
-    const email = field(req.body, 'email').slice(0, 320);
-    const user = await deps.users.verify(email, field(req.body, 'password'));
+  router.post('/login', requireCsrf(deps.csrf), deps.limits.perIp, readSignInForm, deps.limits.perAccount, async (req, res) => {
+    const { email, password } = signInFormOf(res);
+    const user = await deps.users.verify(email, password);
     if (!user) {
       deps.logger.info({ event: 'console.sign_in_failed' });
       res.status(401).type('html').send(renderSignInPage({ locale: localeOf(res), csrf: issueCsrf(deps.csrf, req), email, failed: true }));

@@ -2,6 +2,7 @@ import type { Connection } from 'mongoose';
 import { z } from 'zod';
 import { AppError, badRequest, notFound } from '../shared/errors.ts';
 import { isDuplicateKey } from '../shared/mongo-errors.ts';
+import { accountKey } from './account-key.ts';
 import { CONSOLE_ROLES, type ConsoleRole } from './console-roles.ts';
 import { consoleUserModel, type ConsoleUserModel } from './console-user.model.ts';
 import { hashPassword, verifyPassword } from './password-hash.ts';
@@ -17,9 +18,6 @@ export interface ConsoleUser {
 }
 
 const rowSchema = z.object({ _id: z.string(), role: z.enum(CONSOLE_ROLES), passwordHash: z.string(), createdAt: z.date() });
-
-/** Accounts are keyed by the lower-cased, trimmed email: `Ann@Example.com` and `ann@example.com` are one account. */
-export const accountKey = (email: string): string => email.trim().toLowerCase();
 
 const checkEmail = (email: string): string => {
   const key = accountKey(email);

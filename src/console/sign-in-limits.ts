@@ -5,7 +5,7 @@ import { RedisStore, type RedisReply } from 'rate-limit-redis';
 import type { Redis } from 'ioredis';
 import { AppError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
-import { accountKey } from './console-user-repository.ts';
+import { signInFormOf } from './sign-in-form.ts';
 
 export interface SignInLimitOptions {
   /** Failed sign-ins per account per window. */
@@ -19,6 +19,7 @@ export const DEFAULT_SIGN_IN_LIMITS: SignInLimitOptions = { perAccount: 5, perIp
 
 export interface SignInLimits {
   perIp: RequestHandler;
+  /** Needs readSignInForm before it. */
   perAccount: RequestHandler;
 }
 
@@ -45,10 +46,8 @@ export function signInLimits(deps: { redis: Redis; prefix: string; logger: Logge
       ...common,
       limit: deps.limits.perAccount,
       store: store('console-signin-account'),
-      keyGenerator: (req) => {
-        const email = (req.body as Record<string, unknown> | undefined)?.email;
-        return createHash('sha256').update(accountKey(typeof email === 'string' ? email : '')).digest('base64url');
-      },
+      // the account key the lookup uses (readSignInForm runs before): every spelling of one account shares its count
+      keyGenerator: (_req, res) => createHash('sha256').update(signInFormOf(res).account).digest('base64url'),
     }),
   };
 }
