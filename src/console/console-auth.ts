@@ -10,8 +10,6 @@ declare module 'express-session' {
   interface SessionData {
     /** The signed-in operator's account key. */
     operator?: string;
-    /** Set on the sign-in page so the session (and its id, the CSRF scope) exists before sign-in. */
-    started?: boolean;
   }
 }
 

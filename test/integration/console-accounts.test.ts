@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConsoleUserRepository } from '../../src/console/index.ts';
 import { startTestApp } from '../helpers/app.ts';
 import { consoleCli, consoleClient } from '../helpers/console-client.ts';
 import { testConfig } from '../helpers/env.ts';
@@ -76,16 +77,18 @@ describe('sign-in', () => {
     expect((await client.attempt('other@example.com', 'the right password 2', ip)).status).toBe(303);
   });
 
-  it('sets the session cookie HttpOnly, SameSite=Lax and Secure (PUBLIC_URL is https)', async () => {
-    const res = await fetch(`${app.url}/console/login`, { headers: { 'x-forwarded-proto': 'https' } });
-    const [cookie] = res.headers.getSetCookie();
+  it('sets the session cookie HttpOnly, SameSite=Lax and Secure (PUBLIC_URL is https) on sign-in, not on the sign-in page', async () => {
+    const ip = freshIp();
+    await new ConsoleUserRepository({ db: app.ctx.db }).add('cookie@example.com', 'support', 'the right password 3');
+    const page = await client.request('/console/login', ip);
+    expect(page.setCookies.filter((c) => c.startsWith('mailgate_console='))).toEqual([]);
+    const signedIn = await client.attempt('cookie@example.com', 'the right password 3', ip);
+    const [cookie] = signedIn.setCookies.filter((c) => c.startsWith('mailgate_console='));
     expect(cookie).toMatch(/^mailgate_console=/);
     expect(cookie).toContain('Path=/console');
     expect(cookie).toContain('HttpOnly');
     expect(cookie).toContain('Secure');
     expect(cookie).toContain('SameSite=Lax');
-    // over plain http a Secure cookie is not sent at all
-    expect((await fetch(`${app.url}/console/login`)).headers.getSetCookie()).toEqual([]);
   });
 
   it('refuses a sign-in post without a CSRF token', async () => {

@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConsoleUserRepository, DEFAULT_SIGN_IN_LIMITS } from '../../src/console/index.ts';
 import { startTestApp } from '../helpers/app.ts';
-import { consoleClient } from '../helpers/console-client.ts';
+import { consoleClient, type ConsoleAnswer } from '../helpers/console-client.ts';
 import { testConfig } from '../helpers/env.ts';
 
 /**
- * The console's anonymous doors, over real HTTP against real Redis and FerretDB: one per-account
- * limit for every spelling of an account.
+ * The console's anonymous doors, over real HTTP against real Redis and FerretDB: what a visit to the
+ * sign-in page stores (nothing but its per-IP counter), the sign-in form's cookie-bound CSRF check,
+ * and one per-account limit for every spelling of an account.
  */
 type TestApp = Awaited<ReturnType<typeof startTestApp>>;
 let app: TestApp;
@@ -17,12 +18,105 @@ const PASSWORD = 'a long console password 42';
 let lastOctet = 0;
 const freshIp = () => `198.51.100.${++lastOctet}`;
 
+const prefix = () => app.ctx.config.queuePrefix;
+async function keysMatching(pattern: string): Promise<string[]> {
+  const keys: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, batch] = await app.ctx.redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+    cursor = next;
+    keys.push(...batch);
+  } while (cursor !== '0');
+  return keys.sort();
+}
+const sessionKeys = () => keysMatching(`${prefix()}:console-session:*`);
+/** Every session and sign-in-limit entry with its value: what a refused post must leave as it was. */
+async function signInState(): Promise<Record<string, string | null>> {
+  const keys = [...(await sessionKeys()), ...(await keysMatching(`${prefix()}:rl:console-signin-ip:*`)), ...(await keysMatching(`${prefix()}:rl:console-signin-account:*`))];
+  return Object.fromEntries(await Promise.all(keys.map(async (key) => [key, await app.ctx.redis.get(key)] as const)));
+}
+/** The Redis key of the session a `mailgate_console=s%3A<id>.<signature>` cookie names. */
+const sessionKeyOf = (cookie: string) => `${prefix()}:console-session:${/^s:([^.]+)\./.exec(decodeURIComponent(cookie.split('=')[1] ?? ''))?.[1]}`;
+const sessionCookies = (res: ConsoleAnswer) => res.setCookies.filter((c) => c.startsWith('mailgate_console='));
+
 beforeAll(async () => {
   app = await startTestApp(testConfig('console-sign-in', { TRUST_PROXY: 'loopback' }), { api: true, worker: false });
   users = new ConsoleUserRepository({ db: app.ctx.db });
 });
 afterAll(async () => {
   await app?.stop();
+});
+
+describe('a visit to the sign-in page', () => {
+  it('stores nothing per visit: 1,500 cookie-less visits add fewer than 100 Redis keys, and past the per-IP limit the page answers 429', async () => {
+    const before = (await keysMatching(`${prefix()}:*`)).length;
+    const ip = freshIp();
+    const visit = async () => (await client.request('/console/login', ip)).status;
+    const limit = DEFAULT_SIGN_IN_LIMITS.pagePerIp;
+    const first: number[] = [];
+    for (let i = 0; i < limit + 1; i++) first.push(await visit());
+    // the rest side by side, 25 at a time: all 1,500 well inside the limit's one-minute window even on a loaded machine
+    const rest: number[] = [];
+    while (first.length + rest.length < 1500) rest.push(...(await Promise.all(Array.from({ length: Math.min(25, 1500 - first.length - rest.length) }, visit))));
+    const added = (await keysMatching(`${prefix()}:*`)).length - before;
+    expect(added).toBeLessThan(100);
+    expect(await sessionKeys()).toEqual([]);
+    expect(first).toEqual([...Array<number>(limit).fill(200), 429]);
+    expect(rest).toEqual(Array<number>(1500 - limit - 1).fill(429));
+    // another address still gets the page: the limit is per IP
+    expect((await client.request('/console/login', freshIp())).status).toBe(200);
+  }, 120_000); // 1,500 requests: seconds, more on a loaded machine
+
+  it('signs in with the cookie and field the form came with; a missing, foreign or altered token is refused and stores nothing', async () => {
+    const email = 'csrf-flow@ops.example.com';
+    await users.add(email, 'admin', PASSWORD);
+    const ip = freshIp();
+    const form = await client.openSignIn(ip);
+    expect(form.page.status).toBe(200);
+    // the form's cookie, not a session: HttpOnly, SameSite=Strict, Secure (PUBLIC_URL is https), only sent to the sign-in
+    expect(form.page.setCookies).toHaveLength(1);
+    const [formCookie] = form.page.setCookies;
+    expect(formCookie).toMatch(/^mailgate_console_login=[A-Za-z0-9_-]{22};/);
+    expect(formCookie).toContain('Path=/console/login');
+    expect(formCookie).toContain('HttpOnly');
+    expect(formCookie).toContain('Secure');
+    expect(formCookie).toContain('SameSite=Strict');
+    // a second look at the form (another tab) keeps the cookie
+    expect((await client.request('/console/login', ip, { cookie: form.cookie })).setCookies).toEqual([]);
+
+    const other = await client.openSignIn(ip); // another visitor's form
+    const altered = form.csrf.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A'));
+    const state = await signInState();
+    for (const [label, cookie, csrf] of [
+      ['no token', form.cookie, ''],
+      ['no cookie', '', form.csrf],
+      ["another form's token", form.cookie, other.csrf],
+      ["another form's cookie", other.cookie, form.csrf],
+      ['an altered token', form.cookie, altered],
+    ] as const) {
+      const res = await client.request('/console/login', ip, { cookie, form: { csrf, email, password: PASSWORD } });
+      expect(res.status, label).toBe(403);
+      expect(res.body, label).toContain('This form has expired');
+      expect(res.body, label).toContain('Nothing was changed.');
+      expect(sessionCookies(res), label).toEqual([]);
+    }
+    expect(await signInState()).toEqual(state);
+
+    const ok = await client.request('/console/login', ip, { cookie: form.cookie, form: { csrf: form.csrf, email, password: PASSWORD } });
+    expect(ok.status).toBe(303);
+    expect(ok.location).toBe('/console');
+    const [session] = sessionCookies(ok);
+    expect(session).toContain('Path=/console');
+    expect(session).toContain('HttpOnly');
+    expect(session).toContain('Secure');
+    expect(session).toContain('SameSite=Lax');
+    // the form's cookie has served: cleared
+    expect(ok.setCookies.find((c) => c.startsWith('mailgate_console_login='))).toContain('Expires=Thu, 01 Jan 1970');
+    expect(await sessionKeys()).toEqual([sessionKeyOf(session!)]);
+    const home = await client.request('/console', ip, { cookie: session!.split(';')[0] });
+    expect(home.status).toBe(200);
+    expect(home.body).toContain(email);
+  });
 });
 
 describe('the per-account limit', () => {
@@ -42,6 +136,7 @@ describe('the per-account limit', () => {
     expect(refused.status).toBe(400);
     expect(refused.body).toContain('That email is longer than any address can be (320 characters at most).');
     expect(refused.body).toContain('Nothing was changed.');
+    expect(sessionCookies(refused)).toEqual([]);
     expect((await client.attempt('a'.repeat(321), PASSWORD, freshIp())).status).toBe(400);
     // exactly 320 is still an attempt (here a failed one)
     expect((await client.attempt(`${'a'.repeat(320 - '@x.test'.length)}@x.test`, PASSWORD, freshIp())).status).toBe(401);
