@@ -31,6 +31,8 @@ export function authRoutes(deps: ConsoleDeps): Router {
     // a new session id on sign-in: a session id known before (fixation) is worth nothing after
     await new Promise<void>((resolve, reject) => req.session.regenerate((err) => (err ? reject(new AppError('unavailable', 'No session', { status: 503, cause: err })) : resolve())));
     req.session.operator = user.email;
+    req.session.epoch = user.sessionEpoch;
+    req.session.signedInAt = deps.now();
     await new Promise<void>((resolve, reject) => req.session.save((err) => (err ? reject(new AppError('unavailable', 'No session', { status: 503, cause: err })) : resolve())));
     csrf.clear(res);
     deps.logger.info({ event: 'console.signed_in', role: user.role });

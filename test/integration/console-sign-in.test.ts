@@ -1,19 +1,25 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConsoleUserRepository, DEFAULT_SIGN_IN_LIMITS } from '../../src/console/index.ts';
 import { startTestApp } from '../helpers/app.ts';
-import { consoleClient, type ConsoleAnswer } from '../helpers/console-client.ts';
+import { consoleCli, consoleClient, type ConsoleAnswer } from '../helpers/console-client.ts';
 import { testConfig } from '../helpers/env.ts';
 
 /**
  * The console's anonymous doors, over real HTTP against real Redis and FerretDB: what a visit to the
  * sign-in page stores (nothing but its per-IP counter), the sign-in form's cookie-bound CSRF check,
- * and one per-account limit for every spelling of an account.
+ * one per-account limit for every spelling of an account, and when a session stops being good
+ * (password change, account removal, its absolute lifetime on a clock the test moves).
  */
 type TestApp = Awaited<ReturnType<typeof startTestApp>>;
 let app: TestApp;
 let users: ConsoleUserRepository;
 const client = consoleClient(() => app);
+const cli = (args: string[], stdin = '') => consoleCli(app.ctx.config.mongoUrl)(args, stdin);
 const PASSWORD = 'a long console password 42';
+const MAX_HOURS = 2;
+const HOUR = 3600_000;
+// the console's clock: real time moved on by what a test adds (reset after each use)
+let clockOffset = 0;
 // each test signs in from its own addresses (TRUST_PROXY is loopback), so no test spends another's limits
 let lastOctet = 0;
 const freshIp = () => `198.51.100.${++lastOctet}`;
@@ -40,7 +46,8 @@ const sessionKeyOf = (cookie: string) => `${prefix()}:console-session:${/^s:([^.
 const sessionCookies = (res: ConsoleAnswer) => res.setCookies.filter((c) => c.startsWith('mailgate_console='));
 
 beforeAll(async () => {
-  app = await startTestApp(testConfig('console-sign-in', { TRUST_PROXY: 'loopback' }), { api: true, worker: false });
+  const config = testConfig('console-sign-in', { TRUST_PROXY: 'loopback', CONSOLE_SESSION_MAX_HOURS: String(MAX_HOURS) });
+  app = await startTestApp(config, { api: true, worker: false }, { consoleClock: () => Date.now() + clockOffset });
   users = new ConsoleUserRepository({ db: app.ctx.db });
 });
 afterAll(async () => {
@@ -148,5 +155,74 @@ describe('the per-account limit', () => {
     const post = (email: string) => client.request('/console/login', ip, { cookie, form: { csrf, email, password: PASSWORD } });
     for (let i = 0; i < DEFAULT_SIGN_IN_LIMITS.perIp; i++) expect((await post(`${'x'.repeat(321)}${i}`)).status).toBe(400);
     expect((await post('someone@x.test')).status).toBe(429);
+  });
+});
+
+describe('sessions', () => {
+  it('end when the password changes (npm run console -- set-password): every session of that operator, and only theirs', async () => {
+    const email = 'changes-password@ops.example.com';
+    const bystander = 'keeps-session@ops.example.com';
+    await users.add(email, 'admin', PASSWORD);
+    await users.add(bystander, 'admin', PASSWORD);
+    const ip = freshIp();
+    const sessions = [await client.signIn(email, PASSWORD, ip), await client.signIn(` ${email.toUpperCase()}`, PASSWORD, ip)]; // two browsers
+    const other = await client.signIn(bystander, PASSWORD, ip);
+    for (const cookie of [...sessions, other]) expect((await client.request('/console', ip, { cookie })).status).toBe(200);
+
+    expect(await cli(['set-password', email], 'a new password 123\n')).toMatchObject({ code: 0 });
+    for (const cookie of sessions) {
+      const res = await client.request('/console', ip, { cookie });
+      expect(res.status).toBe(303);
+      expect(res.location).toBe('/console/login');
+      expect(await app.ctx.redis.exists(sessionKeyOf(cookie))).toBe(0);
+    }
+    expect((await client.request('/console', ip, { cookie: other })).status).toBe(200);
+    // the new password signs in as before
+    expect((await client.request('/console', ip, { cookie: await client.signIn(email, 'a new password 123', ip) })).status).toBe(200);
+  }, 30_000); // one CLI process: a tsx start-up of seconds
+
+  it('end when the account is removed (npm run console -- remove-user), and stay ended if the address gets an account again', async () => {
+    const email = 'leaves@ops.example.com';
+    await users.add(email, 'admin', PASSWORD);
+    const ip = freshIp();
+    const before = await client.signIn(email, PASSWORD, ip);
+    const probe = await client.signIn(email, PASSWORD, ip);
+    expect((await client.request('/console', ip, { cookie: before })).status).toBe(200);
+
+    expect(await cli(['remove-user', email])).toMatchObject({ code: 0 });
+    const gone = await client.request('/console', ip, { cookie: probe });
+    expect(gone.status).toBe(303);
+    expect(gone.location).toBe('/console/login');
+    // the address is someone's account again (same role, even the same password): the old session is not theirs
+    await users.add(email, 'admin', PASSWORD);
+    const res = await client.request('/console', ip, { cookie: before });
+    expect(res.status).toBe(303);
+    expect(res.location).toBe('/console/login');
+    expect(await app.ctx.redis.exists(sessionKeyOf(before))).toBe(0);
+  }, 30_000); // one CLI process
+
+  it(`end ${MAX_HOURS} hours (CONSOLE_SESSION_MAX_HOURS) after sign-in, however active`, async () => {
+    const email = 'stays-long@ops.example.com';
+    await users.add(email, 'admin', PASSWORD);
+    const ip = freshIp();
+    try {
+      const cookie = await client.signIn(email, PASSWORD, ip);
+      // used all along: every 30 minutes up to a minute before the end
+      for (let minutes = 0; minutes < MAX_HOURS * 60; minutes += 30) {
+        clockOffset = minutes * 60_000;
+        expect((await client.request('/console/addresses', ip, { cookie })).status, `${minutes} min`).toBe(200);
+      }
+      clockOffset = MAX_HOURS * HOUR - 60_000;
+      expect((await client.request('/console', ip, { cookie })).status).toBe(200);
+      clockOffset = MAX_HOURS * HOUR;
+      const res = await client.request('/console', ip, { cookie });
+      expect(res.status).toBe(303);
+      expect(res.location).toBe('/console/login');
+      expect(await app.ctx.redis.exists(sessionKeyOf(cookie))).toBe(0);
+      // signing in again starts a new lifetime
+      expect((await client.request('/console', ip, { cookie: await client.signIn(email, PASSWORD, ip) })).status).toBe(200);
+    } finally {
+      clockOffset = 0;
+    }
   });
 });
