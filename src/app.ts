@@ -117,6 +117,8 @@ export interface AppOverrides {
   transport?: MailTransport;
   /** How the SNS certificate and SubscribeURL are fetched (a resolver, extra trusted CAs); verification is the same. */
   snsHttps?: HttpsFetchOptions;
+  /** The clock console sessions are timed by (their absolute lifetime); Date.now otherwise. */
+  consoleClock?: () => number;
 }
 
 /**
@@ -234,7 +236,7 @@ export async function createApp(config: Config, roles: Roles, logger: Logger = c
 
     // [console] operator pages (src/composition/console.ts)
     const templatesSection = { renderer, problems: templateProblems, sendTest: (input: TestMessageInput) => enqueuer.enqueueTest(input) };
-    publicRouters.push(buildConsole(life, { config, logger, db, redis, metrics, store, catalog, messages: repository, sendQueue, forms, templates: templatesSection }));
+    publicRouters.push(buildConsole(life, { config, logger, db, redis, metrics, store, catalog, messages: repository, sendQueue, forms, templates: templatesSection, ...(overrides.consoleClock ? { clock: overrides.consoleClock } : {}) }));
   }
 
   if (roles.worker) {

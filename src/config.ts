@@ -59,6 +59,7 @@ const schema = z.object({
   FEEDBACK_COMPLAINT_ADDRESS: z.preprocess(emptyToUndefined, z.email('must be an email address').optional()),
   SOFT_BOUNCE_LIMIT: int(5, 1, 1000),
   SOFT_BOUNCE_WINDOW_DAYS: int(30, 1, 3650),
+  CONSOLE_SESSION_MAX_HOURS: int(12, 1, 720),
   LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
   TRUST_PROXY: z.preprocess(emptyToUndefined, z.string().optional()),
   METRICS_TOKEN: z.preprocess(emptyToUndefined, z.string().min(16, 'must be at least 16 characters').optional()),
@@ -120,6 +121,8 @@ export interface Config {
   messageRetentionDays: number;
   /** Re-subscribe confirmation emails per hour, whole deployment (PRODUCT.md §11); over it the form sends nothing. */
   resubscribeConfirmationsPerHour: number;
+  /** A console session ends this long after its sign-in, however active (the idle limit is separate). */
+  consoleSessionMaxHours: number;
   webhooks: WebhookConfig;
 }
 
@@ -241,6 +244,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     reconcile: { intervalMs: raw.RECONCILE_INTERVAL_MS, graceMs: raw.RECONCILE_GRACE_MS },
     messageRetentionDays: raw.MESSAGE_RETENTION_DAYS,
     resubscribeConfirmationsPerHour: raw.RESUBSCRIBE_CONFIRMATIONS_PER_HOUR,
+    consoleSessionMaxHours: raw.CONSOLE_SESSION_MAX_HOURS,
     webhooks: {
       retryScheduleMs: parseDurations('WEBHOOK_RETRY_SCHEDULE', raw.WEBHOOK_RETRY_SCHEDULE),
       allowPrivate: raw.WEBHOOK_ALLOW_PRIVATE === 'true',

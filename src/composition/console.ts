@@ -36,6 +36,8 @@ export interface ConsoleWiring {
   forms?: SubscriptionForms;
   /** The templates section (/console/templates), when given. */
   templates?: Omit<TemplatesSectionDeps, 'csrf'>;
+  /** The clock console sessions are timed by; Date.now unless a caller supplies one. */
+  clock?: () => number;
 }
 
 /** The operator console: accounts in MongoDB, sessions in Redis, changes through the same use cases as the API. */
@@ -53,6 +55,7 @@ export function buildConsole(life: Lifecycle, deps: ConsoleWiring): Router {
   return createConsoleRouter({
     logger,
     config: deps.config,
+    now: deps.clock ?? Date.now,
     users,
     sessions: new RedisSessionStore({ redis: deps.redis, prefix }),
     csrf,

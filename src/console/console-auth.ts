@@ -1,17 +1,21 @@
 import type { Request, RequestHandler, Response } from 'express';
+import type { SessionData } from 'express-session';
 import type { CsrfGuard } from '../preferences/index.ts';
 import { AppError } from '../shared/errors.ts';
 import type { Locale } from '../shared/locale.ts';
 import { mayUse, type ConsoleRole, type ConsoleSection } from './console-roles.ts';
-import type { ConsoleUserRepository } from './console-user-repository.ts';
+import type { Logger } from '../shared/logger.ts';
+import type { ConsoleUser, ConsoleUserRepository } from './console-user-repository.ts';
 import type { ConsoleViewer } from './console-layout.ts';
 
 declare module 'express-session' {
   interface SessionData {
     /** The signed-in operator's account key. */
     operator?: string;
-    /** Set on the sign-in page so the session (and its id, the CSRF scope) exists before sign-in. */
-    started?: boolean;
+    /** The account's session epoch at sign-in: a password change or a re-created account no longer matches. */
+    epoch?: string;
+    /** When the operator signed in (ms, by the console's clock): the absolute lifetime counts from here. */
+    signedInAt?: number;
   }
 }
 
@@ -42,17 +46,38 @@ export const consoleLocale: RequestHandler = (req, res, next) => {
   next();
 };
 
+export type SessionEnd = 'account_removed' | 'credentials_changed' | 'expired';
+
 /**
- * Signed in, with an account that still exists (removed accounts and changed roles take effect at
- * once). No session (none, expired, tampered or foreign cookie: express-session ignores a cookie
- * whose signature fails) → to the sign-in page, nothing done.
+ * Why a signed-in session may no longer be used, or undefined while it may: its account is gone,
+ * its password changed (or the address is another account now) since the sign-in, or it is older
+ * than its absolute lifetime, however active it has been (the idle limit is the cookie's).
  */
-export function requireOperator(users: ConsoleUserRepository): RequestHandler {
+export function sessionEnd(session: Pick<SessionData, 'epoch' | 'signedInAt'>, user: ConsoleUser | undefined, now: number, maxAgeMs: number): SessionEnd | undefined {
+  if (!user) return 'account_removed';
+  if (session.epoch !== user.sessionEpoch) return 'credentials_changed';
+  if (typeof session.signedInAt !== 'number' || !(now - session.signedInAt < maxAgeMs)) return 'expired';
+  return undefined;
+}
+
+/**
+ * Signed in, with a session that is still good (sessionEnd): the account is read on every request, so
+ * removals, password changes and changed roles take effect at once. No session (none, expired,
+ * tampered or foreign cookie: express-session ignores a cookie whose signature fails) → to the
+ * sign-in page, nothing done; a session that ended is destroyed on the way.
+ */
+export function requireOperator(deps: { users: ConsoleUserRepository; now: () => number; maxAgeMs: number; logger: Logger }): RequestHandler {
   return async (req, res, next) => {
     const email = req.session.operator;
-    const user = email ? await users.find(email) : undefined;
-    if (!user) {
-      if (email) await new Promise<void>((resolve) => req.session.destroy(() => resolve()));
+    if (!email) {
+      res.redirect(303, LOGIN_PATH);
+      return;
+    }
+    const user = await deps.users.find(email);
+    const ended = sessionEnd(req.session, user, deps.now(), deps.maxAgeMs);
+    if (ended || !user) {
+      deps.logger.info({ event: 'console.session_ended', reason: ended });
+      await new Promise<void>((resolve) => req.session.destroy(() => resolve()));
       res.redirect(303, LOGIN_PATH);
       return;
     }

@@ -13,7 +13,9 @@ import type { SignInLimits } from './sign-in-limits.ts';
 /** Everything the console is built from; the composition root (src/app.ts) builds each part once. */
 export interface ConsoleDeps {
   logger: Logger;
-  config: { publicUrl: string; secrets: string[] };
+  config: { publicUrl: string; secrets: string[]; consoleSessionMaxHours: number };
+  /** The clock sessions are timed by (sign-in time, absolute lifetime). */
+  now: () => number;
   users: ConsoleUserRepository;
   /** Where sessions live (RedisSessionStore in the app). */
   sessions: Store;

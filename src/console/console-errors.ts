@@ -11,6 +11,7 @@ const PAGES: Record<string, { status: number; title: (t: ConsoleTexts) => string
   csrf_failed: { status: 403, title: (t) => t.formExpiredTitle, text: (t) => t.formExpiredText },
   not_found: { status: 404, title: (t) => t.notFoundTitle, text: (t) => t.notFoundText },
   rate_limited: { status: 429, title: (t) => t.tooManyTitle, text: (t) => t.tooManyText },
+  email_too_long: { status: 400, title: (t) => t.badRequestTitle, text: (t) => t.emailTooLong },
 };
 
 /** Every console failure is an HTML page in the operator's language saying nothing changed. Logs name the route, never the URL. */

@@ -12,7 +12,8 @@ import { CONSOLE_SECTIONS } from './console-roles.ts';
 import { renderHomePage } from './pages/home-page.ts';
 import { suppressionsRoutes } from './suppressions-routes.ts';
 
-const SESSION_MAX_AGE_MS = 8 * 3600_000;
+/** The idle limit: the cookie and the Redis entry expire this long after the last request (rolling). */
+const SESSION_IDLE_MS = 8 * 3600_000;
 
 /**
  * The operator console at /console (PRODUCT.md §8): server-rendered pages behind a session
@@ -32,12 +33,12 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
       saveUninitialized: false,
       rolling: true,
       unset: 'destroy',
-      cookie: { path: '/console', httpOnly: true, sameSite: 'lax', secure: deps.config.publicUrl.startsWith('https:'), maxAge: SESSION_MAX_AGE_MS },
+      cookie: { path: '/console', httpOnly: true, sameSite: 'lax', secure: deps.config.publicUrl.startsWith('https:'), maxAge: SESSION_IDLE_MS },
     }),
   );
   inner.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 200 }));
   inner.use(authRoutes(deps));
-  inner.use(requireOperator(deps.users));
+  inner.use(requireOperator({ users: deps.users, now: deps.now, maxAgeMs: deps.config.consoleSessionMaxHours * 3600_000, logger: deps.logger }));
   inner.get('/', (req, res) => {
     res.type('html').send(renderHomePage({ locale: localeOf(res), viewer: viewerOf(deps.csrf, req, res) }));
   });

@@ -151,6 +151,7 @@ export const de: ConsoleTexts = {
   formExpiredText: 'Öffnen Sie die Seite erneut und wiederholen Sie den Schritt.',
   tooManyTitle: 'Zu viele Versuche',
   tooManyText: 'Warten Sie einige Minuten und versuchen Sie es dann erneut.',
+  emailTooLong: 'Diese E-Mail-Adresse ist länger, als eine Adresse sein kann (höchstens 320 Zeichen).',
   badRequestTitle: 'Das hat nicht geklappt',
   failedTitle: 'Etwas ist schiefgegangen',
   failedText: 'Versuchen Sie es gleich noch einmal.',

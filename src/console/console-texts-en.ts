@@ -151,6 +151,7 @@ export const en: ConsoleTexts = {
   formExpiredText: 'Open the page again and repeat what you did.',
   tooManyTitle: 'Too many attempts',
   tooManyText: 'Wait a few minutes, then try again.',
+  emailTooLong: 'That email is longer than any address can be (320 characters at most).',
   badRequestTitle: 'That did not work',
   failedTitle: 'Something went wrong',
   failedText: 'Try again in a moment.',

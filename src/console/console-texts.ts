@@ -151,6 +151,7 @@ export interface ConsoleTexts {
   formExpiredText: string;
   tooManyTitle: string;
   tooManyText: string;
+  emailTooLong: string;
   badRequestTitle: string;
   failedTitle: string;
   failedText: string;

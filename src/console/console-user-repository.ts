@@ -1,7 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import type { Connection } from 'mongoose';
 import { z } from 'zod';
 import { AppError, badRequest, notFound } from '../shared/errors.ts';
 import { isDuplicateKey } from '../shared/mongo-errors.ts';
+import { accountKey } from './account-key.ts';
 import { CONSOLE_ROLES, type ConsoleRole } from './console-roles.ts';
 import { consoleUserModel, type ConsoleUserModel } from './console-user.model.ts';
 import { hashPassword, verifyPassword } from './password-hash.ts';
@@ -14,12 +16,24 @@ export interface ConsoleUser {
   email: string;
   role: ConsoleRole;
   createdAt: Date;
+  /** What a session of this account must carry to be valid (see console-auth.ts). */
+  sessionEpoch: string;
 }
 
-const rowSchema = z.object({ _id: z.string(), role: z.enum(CONSOLE_ROLES), passwordHash: z.string(), createdAt: z.date() });
+const rowSchema = z.object({
+  _id: z.string(),
+  role: z.enum(CONSOLE_ROLES),
+  passwordHash: z.string(),
+  // accounts created before sessions carried an epoch: '' until their first password change
+  sessionEpoch: z.string().default(''),
+  createdAt: z.date(),
+});
+type Row = z.infer<typeof rowSchema>;
 
-/** Accounts are keyed by the lower-cased, trimmed email: `Ann@Example.com` and `ann@example.com` are one account. */
-export const accountKey = (email: string): string => email.trim().toLowerCase();
+const userOf = (row: Row): ConsoleUser => ({ email: row._id, role: row.role, createdAt: row.createdAt, sessionEpoch: row.sessionEpoch });
+
+/** Random, not a counter: an account removed and created again never matches a session of the old one. */
+const newSessionEpoch = (): string => randomBytes(12).toString('base64url');
 
 const checkEmail = (email: string): string => {
   const key = accountKey(email);
@@ -52,40 +66,39 @@ export class ConsoleUserRepository {
     const key = checkEmail(email);
     checkPassword(password);
     const now = new Date();
+    const sessionEpoch = newSessionEpoch();
     try {
-      await this.model.create({ _id: key, role, passwordHash: await hashPassword(password), createdAt: now, updatedAt: now });
+      await this.model.create({ _id: key, role, passwordHash: await hashPassword(password), sessionEpoch, createdAt: now, updatedAt: now });
     } catch (err) {
       if (isDuplicateKey(err)) throw new AppError('user_exists', `An account for ${key} exists already`, { status: 409 });
       throw err;
     }
-    return { email: key, role, createdAt: now };
+    return { email: key, role, createdAt: now, sessionEpoch };
   }
 
   async list(): Promise<ConsoleUser[]> {
     const docs = await this.model.find({}).sort({ _id: 1 }).lean();
-    return docs.map((doc) => {
-      const row = rowSchema.parse(doc);
-      return { email: row._id, role: row.role, createdAt: row.createdAt };
-    });
+    return docs.map((doc) => userOf(rowSchema.parse(doc)));
   }
 
+  /** Its sessions end with it: a session whose account is gone is refused (console-auth.ts). */
   async remove(email: string): Promise<void> {
     const { deletedCount } = await this.model.deleteOne({ _id: accountKey(email) });
     if (deletedCount === 0) throw notFound('no_such_user', `No account for ${accountKey(email)}`);
   }
 
+  /** A new password ends every session of the account (a new session epoch): whoever knew the old one is out. */
   async setPassword(email: string, password: string): Promise<void> {
     checkPassword(password);
-    const { matchedCount } = await this.model.updateOne({ _id: accountKey(email) }, { $set: { passwordHash: await hashPassword(password), updatedAt: new Date() } });
+    const update = { passwordHash: await hashPassword(password), sessionEpoch: newSessionEpoch(), updatedAt: new Date() };
+    const { matchedCount } = await this.model.updateOne({ _id: accountKey(email) }, { $set: update });
     if (matchedCount === 0) throw notFound('no_such_user', `No account for ${accountKey(email)}`);
   }
 
   /** The account, if it exists (role changes and removals take effect on the next request). */
   async find(email: string): Promise<ConsoleUser | undefined> {
     const doc = await this.model.findById(accountKey(email)).lean();
-    if (!doc) return undefined;
-    const row = rowSchema.parse(doc);
-    return { email: row._id, role: row.role, createdAt: row.createdAt };
+    return doc ? userOf(rowSchema.parse(doc)) : undefined;
   }
 
   /** The account when the password is its own; undefined for a wrong password and an unknown account alike. */
@@ -94,6 +107,6 @@ export class ConsoleUserRepository {
     const doc = await this.model.findById(accountKey(email)).lean();
     const row = doc ? rowSchema.parse(doc) : undefined;
     const ok = await verifyPassword(password, row?.passwordHash ?? (await this.decoy));
-    return ok && row ? { email: row._id, role: row.role, createdAt: row.createdAt } : undefined;
+    return ok && row ? userOf(row) : undefined;
   }
 }

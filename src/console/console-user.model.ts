@@ -7,6 +7,8 @@ export interface ConsoleUserDoc {
   role: ConsoleRole;
   /** See password-hash.ts for the format. */
   passwordHash: string;
+  /** Copied into each session at sign-in; replaced by a password change, so older sessions no longer match. */
+  sessionEpoch: string;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -16,6 +18,7 @@ const schema = new Schema<ConsoleUserDoc>(
     _id: { type: String, required: true },
     role: { type: String, enum: CONSOLE_ROLES, required: true },
     passwordHash: { type: String, required: true },
+    sessionEpoch: { type: String, required: true },
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
   },

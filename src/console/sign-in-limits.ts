@@ -5,7 +5,7 @@ import { RedisStore, type RedisReply } from 'rate-limit-redis';
 import type { Redis } from 'ioredis';
 import { AppError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
-import { accountKey } from './console-user-repository.ts';
+import { signInFormOf } from './sign-in-form.ts';
 
 export interface SignInLimitOptions {
   /** Failed sign-ins per account per window. */
@@ -13,19 +13,26 @@ export interface SignInLimitOptions {
   /** Failed sign-ins per IP address per window. */
   perIp: number;
   windowMs: number;
+  /** Requests to the sign-in page (GET and POST, whatever the outcome) per IP address per pageWindowMs. */
+  pagePerIp: number;
+  pageWindowMs: number;
 }
 
-export const DEFAULT_SIGN_IN_LIMITS: SignInLimitOptions = { perAccount: 5, perIp: 30, windowMs: 15 * 60_000 };
+export const DEFAULT_SIGN_IN_LIMITS: SignInLimitOptions = { perAccount: 5, perIp: 30, windowMs: 15 * 60_000, pagePerIp: 60, pageWindowMs: 60_000 };
 
 export interface SignInLimits {
+  /** Every request to the sign-in page: one counter per IP, the only key a visit writes. */
+  page: RequestHandler;
   perIp: RequestHandler;
+  /** Needs readSignInForm before it. */
   perAccount: RequestHandler;
 }
 
 /**
  * Failed sign-ins counted in Redis (across API processes) per account and per IP; a successful one
  * is not counted. The account key is hashed (no addresses in Redis) and counted whether or not the
- * account exists, so the limit says nothing about which accounts exist.
+ * account exists, so the limit says nothing about which accounts exist. The page itself is limited
+ * per IP too, so a flood of anonymous visits costs one counter and then 429s.
  */
 export function signInLimits(deps: { redis: Redis; prefix: string; logger: Logger; limits: SignInLimitOptions }): SignInLimits {
   const store = (name: string) =>
@@ -38,17 +45,17 @@ export function signInLimits(deps: { redis: Redis; prefix: string; logger: Logge
     warn: (err: unknown, message?: string) => deps.logger.warn({ event: 'console.rate_limit_warning', err }, message),
   };
   const refuse: RequestHandler = (_req, _res, next) => next(new AppError('rate_limited', 'Too many sign-in attempts', { status: 429 }));
-  const common = { windowMs: deps.limits.windowMs, standardHeaders: false, legacyHeaders: false, skipSuccessfulRequests: true, handler: refuse, logger } as const;
+  const common = { standardHeaders: false, legacyHeaders: false, handler: refuse, logger } as const;
+  const failures = { ...common, windowMs: deps.limits.windowMs, skipSuccessfulRequests: true } as const;
   return {
-    perIp: rateLimit({ ...common, limit: deps.limits.perIp, store: store('console-signin-ip') }),
+    page: rateLimit({ ...common, windowMs: deps.limits.pageWindowMs, limit: deps.limits.pagePerIp, store: store('console-signin-page') }),
+    perIp: rateLimit({ ...failures, limit: deps.limits.perIp, store: store('console-signin-ip') }),
     perAccount: rateLimit({
-      ...common,
+      ...failures,
       limit: deps.limits.perAccount,
       store: store('console-signin-account'),
-      keyGenerator: (req) => {
-        const email = (req.body as Record<string, unknown> | undefined)?.email;
-        return createHash('sha256').update(accountKey(typeof email === 'string' ? email : '')).digest('base64url');
-      },
+      // the account key the lookup uses (readSignInForm runs before): every spelling of one account shares its count
+      keyGenerator: (_req, res) => createHash('sha256').update(signInFormOf(res).account).digest('base64url'),
     }),
   };
 }

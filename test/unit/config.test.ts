@@ -204,3 +204,14 @@ describe('webhooks', () => {
     expect(refusal(env)).toMatch(new RegExp(`^invalid configuration: ${name}: `));
   });
 });
+
+describe('console sessions', () => {
+  it('end 12 hours after sign-in by default; CONSOLE_SESSION_MAX_HOURS sets it', () => {
+    expect(loadConfig({}).consoleSessionMaxHours).toBe(12);
+    expect(loadConfig({ CONSOLE_SESSION_MAX_HOURS: '2' }).consoleSessionMaxHours).toBe(2);
+  });
+
+  it.each(['0', '1.5', 'forever', '721'])('refuses CONSOLE_SESSION_MAX_HOURS=%s naming it', (value) => {
+    expect(refusal({ CONSOLE_SESSION_MAX_HOURS: value })).toBe('invalid configuration: CONSOLE_SESSION_MAX_HOURS: must be a whole number from 1 to 720');
+  });
+});

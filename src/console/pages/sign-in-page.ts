@@ -1,5 +1,6 @@
 import { html } from '../../preferences/index.ts';
 import type { Locale } from '../../shared/locale.ts';
+import { MAX_EMAIL_LENGTH } from '../account-key.ts';
 import { banner, consolePage } from '../console-layout.ts';
 import { CONSOLE_TEXTS } from '../console-texts.ts';
 
@@ -13,7 +14,7 @@ export function renderSignInPage(o: { locale: Locale; csrf: string; email?: stri
 ${o.failed ? banner('error', [t.signInFailed]) : ''}
 <form method="post" action="/console/login">
 <input type="hidden" name="csrf" value="${o.csrf}">
-<div class="field"><label for="email">${t.email}</label><input id="email" name="email" type="email" autocomplete="username" required value="${o.email ?? ''}"></div>
+<div class="field"><label for="email">${t.email}</label><input id="email" name="email" type="email" autocomplete="username" maxlength="${MAX_EMAIL_LENGTH}" required value="${o.email ?? ''}"></div>
 <div class="field"><label for="password">${t.password}</label><input id="password" name="password" type="password" autocomplete="current-password" required></div>
 <button type="submit">${t.signIn}</button>
 </form></div>`,
