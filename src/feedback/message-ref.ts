@@ -1,11 +1,17 @@
+import { stripAngles } from './report-fields.ts';
+
 /** mailgate message ids are MongoDB ObjectIds written as 24 lower-case hex digits. */
 const MAILGATE_ID = /^[0-9a-f]{24}$/i;
+/** RFC 5322 caps a header line at 998 characters; a longer Message-ID is not one. */
+const MAX_MESSAGE_ID = 998;
+/** A VERP address is `bounces+<24 hex>@<domain>`: far shorter than this. */
+const MAX_VERP_ADDRESS = 1024;
 
-/** A Message-ID header value without angle brackets or surrounding space; undefined when empty. */
+/** A Message-ID header value without angle brackets or surrounding space; undefined when empty or too long to be one. */
 export function headerMessageIdOf(value: string | undefined | null): string | undefined {
   if (typeof value !== 'string') return undefined;
-  const stripped = value.trim().replace(/^<+/, '').replace(/>+$/, '').trim();
-  return stripped === '' ? undefined : stripped;
+  const stripped = stripAngles(value);
+  return stripped === '' || stripped.length > MAX_MESSAGE_ID ? undefined : stripped;
 }
 
 /**
@@ -30,8 +36,8 @@ export function mailgateIdFromHeaderMessageId(value: string | undefined | null, 
  * since some MTAs lower- or upper-case whole addresses.
  */
 export function mailgateIdFromVerp(address: string | undefined | null, bounceDomain: string | undefined): string | undefined {
-  if (typeof address !== 'string' || bounceDomain === undefined || bounceDomain === '') return undefined;
-  const bare = address.trim().replace(/^rfc822;\s*/i, '').replace(/^<+/, '').replace(/>+$/, '').trim();
+  if (typeof address !== 'string' || address.length > MAX_VERP_ADDRESS || bounceDomain === undefined || bounceDomain === '') return undefined;
+  const bare = stripAngles(address.trim().replace(/^rfc822;\s*/i, ''));
   const match = /^bounces\+([0-9a-f]{24})@(.+)$/i.exec(bare);
   if (!match || match[2]?.toLowerCase() !== bounceDomain.toLowerCase()) return undefined;
   return match[1]?.toLowerCase();
