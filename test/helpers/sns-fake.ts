@@ -15,6 +15,8 @@ import { createTestCa } from './test-ca.ts';
 export const SNS_HOST = 'sns.us-east-1.amazonaws.com';
 export const CERT_PATH = '/SimpleNotificationService-0123456789abcdef0123456789abcdef.pem';
 export const CERT_URL = `https://${SNS_HOST}${CERT_PATH}`;
+/** SNS's certificates are issued to this name, and the verifier checks it. */
+export const SNS_SIGNING_NAME = 'sns.amazonaws.com';
 export const TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:mailgate-feedback';
 
 type SnsType = 'Notification' | 'SubscriptionConfirmation' | 'UnsubscribeConfirmation';
@@ -107,11 +109,18 @@ function canonical(message: Record<string, string | undefined>): string {
   return text;
 }
 
-export async function startSnsFake(options: { signingCertDays?: number } = {}): Promise<SnsFake> {
+export interface SnsFakeOptions {
+  signingCertDays?: number;
+  /** The subject CN of the certificate that signs messages: SNS's is `sns.amazonaws.com`. */
+  signingCommonName?: string;
+}
+
+export async function startSnsFake(options: SnsFakeOptions = {}): Promise<SnsFake> {
   const ca = createTestCa('mailgate fake SNS CA');
-  // As with real SNS, the TLS certificate names the host and a separate certificate signs messages.
+  // As with real SNS, the TLS certificate names the host and a separate certificate, issued to
+  // sns.amazonaws.com, signs messages.
   const tls = ca.issue({ commonName: SNS_HOST, dnsNames: [SNS_HOST] });
-  const signing = ca.issue({ commonName: 'sns.amazonaws.com', days: options.signingCertDays ?? 30 });
+  const signing = ca.issue({ commonName: options.signingCommonName ?? SNS_SIGNING_NAME, days: options.signingCertDays ?? 30 });
   ca.dispose();
 
   const requests: string[] = [];

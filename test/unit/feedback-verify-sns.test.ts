@@ -6,6 +6,7 @@ import { CERT_PATH, CERT_URL, SNS_HOST, TOPIC_ARN, listenOn443, lookupTo, spareL
 
 let fake: SnsFake;
 let stranger: SnsFake; // a second "SNS" whose CA nobody trusts
+let impostor: SnsFake; // an "SNS" whose signing certificate is issued to another name
 let lookups: string[];
 
 /** The fake's lookup, recording each hostname: no lookup means no connection was even attempted. */
@@ -25,10 +26,10 @@ function tamper(json: string, patch: Record<string, unknown>): string {
 const certFetches = (server: SnsFake): number => server.requests.filter((path) => path === CERT_PATH).length;
 
 beforeAll(async () => {
-  [fake, stranger] = await Promise.all([startSnsFake(), startSnsFake()]);
+  [fake, stranger, impostor] = await Promise.all([startSnsFake(), startSnsFake(), startSnsFake({ signingCommonName: 'sns.amazonaws.com.evil.example' })]);
 });
 afterAll(async () => {
-  await Promise.all([fake.close(), stranger.close()]);
+  await Promise.all([fake.close(), stranger.close(), impostor.close()]);
 });
 beforeEach(() => {
   lookups = [];
@@ -186,6 +187,14 @@ describe('SnsVerifier', () => {
     const body = fake.sign({ Timestamp: new Date(Date.now() - 59 * 60_000).toISOString() }, '2');
     expect((await verifier().verify(body)).ok).toBe(true);
     expect(await verifier({ maxAgeMs: 30 * 60_000 }).verify(body)).toMatchObject({ ok: false, code: 'sns_message_stale' });
+  });
+
+  it('refuses a signing certificate issued to any name but sns.amazonaws.com, though its host and chain are good', async () => {
+    const body = impostor.sign({}, '2');
+    const result = await verifier({ lookup: impostor.lookup, ca: impostor.caPem }).verify(body);
+    expect(result).toMatchObject({ ok: false, status: 403, code: 'sns_cert_invalid' });
+    if (!result.ok) expect(result.reason).toContain('not issued to sns.amazonaws.com');
+    expect(certFetches(impostor)).toBe(1); // fetched and read: the refusal is about the certificate itself
   });
 
   it('refuses a signing certificate that is no longer valid', async () => {
