@@ -1,7 +1,7 @@
 import { X509Certificate, verify as verifySignature } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import { isFresh } from './freshness.ts';
 import { HttpsFetchError, httpsGetText, type HttpsFetchOptions } from './https-get.ts';
-import { LruCache } from './lru-cache.ts';
 import { snsMessageSchema, snsStringToSign, type SnsMessage } from './sns-message.ts';
 import { parseSnsUrl } from './sns-url.ts';
 import { refuse, type VerifyRefusal } from './verify-result.ts';
@@ -38,7 +38,7 @@ export class SnsVerifier {
   private readonly now: () => Date;
   private readonly maxAgeMs: number;
   // SNS signs with a handful of certificates; caching them keeps verification off the network.
-  private readonly certificates = new LruCache<string, Promise<X509Certificate>>(CERTIFICATE_CACHE_SIZE);
+  private readonly certificates = new LRUCache<string, Promise<X509Certificate>>({ max: CERTIFICATE_CACHE_SIZE });
 
   constructor(deps: SnsVerifierDeps) {
     this.topics = new Set(deps.topicArns);
