@@ -56,7 +56,12 @@ function bounded(text: string): string {
   return `${text.slice(0, end)}… (${String(text.length - end)} more characters)`;
 }
 
-/** Replaces email addresses in free text (SMTP replies, error messages) with `[address]`, and cuts it to MAX_LOGGED_TEXT. */
+/** Replaces every email address in a text with `[address]`, in time linear in its length. */
+export function replaceAddresses(text: string): string {
+  return text.replace(WORD, redactWord);
+}
+
+/** For a log line: free text (SMTP replies, error messages) cut to MAX_LOGGED_TEXT, its addresses replaced with `[address]`. */
 export function redactAddresses(text: string): string {
-  return bounded(text).replace(WORD, redactWord);
+  return replaceAddresses(bounded(text));
 }

@@ -10,6 +10,7 @@ import { parseReportMail } from '../../src/feedback/report-mail.ts';
 import { looksLikeTextBounce, parseTextBounce, recipientLine, reportSection } from '../../src/feedback/text-bounce.ts';
 import { relayIdFromReply } from '../../src/delivery/relay-id.ts';
 import { redactAddresses } from '../../src/shared/logger.ts';
+import { replaceAddresses } from '../../src/shared/redact-addresses.ts';
 
 const SIZE = 100 * 1024;
 const LIMIT_MS = 50;
@@ -85,6 +86,7 @@ const READERS: [string, (input: string) => unknown][] = [
   ['mailgateIdFromVerp', (s) => mailgateIdFromVerp(s, 'bounce.example.com')],
   ['relayIdFromReply', (s) => relayIdFromReply(s)],
   ['redactAddresses (the log redactor)', (s) => redactAddresses(s)],
+  ['replaceAddresses (its scan, without the cut)', (s) => replaceAddresses(s)],
 ];
 
 describe.each(READERS)('%s on 100 KB of adversarial input', (_name, read) => {
