@@ -24,6 +24,14 @@ interface Enhanced {
   detail: number;
 }
 
+/**
+ * Status codes and diagnostics are read from their first 8 KB: an SMTP reply or a DSN diagnostic
+ * runs to a few hundred characters, and the texts come from strangers (bounce mail, webhooks).
+ * Every pattern below is linear as well: anchored or bounded, no nested or adjacent repeats.
+ */
+const MAX_STATUS_TEXT = 8 * 1024;
+const head = (text: string | undefined | null): string => (text ?? '').slice(0, MAX_STATUS_TEXT);
+
 const ENHANCED_AT_START = /^\s*([245])\.(\d{1,3})\.(\d{1,3})(?!\d)/;
 // Anywhere in a diagnostic ("550-5.1.1 …", "(#5.1.1)"), but not inside an IP address or version.
 const ENHANCED_IN_TEXT = /(?:^|[\s;:#(["'-])([245])\.(\d{1,3})\.(\d{1,3})(?=$|[\s;,:)\]"']|\.(?!\d))/;
@@ -46,8 +54,8 @@ function parseEnhanced(match: RegExpExecArray | null): Enhanced | undefined {
 
 /** The enhanced status to go by: the given one, unless it is a generic X.0.0 and the text names a specific one of the same class. */
 function resolveEnhanced(statusCode: string | undefined, diagnostic: string): Enhanced | undefined {
-  const given = parseEnhanced(ENHANCED_AT_START.exec(statusCode ?? ''));
-  const inText = parseEnhanced(ENHANCED_IN_TEXT.exec(diagnostic));
+  const given = parseEnhanced(ENHANCED_AT_START.exec(head(statusCode)));
+  const inText = parseEnhanced(ENHANCED_IN_TEXT.exec(head(diagnostic)));
   if (given === undefined) return inText;
   if (given.subject === 0 && given.detail === 0 && inText !== undefined && inText.cls === given.cls) return inText;
   return given;
@@ -55,13 +63,13 @@ function resolveEnhanced(statusCode: string | undefined, diagnostic: string): En
 
 /** The basic reply code at the start of a diagnostic, if any. */
 export function smtpCodeIn(text: string | undefined): number | undefined {
-  const match = SMTP_CODE_AT_START.exec(text ?? '');
+  const match = SMTP_CODE_AT_START.exec(head(text));
   return match?.[1] === undefined ? undefined : Number(match[1]);
 }
 
 /** The first enhanced status written in a text, e.g. "5.1.1" from "550-5.1.1 The email account…". */
 export function enhancedStatusIn(text: string | undefined): string | undefined {
-  const e = parseEnhanced(ENHANCED_IN_TEXT.exec(text ?? ''));
+  const e = parseEnhanced(ENHANCED_IN_TEXT.exec(head(text)));
   return e === undefined ? undefined : `${e.cls}.${e.subject}.${e.detail}`;
 }
 
@@ -135,7 +143,7 @@ export function classifyStatus(input: StatusInput): Classification {
   if (action === 'delayed') return { type: 'soft_bounce', detail: 'delayed' };
   if (action === 'delivered' || action === 'relayed' || action === 'expanded') return { type: 'delivered' };
 
-  const diagnostic = input.diagnostic ?? '';
+  const diagnostic = head(input.diagnostic);
   const smtpCode = input.smtpCode ?? smtpCodeIn(diagnostic);
   const resolved = resolveEnhanced(input.statusCode, diagnostic);
   // "452 5.1.1": the classes disagree (RFC 3463 says they must not); the temporary one is safer.
@@ -167,7 +175,7 @@ export function classifyPermanent(input: StatusInput, detail?: string): Classifi
 /** A diagnostic as FeedbackEvent wants it: one line, at most 500 characters; undefined when empty. */
 export function oneLine(text: string | undefined | null): string | undefined {
   if (typeof text !== 'string') return undefined;
-  const line = text.replace(/\s+/g, ' ').trim().slice(0, 500);
+  const line = head(text).replace(/\s+/g, ' ').trim().slice(0, 500);
   return line === '' ? undefined : line;
 }
 

@@ -1,22 +1,16 @@
 import { parseTaggedLocalPart, type MessageTagRef } from '../shared/message-tag.ts';
+import { stripAngles } from './report-fields.ts';
 
-/** Longest reference worth reading: an RFC 5321 path is at most 256 octets; a Message-ID is shorter in practice. */
-const MAX_REF_LENGTH = 998;
+/** RFC 5322 caps a header line at 998 characters; a longer Message-ID is not one. */
+const MAX_MESSAGE_ID = 998;
+/** A VERP address is `bounces+<24 hex>.<16 hex>@<domain>`: far shorter than this. */
+const MAX_VERP_ADDRESS = 1024;
 
-/** Strips surrounding space and angle brackets without a pattern (stranger input: no backtracking). */
-function unbracket(value: string): string {
-  let start = 0;
-  let end = value.length;
-  while (start < end && (value[start] === '<' || value[start] === ' ' || value[start] === '\t')) start++;
-  while (end > start && (value[end - 1] === '>' || value[end - 1] === ' ' || value[end - 1] === '\t' || value[end - 1] === '\r' || value[end - 1] === '\n')) end--;
-  return value.slice(start, end);
-}
-
-/** A Message-ID header value without angle brackets or surrounding space; undefined when empty or absurdly long. */
+/** A Message-ID header value without angle brackets or surrounding space; undefined when empty or too long to be one. */
 export function headerMessageIdOf(value: string | undefined | null): string | undefined {
-  if (typeof value !== 'string' || value.length > MAX_REF_LENGTH) return undefined;
-  const stripped = unbracket(value.trim());
-  return stripped === '' ? undefined : stripped;
+  if (typeof value !== 'string') return undefined;
+  const stripped = stripAngles(value);
+  return stripped === '' || stripped.length > MAX_MESSAGE_ID ? undefined : stripped;
 }
 
 /**
@@ -45,10 +39,10 @@ export function mailgateIdFromHeaderMessageId(value: string | undefined | null, 
  * since some MTAs lower- or upper-case whole addresses. Accepts "rfc822;" prefixes and brackets.
  */
 export function messageRefFromVerp(address: string | undefined | null, bounceDomain: string | undefined): MessageTagRef | undefined {
-  if (typeof address !== 'string' || address.length > MAX_REF_LENGTH || bounceDomain === undefined || bounceDomain === '') return undefined;
+  if (typeof address !== 'string' || address.length > MAX_VERP_ADDRESS || bounceDomain === undefined || bounceDomain === '') return undefined;
   let bare = address.trim();
   if (bare.slice(0, 7).toLowerCase() === 'rfc822;') bare = bare.slice(7);
-  bare = unbracket(bare.trim());
+  bare = stripAngles(bare);
   const at = bare.lastIndexOf('@');
   if (at <= 0 || bare.slice(at + 1).toLowerCase() !== bounceDomain.toLowerCase()) return undefined;
   const local = bare.slice(0, at);

@@ -13,6 +13,10 @@ export interface ReceiveFeedbackDeps {
   logger: Logger;
 }
 
+/** Longest detail or status code a log line repeats: bounce mail and provider payloads choose them. */
+const MAX_LOGGED_FIELD = 200;
+const short = (value: string | undefined): string | undefined => value?.slice(0, MAX_LOGGED_FIELD);
+
 /** What a feedback receiver answers once the events are stored and their jobs added. */
 export const receivedSchema = z
   .object({
@@ -37,7 +41,7 @@ export class ReceiveFeedback {
     const acting = events.filter((e) => e.type !== 'ignored');
     const ignored = events.length - acting.length;
     for (const e of events.filter((x) => x.type === 'ignored')) {
-      this.deps.logger.info({ event: 'feedback.ignored', provider: e.provider, detail: e.detail, statusCode: e.statusCode });
+      this.deps.logger.info({ event: 'feedback.ignored', provider: e.provider, detail: short(e.detail), statusCode: short(e.statusCode) });
     }
     if (acting.length === 0) return { stored: 0, replayed: 0, ignored };
     let ids: string[];

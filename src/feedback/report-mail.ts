@@ -44,6 +44,11 @@ const DSN_TYPES = new Set(['message/delivery-status', 'message/global-delivery-s
 const ARF_TYPE = 'message/feedback-report';
 // Parts that return our original, whole or its headers only (RFC 3462, RFC 6533).
 const ORIGINAL_TYPES = new Set(['text/rfc822-headers', 'message/rfc822', 'message/global', 'message/global-headers']);
+// Anyone can mail the listener: parts and the raw text are read from their start only, and the
+// field readers cap again (report-fields.ts). A report part is a few KB; returned headers, under 30 KB.
+const MAX_PART_BYTES = 64 * 1024;
+const MAX_RAW_BYTES = 256 * 1024;
+const MAX_HEADER_TEXT = 1024;
 const AUTOREPLY_SUBJECT =
   /^\s*(?:re:\s*)?(?:out of (?:the )?office|automatic reply|auto[- ]?reply|autoreply|abwesenheitsnotiz|r[ée]ponse automatique|respuesta autom[áa]tica|risposta automatica|on vacation)/i;
 
@@ -64,12 +69,12 @@ function headerText(value: unknown): string {
 }
 
 function attachmentTexts(parsed: ParsedMail, types: Set<string>): string[] {
-  return parsed.attachments.filter((a) => types.has(a.contentType.toLowerCase())).map((a) => a.content.toString('utf8'));
+  return parsed.attachments.filter((a) => types.has(a.contentType.toLowerCase())).map((a) => a.content.subarray(0, MAX_PART_BYTES).toString('utf8'));
 }
 
 /** The raw text after the report's own header block, where returned headers sit even when mailparser inlines them. */
 function rawBody(raw: Buffer): string {
-  const text = raw.toString('latin1');
+  const text = raw.subarray(0, MAX_RAW_BYTES).toString('latin1');
   const end = text.search(/\r?\n\r?\n/);
   return end === -1 ? '' : text.slice(end);
 }
@@ -169,7 +174,7 @@ function dsnEvents(ctx: Context, report: string): ReportEvent[] {
  */
 function arfEvent(ctx: Context, report: string): ReportEvent | undefined {
   const fields = parseFieldGroups(report)[0];
-  const feedbackType = fields?.get('feedback-type')?.toLowerCase();
+  const feedbackType = fields?.get('feedback-type')?.slice(0, 64).toLowerCase();
   if (fields === undefined || feedbackType === undefined) return undefined;
   const candidates = [
     bareAddress(fields.get('original-rcpt-to')),
@@ -188,8 +193,8 @@ function isAutoreply(parsed: ParsedMail, withAutoSubmitted: boolean): boolean {
   const autoSubmitted = headerText(parsed.headers.get('auto-submitted')).trim().toLowerCase();
   if (withAutoSubmitted && autoSubmitted !== '' && autoSubmitted !== 'no') return true;
   if (parsed.headers.has('x-autoreply') || parsed.headers.has('x-autorespond')) return true;
-  if (/auto[_-]?reply/i.test(headerText(parsed.headers.get('precedence')))) return true;
-  return AUTOREPLY_SUBJECT.test(parsed.subject ?? '');
+  if (/auto[_-]?reply/i.test(headerText(parsed.headers.get('precedence')).slice(0, MAX_HEADER_TEXT))) return true;
+  return AUTOREPLY_SUBJECT.test((parsed.subject ?? '').slice(0, MAX_HEADER_TEXT));
 }
 
 function ourAddressTest(input: ReportMailInput): (address: string) => boolean {

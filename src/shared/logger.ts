@@ -1,14 +1,8 @@
 import { pino, stdSerializers, type DestinationStream, type Logger } from 'pino';
+import { redactAddresses } from './redact-addresses.ts';
 
 export type { Logger };
-
-// Anything shaped like local@domain.tld, also inside <…> in SMTP replies and percent-encoded (%40) in URLs.
-const ADDRESS = /[^\s<>()[\]{}"',;:/\\]+(?:@|%40)[a-z0-9.-]+\.[a-z]{2,}/gi;
-
-/** Replaces email addresses in free text (SMTP replies, error messages) with `[address]`. */
-export function redactAddresses(text: string): string {
-  return text.replace(ADDRESS, '[address]');
-}
+export { redactAddresses };
 
 /** An error as pino logs it, with addresses redacted from its message and stack (and its causes'). */
 function safeError(err: unknown): unknown {
@@ -27,7 +21,8 @@ function redactDeep(value: unknown, depth: number): unknown {
 /**
  * Tokens and recipient lists never reach the log: these paths are redacted wherever they appear.
  * Error messages and SMTP replies (`err`, `detail`, `smtpResponse`) have their addresses replaced
- * (PRODUCT.md §11): the message record keeps the reply for operators, the log line does not.
+ * (PRODUCT.md §11): the message record keeps the reply for operators, the log line does not. Each of
+ * their strings is cut to MAX_LOGGED_TEXT (2,000 characters), so no stranger can make a line long.
  */
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   const options = {

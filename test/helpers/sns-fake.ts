@@ -2,14 +2,21 @@
 // signatures and a real certificate chain (test/helpers/test-ca.ts). The verifier under test
 // reaches it through an injected DNS lookup and trusts its CA through the `ca` option: the same
 // settings an operator would use, not a way around verification.
-import { randomBytes, randomUUID, sign as rsaSign } from 'node:crypto';
+//
+// SNS URLs carry no port and mailgate refuses any that does, so the fake listens on port 443, each
+// on a loopback address of its own (127.x.y.z) so that several run at once. Binding 443 needs root
+// or CAP_NET_BIND_SERVICE (CI runs as root), or `sysctl net.ipv4.ip_unprivileged_port_start=443`.
+import { randomBytes, randomInt, randomUUID, sign as rsaSign } from 'node:crypto';
 import { createServer, type Server } from 'node:https';
 import type { LookupAddress } from 'node:dns';
-import type { AddressInfo, LookupFunction } from 'node:net';
+import type { LookupFunction, Server as NetServer } from 'node:net';
 import { createTestCa } from './test-ca.ts';
 
 export const SNS_HOST = 'sns.us-east-1.amazonaws.com';
-export const CERT_PATH = '/SimpleNotificationService-xyz.pem';
+export const CERT_PATH = '/SimpleNotificationService-0123456789abcdef0123456789abcdef.pem';
+export const CERT_URL = `https://${SNS_HOST}${CERT_PATH}`;
+/** SNS's certificates are issued to this name, and the verifier checks it. */
+export const SNS_SIGNING_NAME = 'sns.amazonaws.com';
 export const TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:mailgate-feedback';
 
 type SnsType = 'Notification' | 'SubscriptionConfirmation' | 'UnsubscribeConfirmation';
@@ -29,10 +36,11 @@ export interface SignOptions {
 }
 
 export interface SnsFake {
-  port: number;
+  /** The loopback address it listens on, port 443. */
+  address: string;
   caPem: string;
   certUrl: string;
-  /** Resolves every *.amazonaws.com name to 127.0.0.1 and nothing else: tests make no outside calls. */
+  /** Resolves every *.amazonaws.com name to this fake and nothing else: tests make no outside calls. */
   lookup: LookupFunction;
   /** Every request path (with query) the fake received, in order. */
   requests: string[];
@@ -42,17 +50,48 @@ export interface SnsFake {
   close(): Promise<void>;
 }
 
-export const localLookup: LookupFunction = (hostname, options, callback) => {
-  if (!hostname.endsWith('.amazonaws.com')) {
-    const error: NodeJS.ErrnoException = new Error(`getaddrinfo ENOTFOUND ${hostname}`);
-    error.code = 'ENOTFOUND';
-    callback(error, '', 4);
-    return;
+/** A DNS lookup that sends every *.amazonaws.com name to `address` and finds no other name. */
+export function lookupTo(address: string): LookupFunction {
+  return (hostname, options, callback) => {
+    if (!hostname.endsWith('.amazonaws.com')) {
+      const error: NodeJS.ErrnoException = new Error(`getaddrinfo ENOTFOUND ${hostname}`);
+      error.code = 'ENOTFOUND';
+      callback(error, '', 4);
+      return;
+    }
+    // Node 20 connects with autoSelectFamily, which asks for all addresses.
+    if (options.all === true) callback(null, [{ address, family: 4 } satisfies LookupAddress]);
+    else callback(null, address, 4);
+  };
+}
+
+/** A loopback address nobody else is likely to use (Linux routes all of 127/8 to the loopback interface). */
+export function spareLoopbackAddress(): string {
+  return `127.${String(randomInt(1, 255))}.${String(randomInt(0, 256))}.${String(randomInt(1, 255))}`;
+}
+
+/** Listens on port 443 of a spare loopback address; another test file may hold the first one drawn. */
+export async function listenOn443(server: NetServer): Promise<string> {
+  for (let attempt = 0; ; attempt += 1) {
+    const address = spareLoopbackAddress();
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(443, address, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+      return address;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EACCES') {
+        throw new Error('the fake SNS must listen on port 443 (SNS URLs carry no port): run the tests as root, or allow it with `sysctl net.ipv4.ip_unprivileged_port_start=443`', { cause: error });
+      }
+      if (code !== 'EADDRINUSE' || attempt >= 5) throw error;
+    }
   }
-  // Node 20 connects with autoSelectFamily, which asks for all addresses.
-  if (options.all === true) callback(null, [{ address: '127.0.0.1', family: 4 } satisfies LookupAddress]);
-  else callback(null, '127.0.0.1', 4);
-};
+}
 
 /**
  * The string SNS signs, written here from the AWS docs ("Verifying the signatures of Amazon SNS
@@ -70,11 +109,18 @@ function canonical(message: Record<string, string | undefined>): string {
   return text;
 }
 
-export async function startSnsFake(options: { signingCertDays?: number } = {}): Promise<SnsFake> {
+export interface SnsFakeOptions {
+  signingCertDays?: number;
+  /** The subject CN of the certificate that signs messages: SNS's is `sns.amazonaws.com`. */
+  signingCommonName?: string;
+}
+
+export async function startSnsFake(options: SnsFakeOptions = {}): Promise<SnsFake> {
   const ca = createTestCa('mailgate fake SNS CA');
-  // As with real SNS, the TLS certificate names the host and a separate certificate signs messages.
+  // As with real SNS, the TLS certificate names the host and a separate certificate, issued to
+  // sns.amazonaws.com, signs messages.
   const tls = ca.issue({ commonName: SNS_HOST, dnsNames: [SNS_HOST] });
-  const signing = ca.issue({ commonName: 'sns.amazonaws.com', days: options.signingCertDays ?? 30 });
+  const signing = ca.issue({ commonName: options.signingCommonName ?? SNS_SIGNING_NAME, days: options.signingCertDays ?? 30 });
   ca.dispose();
 
   const requests: string[] = [];
@@ -96,10 +142,9 @@ export async function startSnsFake(options: { signingCertDays?: number } = {}): 
       res.writeHead(404).end();
     }
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  const origin = `https://${SNS_HOST}:${String(port)}`;
-  const certUrl = `${origin}${CERT_PATH}`;
+  const address = await listenOn443(server);
+  const origin = `https://${SNS_HOST}`;
+  const certUrl = CERT_URL;
 
   const sign = (input: SignInput, version: '1' | '2', signOptions: SignOptions = {}): string => {
     const type = input.Type ?? 'Notification';
@@ -128,10 +173,10 @@ export async function startSnsFake(options: { signingCertDays?: number } = {}): 
   };
 
   return {
-    port,
+    address,
     caPem: ca.certPem,
     certUrl,
-    lookup: localLookup,
+    lookup: lookupTo(address),
     requests,
     confirmations,
     sign,

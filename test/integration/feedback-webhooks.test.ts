@@ -146,15 +146,18 @@ describe('Amazon SES through SNS', () => {
     expect(await feedbackEvents().countDocuments({ address })).toBe(0);
   });
 
-  it('never fetches a SigningCertURL that is not https on an SNS host (403)', async () => {
+  it('never fetches a SigningCertURL that is not exactly https on an SNS host (403)', async () => {
     const address = fresh('certurl');
     const signed = JSON.parse(sns.sign({ Message: permanentBounce(address, fresh('x')) }, '2')) as Record<string, string>;
     const before = sns.requests.length;
     // The fake's lookup resolves every *.amazonaws.com name to itself: only the host rule keeps these away.
     for (const certUrl of [
-      `https://s3.amazonaws.com:${sns.port}/SimpleNotificationService-other.pem`,
-      `https://${SNS_HOST}.attacker.example:${sns.port}${CERT_PATH}`,
-      `http://${SNS_HOST}:${sns.port}/SimpleNotificationService-plain.pem`,
+      `https://s3.amazonaws.com/SimpleNotificationService-other.pem`,
+      `https://sns.s3.amazonaws.com${CERT_PATH}`, // the S3 bucket named "sns"
+      `https://${SNS_HOST}.attacker.example${CERT_PATH}`,
+      `http://${SNS_HOST}/SimpleNotificationService-plain.pem`,
+      `https://${SNS_HOST}${CERT_PATH}?from=elsewhere`,
+      `https://${SNS_HOST}:8443${CERT_PATH}`,
     ]) {
       const res = await postSns(JSON.stringify({ ...signed, SigningCertURL: certUrl }));
       expect(res.status, certUrl).toBe(403);

@@ -13,3 +13,11 @@ describe('relayIdFromReply: the relay queue id in a 250 reply', () => {
     expect(relayIdFromReply(reply)).toBe(id);
   });
 });
+
+describe('relayIdFromReply: the reply is read from its first 4 KB', () => {
+  it('finds an id in a long multi-line reply, but not one written after 4 KB of it', () => {
+    const lines = (n: number) => Array.from({ length: n }, (_, i) => `250-line ${String(i)} ${'x'.repeat(40)}`).join('\r\n');
+    expect(relayIdFromReply(`${lines(20)}\r\n250 2.0.0 Ok: queued as 4TDx1q2r3s`)).toBe('4TDx1q2r3s');
+    expect(relayIdFromReply(`${lines(200)}\r\n250 2.0.0 Ok: queued as 4TDx1q2r3s`)).toBeUndefined();
+  });
+});

@@ -1,7 +1,7 @@
 import { X509Certificate, verify as verifySignature } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import { isFresh } from './freshness.ts';
 import { HttpsFetchError, httpsGetText, type HttpsFetchOptions } from './https-get.ts';
-import { LruCache } from './lru-cache.ts';
 import { snsMessageSchema, snsStringToSign, type SnsMessage } from './sns-message.ts';
 import { parseSnsUrl } from './sns-url.ts';
 import { refuse, type VerifyRefusal } from './verify-result.ts';
@@ -22,7 +22,10 @@ export type SnsVerifyResult = { ok: true; message: SnsMessage } | VerifyRefusal;
 export const MAX_CERTIFICATE_BYTES = 10 * 1024;
 export const DEFAULT_SNS_MAX_AGE_MS = 60 * 60_000;
 const CERTIFICATE_CACHE_SIZE = 20;
-const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----/;
+const PEM_BEGIN = '-----BEGIN CERTIFICATE-----';
+const PEM_END = '-----END CERTIFICATE-----';
+/** Every SNS signing certificate is issued to this name. */
+const SNS_CERTIFICATE_NAME = 'sns.amazonaws.com';
 
 /**
  * Checks that a POST really comes from Amazon SNS for one of our topics, before anything is stored
@@ -35,7 +38,7 @@ export class SnsVerifier {
   private readonly now: () => Date;
   private readonly maxAgeMs: number;
   // SNS signs with a handful of certificates; caching them keeps verification off the network.
-  private readonly certificates = new LruCache<string, Promise<X509Certificate>>(CERTIFICATE_CACHE_SIZE);
+  private readonly certificates = new LRUCache<string, Promise<X509Certificate>>({ max: CERTIFICATE_CACHE_SIZE });
 
   constructor(deps: SnsVerifierDeps) {
     this.topics = new Set(deps.topicArns);
@@ -76,6 +79,8 @@ export class SnsVerifier {
     if (now.getTime() < Date.parse(certificate.validFrom) || now.getTime() > Date.parse(certificate.validTo)) {
       return refuse(403, 'sns_cert_expired', 'the signing certificate is not valid now');
     }
+    // The URL rule proves the host; the subject proves the host served SNS's own certificate.
+    if (!issuedToSns(certificate)) return refuse(403, 'sns_cert_invalid', `the signing certificate is not issued to ${SNS_CERTIFICATE_NAME}`);
     if (certificate.publicKey.asymmetricKeyType !== 'rsa') return refuse(403, 'sns_cert_invalid', 'the signing certificate has no RSA key');
 
     const algorithm = message.SignatureVersion === '1' ? 'sha1' : 'sha256';
@@ -103,11 +108,23 @@ export class SnsVerifier {
   }
 }
 
+/**
+ * Whether the certificate's subject names SNS: exactly one common name, `sns.amazonaws.com`. Other
+ * attributes (O=Amazon.com, Inc. on older certificates) may come with it. Node writes the subject one
+ * attribute per line with control characters escaped, so a line cannot be forged inside a value.
+ */
+function issuedToSns(certificate: X509Certificate): boolean {
+  const names = certificate.subject.split('\n').filter((line) => line.startsWith('CN='));
+  return names.length === 1 && names[0] === `CN=${SNS_CERTIFICATE_NAME}`;
+}
+
+/** The first PEM certificate in the response (found with indexOf: the body comes off the network). */
 function parseCertificate(pem: string): X509Certificate {
-  const block = PEM_CERTIFICATE.exec(pem);
-  if (block === null) throw new HttpsFetchError('bad_response', 'the response is not a PEM certificate');
+  const begin = pem.indexOf(PEM_BEGIN);
+  const end = begin === -1 ? -1 : pem.indexOf(PEM_END, begin + PEM_BEGIN.length);
+  if (end === -1) throw new HttpsFetchError('bad_response', 'the response is not a PEM certificate');
   try {
-    return new X509Certificate(block[0]);
+    return new X509Certificate(pem.slice(begin, end + PEM_END.length));
   } catch (error) {
     throw new HttpsFetchError('bad_response', 'the PEM certificate does not parse', { cause: error });
   }
