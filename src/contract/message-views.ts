@@ -34,6 +34,16 @@ export const messageFeedbackViewSchema = z
   .meta({ id: 'MessageFeedback' });
 export type MessageFeedbackView = z.infer<typeof messageFeedbackViewSchema>;
 
+/** The relay's latest warning that it is still trying to deliver the message (not a bounce). */
+export const messageDelayViewSchema = z
+  .object({
+    at: z.iso.datetime(),
+    provider: z.string(),
+    statusCode: z.string().optional(),
+    diagnostic: z.string().optional(),
+  })
+  .meta({ id: 'MessageDelay' });
+
 /** `GET /v1/messages/:id` answer. */
 export const messageViewSchema = z
   .object({
@@ -50,6 +60,7 @@ export const messageViewSchema = z
     sendAt: z.iso.datetime().optional(),
     sentAt: z.iso.datetime().optional(),
     feedback: messageFeedbackViewSchema.optional(),
+    delayed: messageDelayViewSchema.optional().meta({ description: 'The relay is still trying: its latest delay warning (the status stays `sent`)' }),
   })
   .meta({ id: 'Message' });
 export type MessageView = z.infer<typeof messageViewSchema>;

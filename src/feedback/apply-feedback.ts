@@ -26,7 +26,7 @@ export interface ApplyFeedbackDeps {
 
 const WEAKER = 'suppression_already_stronger';
 
-type Applied = 'suppressed' | 'unsubscribed' | 'counted' | 'unmatched' | 'nothing';
+type Applied = 'suppressed' | 'unsubscribed' | 'counted' | 'delayed' | 'unmatched' | 'nothing';
 
 /**
  * Applies one stored feedback event (PRODUCT.md §6): hard bounce → `hard_bounce`; complaint →
@@ -52,6 +52,7 @@ export class ApplyFeedback {
       this.deps.logger.info({ event: 'feedback.not_believed', provider: record.provider, type: record.type, messageLinked: Boolean(message) });
       return 'unmatched';
     }
+    if (record.type === 'delayed') return this.noteDelay(recordId, record, message?._id);
     const address = record.address ?? message?.to ?? null;
     let applied: Applied = 'unmatched';
     const erasedKey = await this.erasedKeyOf(record, address);
@@ -131,6 +132,25 @@ export class ApplyFeedback {
       throw err;
     }
     return 'suppressed';
+  }
+
+  /**
+   * A relay still trying (PRODUCT.md §6): kept on the message it names, as its latest delay
+   * warning; nothing changes for the address, and it never counts toward SOFT_BOUNCE_LIMIT.
+   */
+  private async noteDelay(recordId: string, record: FeedbackRecord, messageId: string | undefined): Promise<Applied> {
+    if (messageId) {
+      await this.deps.messages.recordDelay(messageId, {
+        at: record.at,
+        provider: record.provider,
+        eventId: record.eventId,
+        ...(record.statusCode ? { statusCode: record.statusCode } : {}),
+        ...(record.diagnostic ? { diagnostic: record.diagnostic } : {}),
+      });
+    }
+    await this.deps.feedback.markApplied(recordId, this.now());
+    this.deps.logger.info({ event: 'feedback.applied', provider: record.provider, type: record.type, outcome: 'delayed', messageLinked: Boolean(messageId) });
+    return 'delayed';
   }
 
   private async lastSoftBounceLift(address: string): Promise<Date | undefined> {

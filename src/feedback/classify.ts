@@ -140,7 +140,8 @@ function byText(cls: string | undefined, diagnostic: string): Classification {
  */
 export function classifyStatus(input: StatusInput): Classification {
   const action = input.action?.trim().toLowerCase();
-  if (action === 'delayed') return { type: 'soft_bounce', detail: 'delayed' };
+  // Still trying: a warning, never a soft bounce (only a final failure counts toward the limit).
+  if (action === 'delayed') return { type: 'delayed' };
   if (action === 'delivered' || action === 'relayed' || action === 'expanded') return { type: 'delivered' };
 
   const diagnostic = head(input.diagnostic);

@@ -1,7 +1,13 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 
-/** What a piece of relay feedback means for the recipient address. PRODUCT.md §6. */
-export const FEEDBACK_TYPES = ['hard_bounce', 'soft_bounce', 'complaint', 'unsubscribe', 'delivered', 'ignored'] as const;
+/**
+ * What a piece of relay feedback means for the recipient address (PRODUCT.md §6). `delayed` is a
+ * warning while the relay keeps trying (a DSN with Action: delayed, SES DeliveryDelay, SendGrid
+ * deferred, a Mailgun temporary failure): it is recorded on the message and never counted as a
+ * soft bounce; only a final failure is. See docs/feedback.md.
+ */
+export const FEEDBACK_TYPES = ['hard_bounce', 'soft_bounce', 'complaint', 'unsubscribe', 'delayed', 'delivered', 'ignored'] as const;
 export type FeedbackType = (typeof FEEDBACK_TYPES)[number];
 
 export const FEEDBACK_PROVIDERS = ['ses', 'postmark', 'sendgrid', 'mailgun', 'smtp', 'dsn', 'arf', 'api'] as const;
@@ -41,11 +47,48 @@ export interface FeedbackEvent {
   statusCode?: string;
   /** The remote server's diagnostic or the provider's description, one line, at most 500 chars. */
   diagnostic?: string;
-  /** Why `ignored` (e.g. "sender_side", "policy", "unknown_event:open"), or a sub-type worth keeping. */
+  /**
+   * Why `ignored` (e.g. "sender_side", "policy", "unknown_event:open"), or a sub-type worth keeping.
+   * For `ignored`, the part before the first ':' is the reason it is counted under
+   * (`mailgate_feedback_ignored_total{provider,reason}`): keep that part to a small fixed vocabulary.
+   */
   detail?: string;
+  /**
+   * The vendor's event as received (JSON, at most RAW_LIMIT characters), only on an `ignored` event
+   * that could not be read: it is kept for MESSAGE_RETENTION_DAYS so an operator can look at it.
+   */
+  raw?: string;
   /** For `unsubscribe`: the subscription type, when the provider names one; absent means all marketing. */
   subscriptionType?: string;
   message: MessageRef;
+}
+
+/** At most this much of an unreadable event is kept (`FeedbackEvent.raw`). */
+export const RAW_LIMIT = 8 * 1024;
+
+/**
+ * The event a receiver makes of a vendor event it cannot read (an unexpected shape, no usable
+ * address): ignored, counted under `unreadable`, and kept raw for the operator. Its id is derived
+ * from the content, so a retried delivery of the same body finds its first copy.
+ */
+export function unreadableEvent(provider: FeedbackProvider, why: string, raw: unknown, at: Date, eventId?: string): FeedbackEvent {
+  const text = (typeof raw === 'string' ? raw : (JSON.stringify(raw) ?? String(raw))).slice(0, RAW_LIMIT);
+  return {
+    type: 'ignored',
+    address: undefined,
+    at,
+    provider,
+    eventId: eventId ?? `unreadable:${createHash('sha256').update(text).digest('hex').slice(0, 32)}`,
+    detail: `unreadable:${why}`.slice(0, 200),
+    raw: text,
+    message: {},
+  };
+}
+
+/** The reason an ignored event is counted under: the detail's first segment, from a small vocabulary. */
+export function ignoredReason(detail: string | undefined): string {
+  const head = (detail ?? 'unknown').split(':', 1)[0] ?? 'unknown';
+  return /^[a-z][a-z0-9_]{0,39}$/.test(head) ? head : 'other';
 }
 
 /** The generic `POST /v1/feedback` body (PRODUCT.md §6, for every other source). */

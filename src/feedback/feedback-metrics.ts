@@ -4,6 +4,12 @@ export interface FeedbackMetrics {
   /** Every feedback event heard, new or not, by provider and type (`ignored` included). */
   events: Counter<'provider' | 'type'>;
   /**
+   * Authenticated events mailgate does not act on, by provider and reason (opens, clicks, policy
+   * blocks, unknown event types, events it could not read…): answered 2xx so the relay does not
+   * retry them forever, and counted here so nothing is lost silently.
+   */
+  ignored: Counter<'provider' | 'reason'>;
+  /**
    * Feedback refused or ignored, by a stable reason: a webhook that failed authentication, bounce
    * mail to an address that is not ours or whose tag does not verify, a report that proves no
    * message or names someone other than its recipient, mail too big or too many connections, an
@@ -18,6 +24,12 @@ export function createFeedbackMetrics(registry: Registry): FeedbackMetrics {
       name: 'mailgate_feedback_events_total',
       help: 'Relay feedback events received, by provider and type',
       labelNames: ['provider', 'type'] as const,
+      registers: [registry],
+    }),
+    ignored: new Counter({
+      name: 'mailgate_feedback_ignored_total',
+      help: 'Authenticated feedback events not acted on (answered 2xx), by provider and reason',
+      labelNames: ['provider', 'reason'] as const,
       registers: [registry],
     }),
     dropped: new Counter({

@@ -38,6 +38,7 @@ const schema = new Schema<FeedbackRecord>(
     receivedAt: { type: Date, required: true },
     appliedAt: Date,
     unverified: String,
+    raw: String,
   },
   { collection: 'feedback_events', versionKey: false, minimize: false },
 );

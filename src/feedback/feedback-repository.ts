@@ -67,6 +67,23 @@ export class FeedbackRepository {
   }
 
   /**
+   * Keeps vendor events that could not be read (`FeedbackEvent.raw`), once each, already marked
+   * applied: for an operator to look at until retention removes them, never acted on.
+   */
+  async keepUnreadable(events: FeedbackEvent[], receivedAt: Date): Promise<void> {
+    const records = new Map<string, FeedbackRecord>();
+    for (const event of events) {
+      const _id = recordIdOf(event);
+      records.set(_id, { ...event, _id, address: null, receivedAt, appliedAt: receivedAt });
+    }
+    try {
+      await this.col.insertMany([...records.values()], { ordered: false });
+    } catch (err) {
+      duplicateIndexesOrThrow(err); // kept before: a retried delivery of the same body
+    }
+  }
+
+  /**
    * Keeps a report that proved nothing (report-proof.ts), once per report, without any address it
    * names: what it claimed, when, and why it was not believed. Never applied (no job is added).
    */

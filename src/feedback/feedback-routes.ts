@@ -4,8 +4,8 @@ import type { KeyObject } from 'node:crypto';
 import { tryNormalizeAddress } from '../addresses/index.ts';
 import { AppError, unprocessable } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
-import { genericFeedbackSchema, type FeedbackEvent } from './feedback-event.ts';
-import { parseJson, parsePayload } from './feedback-parse-error.ts';
+import { genericFeedbackSchema, unreadableEvent, type FeedbackEvent, type FeedbackProvider } from './feedback-event.ts';
+import { FeedbackParseError, parseJson, parsePayload } from './feedback-parse-error.ts';
 import { parseMailgunWebhook } from './providers/mailgun-events.ts';
 import { parsePostmarkWebhook } from './providers/postmark-events.ts';
 import { parseSendgridEvents } from './providers/sendgrid-events.ts';
@@ -54,8 +54,23 @@ function refused(res: Response, deps: Pick<FeedbackRoutesDeps, 'logger' | 'metri
 }
 
 /**
+ * Reads an authenticated body with a provider's parser. Parsers read tolerantly (docs/feedback.md);
+ * should one still refuse the shape, the whole body is kept as one unreadable event rather than
+ * answered 4xx: a relay that gets a 4xx retries and gives up, and the event is lost either way.
+ */
+function readTolerantly(provider: FeedbackProvider, body: unknown, parse: () => FeedbackEvent[]): FeedbackEvent[] {
+  try {
+    return parse();
+  } catch (err) {
+    if (!(err instanceof FeedbackParseError)) throw err;
+    return [unreadableEvent(provider, err.code, body, new Date())];
+  }
+}
+
+/**
  * The relays' webhooks (PRODUCT.md §6), each authenticated as its provider does it, before
- * anything is read or stored. Mounted at /v1/feedback/* without the API key (they carry their own
+ * anything is read or stored. Every authenticated body that is JSON is answered 2xx (what is not
+ * acted on is counted as ignored, with its reason); 400 is left for a body that is not JSON at all. Mounted at /v1/feedback/* without the API key (they carry their own
  * proof); answered 200 once the events are stored and their jobs added.
  */
 export function relayFeedbackRoutes(deps: FeedbackRoutesDeps): Router {
@@ -82,14 +97,15 @@ export function relayFeedbackRoutes(deps: FeedbackRoutesDeps): Router {
       res.status(200).json({ received: 0 });
       return;
     }
-    await accept(res, parseSesNotification(parseJson(message.Message, 'SNS Message')));
+    await accept(res, readTolerantly('ses', message.Message, () => parseSesNotification(message.Message)));
   });
 
   router.post('/v1/feedback/postmark', raw, async (req, res) => {
     if (!deps.postmarkAuth) throw notConfigured('Postmark');
     const auth = verifyBasicAuth(req.get('authorization'), deps.postmarkAuth);
     if (!auth.ok) return refused(res, deps, 'postmark', auth);
-    await accept(res, parsePostmarkWebhook(parseJson(text(req), 'Postmark webhook')));
+    const body = parseJson(text(req), 'Postmark webhook');
+    await accept(res, readTolerantly('postmark', body, () => parsePostmarkWebhook(body)));
   });
 
   router.post('/v1/feedback/sendgrid', raw, async (req, res) => {
@@ -102,7 +118,8 @@ export function relayFeedbackRoutes(deps: FeedbackRoutesDeps): Router {
       now: new Date(),
     });
     if (!verified.ok) return refused(res, deps, 'sendgrid', verified);
-    await accept(res, parseSendgridEvents(parseJson(text(req), 'SendGrid events')));
+    const body = parseJson(text(req), 'SendGrid events');
+    await accept(res, readTolerantly('sendgrid', body, () => parseSendgridEvents(body)));
   });
 
   router.post('/v1/feedback/mailgun', raw, async (req, res) => {
@@ -123,7 +140,7 @@ export function relayFeedbackRoutes(deps: FeedbackRoutesDeps): Router {
     });
     if (!verified.ok) return refused(res, deps, 'mailgun', verified);
     try {
-      await accept(res, parseMailgunWebhook(body));
+      await accept(res, readTolerantly('mailgun', body, () => parseMailgunWebhook(body, { token })));
     } catch (err) {
       // Not applied: let Mailgun's retry through the replay guard again.
       if (token) await deps.mailgun.replayGuard.release(token).catch(() => undefined);

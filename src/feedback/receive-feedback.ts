@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { unavailable } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
-import type { FeedbackEvent } from './feedback-event.ts';
+import { ignoredReason, type FeedbackEvent } from './feedback-event.ts';
 import { FEEDBACK_JOB, feedbackJobOptions, type FeedbackQueue } from './feedback-jobs.ts';
 import type { FeedbackMetrics } from './feedback-metrics.ts';
 import { feedbackJobId, type FeedbackRepository } from './feedback-repository.ts';
@@ -37,16 +37,22 @@ export class ReceiveFeedback {
 
   async receive(events: FeedbackEvent[], receivedAt = new Date()): Promise<Received> {
     for (const e of events) this.deps.metrics.events.inc({ provider: e.provider, type: e.type });
-    // `ignored` events change nothing for anyone: not stored (providers send many: opens, clicks, deferrals).
+    // `ignored` events change nothing for anyone: counted, not stored (providers send many: opens,
+    // clicks), except those that could not be read, kept raw for the operator (never applied).
     const acting = events.filter((e) => e.type !== 'ignored');
-    const ignored = events.length - acting.length;
-    for (const e of events.filter((x) => x.type === 'ignored')) {
+    const ignoredEvents = events.filter((e) => e.type === 'ignored');
+    const ignored = ignoredEvents.length;
+    for (const e of ignoredEvents) {
+      this.deps.metrics.ignored.inc({ provider: e.provider, reason: ignoredReason(e.detail) });
       this.deps.logger.info({ event: 'feedback.ignored', provider: e.provider, detail: short(e.detail), statusCode: short(e.statusCode) });
     }
-    if (acting.length === 0) return { stored: 0, replayed: 0, ignored };
+    const unreadable = ignoredEvents.filter((e) => e.raw !== undefined);
+    if (acting.length === 0 && unreadable.length === 0) return { stored: 0, replayed: 0, ignored };
     let ids: string[];
     let fresh: Set<string>;
     try {
+      if (unreadable.length > 0) await this.deps.feedback.keepUnreadable(unreadable, receivedAt);
+      if (acting.length === 0) return { stored: 0, replayed: 0, ignored };
       ({ ids, fresh } = await this.deps.feedback.store(acting, receivedAt));
       // Jobs for replays too: if an earlier request stored the event but lost its job, this repairs it.
       await this.deps.queue.addBulk(ids.map((id) => ({ name: FEEDBACK_JOB, data: { id }, opts: feedbackJobOptions(feedbackJobId(id)) })));

@@ -1,14 +1,7 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 
-/**
- * What the relay reported about a message after accepting it, in `message_feedback`; `_id` is the
- * message id. Kept apart from the outcome (which is insert-once, see docs/ferretdb.md): a message is
- * `sent` first and may be `bounced` or `complained` later. Rare, so an upsert is fine here.
- */
-export interface MessageFeedbackDoc {
-  _id: string;
-  status: 'bounced' | 'complained';
-  type: 'hard_bounce' | 'complaint';
+/** The relay's latest "still trying" warning about a message (PRODUCT.md §6: a delay is not a bounce). */
+export interface MessageDelay {
   at: Date;
   provider: string;
   eventId: string;
@@ -16,16 +9,35 @@ export interface MessageFeedbackDoc {
   diagnostic?: string;
 }
 
+/**
+ * What the relay reported about a message after accepting it, in `message_feedback`; `_id` is the
+ * message id. Kept apart from the outcome (which is insert-once, see docs/ferretdb.md): a message is
+ * `sent` first and may be `bounced` or `complained` later, and may be reported `delayed` on the way
+ * (then `status` is absent until a bounce or complaint comes). Rare, so an upsert is fine here.
+ */
+export interface MessageFeedbackDoc {
+  _id: string;
+  status?: 'bounced' | 'complained';
+  type?: 'hard_bounce' | 'complaint';
+  at?: Date;
+  provider?: string;
+  eventId?: string;
+  statusCode?: string;
+  diagnostic?: string;
+  delayed?: MessageDelay;
+}
+
 const schema = new Schema<MessageFeedbackDoc>(
   {
     _id: { type: String, required: true },
-    status: { type: String, required: true },
-    type: { type: String, required: true },
-    at: { type: Date, required: true },
-    provider: { type: String, required: true },
-    eventId: { type: String, required: true },
+    status: String,
+    type: String,
+    at: Date,
+    provider: String,
+    eventId: String,
     statusCode: String,
     diagnostic: String,
+    delayed: { type: Schema.Types.Mixed },
   },
   { collection: 'message_feedback', versionKey: false },
 );

@@ -2,7 +2,7 @@ import type { Connection, mongo } from 'mongoose';
 import { duplicateIndexesOrThrow, isDuplicateKey } from '../shared/mongo-errors.ts';
 import { findByIds, type ReadShape } from '../shared/mongo.ts';
 import { messageModel, type MessageModel, type MessageRecord } from './message.model.ts';
-import { messageFeedbackModel, type MessageFeedbackDoc, type MessageFeedbackModel } from './message-feedback.model.ts';
+import { messageFeedbackModel, type MessageDelay, type MessageFeedbackDoc, type MessageFeedbackModel } from './message-feedback.model.ts';
 import { messageOutcomeModel, type MessageOutcome, type MessageOutcomeModel } from './message-outcome.model.ts';
 
 /** A final outcome to record: everything of MessageOutcome but the id. */
@@ -18,11 +18,29 @@ export type FeedbackTarget = Pick<MessageRecord, '_id' | 'to' | 'kind' | 'templa
 
 export type ReconcileCandidate = Pick<MessageRecord, '_id' | 'createdAt' | 'sendAt' | 'kind' | 'to' | 'template' | 'subscriptionType'>;
 
-/** What relay feedback records about a message (bounced or complained). */
-export type MessageFeedback = Omit<MessageFeedbackDoc, '_id' | 'status'>;
+/** What relay feedback records about a message: bounced or complained. */
+export interface MessageFeedback {
+  type: 'hard_bounce' | 'complaint';
+  at: Date;
+  provider: string;
+  eventId: string;
+  statusCode?: string;
+  diagnostic?: string;
+}
 
 /** A message as it stands: its record with its final outcome, if any, merged over it, and relay feedback. */
-export type StoredMessage = MessageRecord & Partial<FinalOutcome> & { feedback?: MessageFeedback };
+export type StoredMessage = MessageRecord & Partial<FinalOutcome> & { feedback?: MessageFeedback; delayed?: MessageDelay };
+
+/** A message with what the relay reported about it: a bounce or complaint sets its status; a delay is shown beside it. */
+function withFeedback(message: StoredMessage, doc: MessageFeedbackDoc | null | undefined): StoredMessage {
+  if (!doc) return message;
+  const { _id: _ignored, status, delayed, type, at, provider, eventId, statusCode, diagnostic } = doc;
+  const reported =
+    status !== undefined && type !== undefined && at !== undefined
+      ? { status, feedback: { type, at, provider: provider ?? 'unknown', eventId: eventId ?? '', ...(statusCode ? { statusCode } : {}), ...(diagnostic ? { diagnostic } : {}) } }
+      : {};
+  return { ...message, ...reported, ...(delayed ? { delayed } : {}) };
+}
 
 /** The record as it stands: its outcome, if it has one, over the stored record (still `queued`). */
 export function withOutcome<T extends Partial<MessageRecord>>(record: T, outcome: MessageOutcome | null | undefined): T & Partial<FinalOutcome> {
@@ -128,10 +146,12 @@ export class MessageRepository {
       this.feedback.findById(id).lean<MessageFeedbackDoc>().exec(),
     ]);
     if (!stored) return null;
-    const message: StoredMessage = withOutcome(stored, outcome);
-    if (!feedback) return message;
-    const { _id: _ignored, status, ...rest } = feedback;
-    return { ...message, status, feedback: rest };
+    return withFeedback(withOutcome(stored, outcome), feedback);
+  }
+
+  /** Keeps the relay's latest delay warning on a message (its status does not change). Replaying it writes the same values. */
+  async recordDelay(id: string, delay: MessageDelay): Promise<void> {
+    await this.feedback.collection.updateOne({ _id: id } as never, { $set: { delayed: delay } }, { upsert: true });
   }
 
   /** The recipient and kind of a message that relay feedback names (a point read), or null. */
@@ -216,10 +236,7 @@ export class MessageRepository {
     const feedbackById = new Map(feedback.map((f) => [f._id, f]));
     return records.map((record) => {
       const message: StoredMessage = withOutcome(record as MessageRecord, outcomes.get(record._id));
-      const fb = feedbackById.get(record._id);
-      if (!fb) return message;
-      const { _id: _ignored, status, ...rest } = fb;
-      return { ...message, status, feedback: rest };
+      return withFeedback(message, feedbackById.get(record._id));
     });
   }
 
@@ -231,8 +248,9 @@ export class MessageRepository {
 
   /** The latest bounces and complaints relays reported, newest first. */
   async recentFeedback(limit: number): Promise<(MessageFeedback & { messageId: string })[]> {
-    const rows = await this.feedback.find({}).sort({ at: -1 }).limit(limit).lean<MessageFeedbackDoc[]>();
-    return rows.map(({ _id, status: _status, ...rest }) => ({ ...rest, messageId: _id }));
+    // Delay-only documents have no status: not a bounce or complaint.
+    const rows = await this.feedback.find({ status: { $exists: true } }).sort({ at: -1 }).limit(limit).lean<MessageFeedbackDoc[]>();
+    return rows.map(({ _id, status: _status, delayed: _delayed, ...rest }) => ({ ...(rest as MessageFeedback), messageId: _id }));
   }
 
   /** Message counts by status, outcomes merged over records: for tests, drills and the bench (two scans; not for hot paths). */

@@ -23,6 +23,10 @@ export function toMessageView(record: StoredMessage): MessageView {
     const { type, at, provider, statusCode, diagnostic } = record.feedback;
     view.feedback = { type, at: at.toISOString(), provider, ...(statusCode ? { statusCode } : {}), ...(diagnostic ? { diagnostic } : {}) };
   }
+  if (record.delayed) {
+    const { at, provider, statusCode, diagnostic } = record.delayed;
+    view.delayed = { at: new Date(at).toISOString(), provider, ...(statusCode ? { statusCode } : {}), ...(diagnostic ? { diagnostic } : {}) };
+  }
   return view;
 }
 

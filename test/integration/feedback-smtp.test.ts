@@ -95,16 +95,34 @@ describe('bounce mail to the VERP address', () => {
     expect(sink.to(to)).toHaveLength(1);
   });
 
-  it('never takes a delayed (soft) DSN for a hard bounce', async () => {
+  it('takes a delayed DSN for a warning on the message, never a bounce or a soft bounce', async () => {
     const to = fresh('later');
     const id = await send('marketing', to);
     await settled(id);
     const dsn = (await bounceFor('postfix-dsn-delayed.eml', id, to)).replaceAll('slow@example.net', to);
     expect(await deliver(verp(id), dsn)).toMatch(/^250/);
-    // The soft bounce is stored and applied (counted); nothing is suppressed and the message stays sent.
-    await eventually(async () => (await app.ctx.db.collection('feedback_events').findOne({ address: to, appliedAt: { $exists: true } })) ?? undefined);
+    // Stored as `delayed` and applied: the message shows the warning, keeps its status, and nothing is suppressed.
+    const view = await eventually(async () => {
+      const v = await status(id);
+      return v.delayed ? v : undefined;
+    });
+    expect(view).toMatchObject({ status: 'sent', delayed: { provider: 'dsn', statusCode: '4.4.1' } });
+    expect(await app.ctx.db.collection('feedback_events').findOne({ address: to })).toMatchObject({ type: 'delayed' });
     expect((await api('GET', `/v1/addresses/${encodeURIComponent(to)}`)).body.suppression).toBeUndefined();
-    expect((await status(id)).status).toBe('sent');
+  });
+
+  it('delay warnings never add up to a soft-bounce suppression (one per message, SOFT_BOUNCE_LIMIT messages)', async () => {
+    const to = fresh('stuck');
+    for (let i = 0; i < 5; i++) {
+      const id = await send('marketing', to);
+      await settled(id);
+      // Postfix warns once per stuck message; Exim repeats it daily: both are warnings, not failures.
+      const dsn = (await bounceFor('postfix-dsn-delayed.eml', id, to)).replaceAll('slow@example.net', to).replace('20240115140005.8C2D1E0F99@', `${id}.warning@`);
+      expect(await deliver(verp(id), dsn)).toMatch(/^250/);
+    }
+    await eventually(async () => (await app.ctx.db.collection('feedback_events').countDocuments({ address: to, type: 'delayed', appliedAt: { $exists: true } })) === 5 || undefined);
+    expect((await api('GET', `/v1/addresses/${encodeURIComponent(to)}`)).body.suppression).toBeUndefined();
+    expect(await settled(await send('marketing', to))).toMatchObject({ status: 'sent' });
   });
 
   it('refuses every recipient but the tagged VERP addresses and the complaint address (never a relay)', async () => {

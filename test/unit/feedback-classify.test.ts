@@ -27,8 +27,9 @@ const rows: Row[] = [
   ['5.4.4 unable to route', { statusCode: '5.4.4' }, 'soft_bounce', 'network'],
   ['4.3.1 mail system full', { statusCode: '4.3.1' }, 'soft_bounce', 'system'],
   ['5.3.2 system not accepting mail', { statusCode: '5.3.2' }, 'soft_bounce', 'system'],
-  ['DSN Action delayed', { action: 'delayed', statusCode: '4.4.7' }, 'soft_bounce', 'delayed'],
-  ['Action delayed wins over a 5.1.1', { action: 'Delayed', statusCode: '5.1.1' }, 'soft_bounce', 'delayed'],
+  // delayed: the relay is still trying; never a soft bounce
+  ['DSN Action delayed', { action: 'delayed', statusCode: '4.4.7' }, 'delayed', undefined],
+  ['Action delayed wins over a 5.1.1', { action: 'Delayed', statusCode: '5.1.1' }, 'delayed', undefined],
   ['5.1.1 next to "over quota" is a mislabelled full mailbox', { statusCode: '5.1.1', diagnostic: '550 5.1.1 user is over quota' }, 'soft_bounce', 'mailbox_full'],
   ['452 with a 5.x.x enhanced code stays temporary', { smtpCode: 452, diagnostic: '452 5.1.1 try later' }, 'soft_bounce', 'temporary'],
   // not the recipient's fault
@@ -85,11 +86,11 @@ describe('classifyStatus', () => {
     );
   });
 
-  it('never calls a 4.x.x status or a delayed action a hard bounce', () => {
+  it('never calls a 4.x.x status a hard bounce, nor a delayed action anything but delayed', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 9 }), fc.integer({ min: 0, max: 20 }), fc.string(), (subject, detail, text) => {
         expect(classifyStatus({ statusCode: `4.${subject}.${detail}`, diagnostic: text }).type).not.toBe('hard_bounce');
-        expect(classifyStatus({ action: 'delayed', statusCode: `5.${subject}.${detail}`, diagnostic: text }).type).toBe('soft_bounce');
+        expect(classifyStatus({ action: 'delayed', statusCode: `5.${subject}.${detail}`, diagnostic: text }).type).toBe('delayed');
       }),
     );
   });

@@ -36,7 +36,7 @@ const ourMessage = { headerMessageId: OUR_HEADER_ID };
 describe('parseReportMail: bounces', () => {
   it.each<[string, Expected]>([
     ['postfix-dsn-user-unknown.eml', { type: 'hard_bounce', address: 'nobody@example.org', statusCode: '5.1.1', detail: 'bad_mailbox', provider: 'dsn' }],
-    ['postfix-dsn-delayed.eml', { type: 'soft_bounce', address: 'slow@example.net', statusCode: '4.4.1', detail: 'delayed', provider: 'dsn' }],
+    ['postfix-dsn-delayed.eml', { type: 'delayed', address: 'slow@example.net', statusCode: '4.4.1', detail: undefined, provider: 'dsn' }],
     ['gmail-dsn-user-unknown.eml', { type: 'hard_bounce', address: 'does.not.exist@gmail.com', statusCode: '5.1.1', detail: 'bad_mailbox', provider: 'dsn' }],
     ['outlook-ndr-recipient-not-found.eml', { type: 'hard_bounce', address: 'nobody@contoso.com', statusCode: '5.1.10', detail: 'bad_address', provider: 'dsn' }],
     ['outlook-ndr-policy.eml', { type: 'ignored', address: 'reader@hotmail.com', statusCode: '5.7.606', detail: 'policy', provider: 'dsn' }],

@@ -87,7 +87,7 @@ function messageRef(e: EventData): MessageRef {
 }
 
 /** A Mailgun webhook body `{signature, "event-data"}` → one event. eventId is Mailgun's event id. */
-export function parseMailgunWebhook(body: unknown): FeedbackEvent[] {
+export function parseMailgunWebhook(body: unknown, _context: { token?: string | undefined } = {}): FeedbackEvent[] {
   const e = parsePayload(bodySchema, body, WHAT)['event-data'];
   if (RECIPIENT_EVENTS.has(e.event) && e.recipient === undefined) {
     throw new FeedbackParseError('invalid_feedback_payload', `${WHAT}: event-data.recipient is required for ${e.event}`);
