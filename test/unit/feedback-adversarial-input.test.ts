@@ -143,12 +143,20 @@ const HOSTILE_MAILS: Record<string, string> = {
   'a mail of content-type lines': plain(['From: someone@example.org', `To: ${VERP}`, 'Subject: hi'], hostile('\r\ncontent-type: message/rfc822x')),
 };
 
+/**
+ * End to end, a mail also pays for mailparser's MIME decoding, which is linear but not free: 8–70 ms
+ * per 100 KB on this machine's busy cores (measured: 'a text bounce of blank lines'). Every pattern
+ * is held to 50 ms above; the whole parse gets 500 ms, still far below the seconds a backtracking
+ * pattern takes on these inputs (2.6 s to over 170 s before issue #19).
+ */
+const MAIL_LIMIT_MS = 500;
+
 describe('parseReportMail on 100 KB hostile mails', () => {
-  it.each(Object.entries(HOSTILE_MAILS))('%s: under 50 ms', async (_label, mail) => {
+  it.each(Object.entries(HOSTILE_MAILS))('%s: under 500 ms end to end', async (_label, mail) => {
     const raw = Buffer.from(mail, 'utf8');
     expect(raw.length).toBeGreaterThanOrEqual(SIZE);
     const parse = () => parseReportMail({ raw, envelopeTo: [VERP], bounceDomain: 'bounce.example.com', complaintAddress: 'fbl@example.com', receivedAt: new Date() });
     expect(['report', 'autoreply', 'unparseable']).toContain((await parse()).kind);
-    expect(await fastestMs(parse)).toBeLessThan(LIMIT_MS);
+    expect(await fastestMs(parse)).toBeLessThan(MAIL_LIMIT_MS);
   });
 });
