@@ -8,7 +8,7 @@
  */
 import { createInterface } from 'node:readline';
 import { loadConfigOrExit } from '../src/config.ts';
-import { connectMongo } from '../src/shared/mongo.ts';
+import { connectMongo } from '../src/composition/connections.ts';
 import { AppError } from '../src/shared/errors.ts';
 import { CONSOLE_ROLES, ConsoleUserRepository, isConsoleRole } from '../src/console/index.ts';
 

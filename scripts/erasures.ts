@@ -10,7 +10,7 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { loadConfigOrExit } from '../src/config.ts';
 import { createLogger } from '../src/shared/logger.ts';
-import { connectMongo } from '../src/shared/mongo.ts';
+import { connectMongo } from '../src/composition/connections.ts';
 import { ErasedAddressRepository, migrateErasureKeys } from '../src/privacy/index.ts';
 import { MongoSubscriptionStore, SubscriptionCatalog } from '../src/subscriptions/index.ts';
 

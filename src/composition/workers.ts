@@ -1,30 +1,36 @@
-import { Queue, type Worker } from 'bullmq';
+import type { Worker } from 'bullmq';
 import type { Config } from '../config.ts';
+import { MessageSender, createNodemailerTransport, sendJobProcessor, sendWorkerOptions, watchSendWorker, type MailTransport } from '../delivery/index.ts';
+import { ApplyFeedback, feedbackJobProcessor, feedbackWorkerSettings, watchFeedbackWorker } from '../feedback/index.ts';
+import { MessageReconciler, RECONCILE_JOB, relayIdFromReply, type ReconcileReport } from '../messages/index.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { MessageTags } from '../shared/message-tag.ts';
-import { FEEDBACK_QUEUE, IMPORT_QUEUE, RECONCILE_QUEUE, SEND_QUEUE } from '../shared/queues.ts';
+import { FEEDBACK_QUEUE, IMPORT_QUEUE, RECONCILE_QUEUE, SEND_QUEUE, WEBHOOK_QUEUE } from '../shared/queues.ts';
 import { WORKER_QUEUES, type WorkerQueue } from '../shared/roles.ts';
-import { importJobProcessor, watchImportWorker, type ImportProcessor, type MongoSubscriptionStore, type SubscriptionStore } from '../subscriptions/index.ts';
+import { importJobProcessor, watchImportWorker, type SubscriptionStore } from '../subscriptions/index.ts';
 import type { TemplateRenderer } from '../templates/index.ts';
-import { MessageReconciler, MessageRetention, RECONCILE_JOB, type MessageMetrics, type MessageRepository, type ReconcileReport, type SendJobs } from '../messages/index.ts';
-import { MessageSender, createNodemailerTransport, relayIdFromReply, sendJobProcessor, sendWorkerOptions, watchSendWorker, type MailTransport } from '../delivery/index.ts';
-import { ApplyFeedback, feedbackJobProcessor, feedbackWorkerSettings, watchFeedbackWorker, type FeedbackRepository } from '../feedback/index.ts';
-import { addWorker, bullConnection, workerRedis, type Lifecycle } from './lifecycle.ts';
+import { DeliverWebhook, WEBHOOK_SWEEP_JOB, WebhookSweep, postWebhook, watchWebhookWorker, webhookJobProcessor } from '../webhooks/index.ts';
+import { addSchedule, addWorker } from './bullmq.ts';
+import type { Feedback } from './feedback.ts';
+import type { Lifecycle } from './lifecycle.ts';
+import { addMaintenance } from './maintenance.ts';
+import type { Messages } from './messages.ts';
+import type { Subscriptions } from './subscriptions.ts';
 import type { Webhooks } from './webhooks.ts';
+
+// Every few minutes: on FerretDB the sweep's query is a scan of the collection (docs/ferretdb.md).
+const SWEEP_EVERY_MS = 5 * 60_000;
+/** A pending webhook delivery this long past due without progress has probably lost its job. */
+const SWEEP_GRACE_MS = 5 * 60_000;
 
 export interface WorkerDeps {
   config: Config;
   logger: Logger;
-  store: MongoSubscriptionStore;
-  importProcessor: ImportProcessor;
-  messages: MessageRepository;
-  messageMetrics: MessageMetrics;
-  /** The one place send jobs are added: the reconciler re-drives orphaned messages through it. */
-  sendJobs: SendJobs;
-  renderer: TemplateRenderer;
-  feedback: FeedbackRepository;
-  /** The sink the workers emit into, and the delivery worker for the `webhooks` queue. */
+  subscriptions: Subscriptions;
+  messages: Messages;
+  feedback: Feedback;
   webhooks: Webhooks;
+  renderer: TemplateRenderer;
   /** The keyed tag of every message's VERP address and Message-ID. */
   messageTags: MessageTags;
   /** The store the send-time check reads (the real one unless the bench replaces it). */
@@ -32,104 +38,128 @@ export interface WorkerDeps {
   transport?: MailTransport;
 }
 
-/** The BullMQ workers of a process with the worker role, for the queues it serves (default: all). */
+/**
+ * Every BullMQ worker of a process with the worker role, for the queues it serves (default: all):
+ * imports, webhook deliveries, feedback, and sends — whose workers also run the reconciler of
+ * orphaned messages and the hourly maintenance (composition/maintenance.ts).
+ */
 export function addWorkers(life: Lifecycle, deps: WorkerDeps, queues: readonly WorkerQueue[] = WORKER_QUEUES): void {
-  const { config, logger } = deps;
-  life.onStart(() => deps.store.repairPending());
-  if (queues.includes('import')) {
-    const subsLogger = logger.child({ module: 'subscriptions' });
-    addWorker(life, {
-      config,
-      logger: subsLogger,
-      queue: IMPORT_QUEUE,
-      processor: importJobProcessor(deps.importProcessor),
-      options: { concurrency: 1 },
-      watch: (worker) => watchImportWorker(worker, deps.importProcessor, subsLogger),
-    });
-  }
-  if (queues.includes('webhooks')) deps.webhooks.addWorker();
-  if (queues.includes('feedback')) {
-    const feedbackLogger = logger.child({ module: 'feedback' });
-    const applier = new ApplyFeedback({
-      feedback: deps.feedback,
-      messages: deps.messages,
-      store: deps.store,
-      erasures: deps.store.erasures,
-      softBounceLimit: config.feedback.softBounceLimit,
-      softBounceWindowDays: config.feedback.softBounceWindowDays,
-      logger: feedbackLogger,
-      events: deps.webhooks.sink,
-    });
-    addWorker(life, {
-      config,
-      logger: feedbackLogger,
-      queue: FEEDBACK_QUEUE,
-      processor: feedbackJobProcessor(applier),
-      options: { concurrency: 5, settings: feedbackWorkerSettings },
-      watch: (worker) => watchFeedbackWorker(worker, feedbackLogger),
-    });
-  }
+  life.onStart(() => deps.subscriptions.store.repairPending());
+  if (queues.includes('import')) addImportWorker(life, deps);
+  if (queues.includes('webhooks')) addWebhookWorker(life, deps);
+  if (queues.includes('feedback')) addFeedbackWorker(life, deps);
   if (queues.includes('send')) {
-    // [delivery] the transport, the send use case and its BullMQ worker
-    const transport = deps.transport ?? createNodemailerTransport(config, logger, deps.messageTags);
-    const sender = new MessageSender({
-      messages: deps.messages,
-      store: deps.sendTimeStore ?? deps.store,
-      renderer: deps.renderer,
-      transport,
-      config,
-      metrics: deps.messageMetrics,
-      logger,
-      events: deps.webhooks.sink,
-    });
-    addWorker(life, {
-      config,
-      logger,
-      queue: SEND_QUEUE,
-      processor: sendJobProcessor(sender),
-      options: sendWorkerOptions({ concurrency: config.workerConcurrency, rateLimit: config.sendRateLimit, retry: config.sendRetry }),
-      watch: (worker) => watchSendWorker(worker, logger),
-      alsoClose: transport,
-      stoppedEvent: 'delivery.worker_stopped',
-    });
-    life.onStart(async () => logger.info({ event: 'delivery.worker_started', concurrency: config.workerConcurrency }, 'send worker started'));
+    addSendWorker(life, deps);
     addReconciler(life, deps);
+    addMaintenance(life, deps);
   }
 }
 
-/**
- * The reconciler of orphaned messages, on a small queue of its own: a repeatable job every
- * RECONCILE_INTERVAL_MS (one job scheduler, upserted by every send worker: BullMQ runs each tick
- * once, on one of them). A run that fails (the database still away) waits for the next tick.
- */
-const RETENTION_JOB = 'retention';
-const RETENTION_INTERVAL_MS = 3600_000;
+function addImportWorker(life: Lifecycle, deps: WorkerDeps): void {
+  const logger = deps.logger.child({ module: 'subscriptions' });
+  const processor = deps.subscriptions.importProcessor;
+  addWorker(life, { config: deps.config, logger, queue: IMPORT_QUEUE, processor: importJobProcessor(processor), options: { concurrency: 1 }, watch: (worker) => watchImportWorker(worker, processor, logger) });
+}
 
+/** Deliveries to the application's endpoints, and the sweep that re-adds deliveries whose job Redis lost. */
+function addWebhookWorker(life: Lifecycle, deps: WorkerDeps): void {
+  const { config } = deps;
+  const { repository, lanes, jobs, queue, metrics, logger } = deps.webhooks.delivery;
+  const deliver = new DeliverWebhook({
+    repository,
+    lanes,
+    jobs,
+    metrics,
+    logger,
+    retryScheduleMs: config.webhooks.retryScheduleMs,
+    post: postWebhook,
+    postOptions: { timeoutMs: config.webhooks.timeoutMs, allowPrivate: config.webhooks.allowPrivate },
+  });
+  const sweep = new WebhookSweep({ repository, lanes, jobs, logger, graceMs: SWEEP_GRACE_MS });
+  addWorker(life, {
+    config,
+    logger,
+    queue: WEBHOOK_QUEUE,
+    processor: webhookJobProcessor({ deliver, sweep }),
+    options: { concurrency: config.webhooks.concurrency },
+    watch: (worker) => watchWebhookWorker(worker, logger),
+    stoppedEvent: 'webhooks.worker_stopped',
+  });
+  life.onStart(() => queue.upsertJobScheduler(WEBHOOK_SWEEP_JOB, { every: SWEEP_EVERY_MS }, { name: WEBHOOK_SWEEP_JOB, opts: { removeOnComplete: true, removeOnFail: 100 } }));
+}
+
+function addFeedbackWorker(life: Lifecycle, deps: WorkerDeps): void {
+  const { config } = deps;
+  const logger = deps.logger.child({ module: 'feedback' });
+  const store = deps.subscriptions.store;
+  const applier = new ApplyFeedback({
+    feedback: deps.feedback.repository,
+    messages: deps.messages.repository,
+    store,
+    erasures: store.erasures,
+    softBounceLimit: config.feedback.softBounceLimit,
+    softBounceWindowDays: config.feedback.softBounceWindowDays,
+    logger,
+    events: deps.webhooks.sink,
+  });
+  addWorker(life, {
+    config,
+    logger,
+    queue: FEEDBACK_QUEUE,
+    processor: feedbackJobProcessor(applier),
+    options: { concurrency: 5, settings: feedbackWorkerSettings },
+    watch: (worker) => watchFeedbackWorker(worker, logger),
+  });
+}
+
+/** The transport, the send use case and its worker. */
+function addSendWorker(life: Lifecycle, deps: WorkerDeps): void {
+  const { config, logger } = deps;
+  const transport = deps.transport ?? createNodemailerTransport(config, logger, deps.messageTags);
+  const sender = new MessageSender({
+    messages: deps.messages.repository,
+    store: deps.sendTimeStore ?? deps.subscriptions.store,
+    renderer: deps.renderer,
+    transport,
+    config,
+    metrics: deps.messages.metrics,
+    logger,
+    events: deps.webhooks.sink,
+  });
+  addWorker(life, {
+    config,
+    logger,
+    queue: SEND_QUEUE,
+    processor: sendJobProcessor(sender),
+    options: sendWorkerOptions({ concurrency: config.workerConcurrency, rateLimit: config.sendRateLimit, retry: config.sendRetry }),
+    watch: (worker) => watchSendWorker(worker, logger),
+    alsoClose: transport,
+    stoppedEvent: 'delivery.worker_stopped',
+  });
+  life.onStart(async () => logger.info({ event: 'delivery.worker_started', concurrency: config.workerConcurrency }, 'send worker started'));
+}
+
+/**
+ * The reconciler of orphaned messages, on a small queue of its own: every RECONCILE_INTERVAL_MS. A
+ * run that fails (the database still away) waits for the next tick.
+ */
 function addReconciler(life: Lifecycle, deps: WorkerDeps): void {
   const { config } = deps;
   const logger = deps.logger.child({ module: 'reconcile' });
   const reconciler = new MessageReconciler({
-    messages: deps.messages,
-    jobs: deps.sendJobs,
+    messages: deps.messages.repository,
+    jobs: deps.messages.jobs,
     logger,
-    metrics: deps.messageMetrics,
+    metrics: deps.messages.metrics,
     graceMs: config.reconcile.graceMs,
     relayIdOf: relayIdFromReply,
     events: deps.webhooks.sink,
   });
-  const retention = new MessageRetention({ messages: deps.messages });
-  // The same small queue runs retention (no TTL indexes: see docs/ferretdb.md), hourly.
-  const runRetention = async (): Promise<ReconcileReport> => {
-    const cutoff = new Date(Date.now() - config.messageRetentionDays * 86_400_000);
-    const [{ messages }, feedback, webhookDeliveries] = await Promise.all([retention.run(cutoff), deps.feedback.deleteReceivedBefore(cutoff), deps.webhooks.repository.deleteFinishedBefore(cutoff)]);
-    if (messages + feedback + webhookDeliveries > 0) logger.info({ event: 'retention.deleted', messages, feedback, webhookDeliveries });
-    return { redriven: 0, failed: 0, recordedSent: 0 };
-  };
   addWorker<unknown, ReconcileReport>(life, {
     config,
     logger,
     queue: RECONCILE_QUEUE,
-    processor: (job) => (job.name === RETENTION_JOB ? runRetention() : reconciler.run()),
+    processor: () => reconciler.run(),
     options: { concurrency: 1 },
     watch: (worker: Worker<unknown, ReconcileReport>) => {
       worker.on('error', (err) => logger.error({ event: 'reconcile.worker_error', err: err.message }));
@@ -137,12 +167,6 @@ function addReconciler(life: Lifecycle, deps: WorkerDeps): void {
     },
     stoppedEvent: 'reconcile.worker_stopped',
   });
-  life.onStart(async () => {
-    const connection = workerRedis(config, logger);
-    const queue = new Queue(RECONCILE_QUEUE, { connection: bullConnection(connection), prefix: config.queuePrefix });
-    queue.on('error', (err) => logger.debug({ event: 'reconcile.queue_error', err: err.message }));
-    life.onClose({ close: async () => (await queue.close(), connection.disconnect()) });
-    await queue.upsertJobScheduler(RECONCILE_JOB, { every: config.reconcile.intervalMs }, { name: RECONCILE_JOB, opts: { removeOnComplete: true, removeOnFail: 100 } });
-    await queue.upsertJobScheduler(RETENTION_JOB, { every: RETENTION_INTERVAL_MS }, { name: RETENTION_JOB, opts: { removeOnComplete: true, removeOnFail: 100 } });
-  });
+  // Retention once ran on this queue as a 'retention' job; its schedule goes (maintenance.ts runs it now).
+  addSchedule(life, { config, logger, queue: RECONCILE_QUEUE, job: RECONCILE_JOB, everyMs: config.reconcile.intervalMs, event: 'reconcile.queue_error', removeJobs: ['retention'] });
 }

@@ -4,4 +4,3 @@ export type { MailTransport, OutgoingMail, SendResult } from './transport.ts';
 export { MessageSender, TransientSendError, type SendAttempt, type SendDeps, type SendOutcome, type SentCheckpoint } from './send-message.ts';
 export { sendJobProcessor, sendWorkerOptions, watchSendWorker } from './send-worker.ts';
 export { createNodemailerTransport } from './nodemailer-transport.ts';
-export { relayIdFromReply } from './relay-id.ts';

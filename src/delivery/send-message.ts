@@ -2,12 +2,12 @@ import type { Config } from '../config.ts';
 import { NO_EVENTS, type AppEventSink } from '../shared/app-events.ts';
 import { AppError } from '../shared/errors.ts';
 import { redactAddresses, type Logger } from '../shared/logger.ts';
-import { outcomeEvent, type FinalOutcome, type MessageMetrics, type MessageRecord, type MessageRepository } from '../messages/index.ts';
+import { outcomeEvent, relayIdFromReply, type FinalOutcome, type MessageMetrics, type MessageRecord, type MessageRepository } from '../messages/index.ts';
 import { decide, type AddressState, type SubscriptionStore } from '../subscriptions/index.ts';
 import type { RenderedMessage, TemplateRenderer } from '../templates/index.ts';
 import { MicroBatcher } from './micro-batcher.ts';
 import { classifySmtpReply } from '../feedback/index.ts';
-import { relayIdFromReply } from './relay-id.ts';
+
 import type { MailTransport, SendResult } from './transport.ts';
 
 export interface SendDeps {

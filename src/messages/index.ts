@@ -16,3 +16,4 @@ export { createMessageMetrics, type MessageMetrics } from './message-metrics.ts'
 export { getMessageStatus, toMessageView } from './message-status.ts';
 export { messageRoutes } from './message-routes.ts';
 export { messageApiDoc } from './message-api-doc.ts';
+export { relayIdFromReply } from './relay-id.ts';

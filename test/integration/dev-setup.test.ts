@@ -7,7 +7,7 @@ import { Redis } from 'ioredis';
 import { testConfig } from '../helpers/env.ts';
 import { dropTestDatabase } from '../helpers/app.ts';
 import { eventually, freePort, stopProcess, waitForOutput } from '../helpers/processes.ts';
-import { connectMongo } from '../../src/shared/mongo.ts';
+import { connectMongo } from '../../src/composition/connections.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterAll(async () => {

@@ -1,7 +1,7 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { apiReference } from '../../src/composition/api-reference.ts';
+import { apiReference } from '../../src/composition/http.ts';
 import { buildApiReference, type ApiReference } from '../../src/http/api-reference.ts';
 import { messageApiDoc } from '../../src/messages/index.ts';
 import { startTestApp } from '../helpers/app.ts';

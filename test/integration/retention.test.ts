@@ -2,7 +2,7 @@ import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FeedbackRepository } from '../../src/feedback/index.ts';
 import { MessageRetention } from '../../src/messages/index.ts';
-import { RECONCILE_QUEUE } from '../../src/shared/queues.ts';
+import { MAINTENANCE_QUEUE, RECONCILE_QUEUE } from '../../src/shared/queues.ts';
 import { startTestApp } from '../helpers/app.ts';
 import { apiClient } from '../helpers/api-client.ts';
 import { testConfig } from '../helpers/env.ts';
@@ -59,16 +59,24 @@ describe('retention', () => {
     expect(history).toHaveLength(1);
   });
 
-  it('is scheduled as a repeatable job beside the reconciler on every send worker', async () => {
-    const queue = new Queue(RECONCILE_QUEUE, { connection: { url: app.ctx.config.redisUrl }, prefix: app.ctx.config.queuePrefix });
+  it('is scheduled as a repeatable job of its own queue on every send worker, no longer on the reconciler\'s', async () => {
+    const connection = { connection: { url: app.ctx.config.redisUrl }, prefix: app.ctx.config.queuePrefix };
+    const maintenance = new Queue(MAINTENANCE_QUEUE, connection);
+    const reconcile = new Queue(RECONCILE_QUEUE, connection);
     try {
       const ids = (await eventually(async () => {
-        const schedulers = await queue.getJobSchedulers();
-        return schedulers.length >= 2 ? schedulers : undefined;
+        const schedulers = await maintenance.getJobSchedulers();
+        return schedulers.length >= 1 ? schedulers : undefined;
       })).map((s) => s.key ?? s.id);
-      expect(ids).toEqual(expect.arrayContaining(['reconcile', 'retention']));
+      expect(ids).toEqual(['retention']);
+      const reconcileIds = (await eventually(async () => {
+        const schedulers = await reconcile.getJobSchedulers();
+        return schedulers.length >= 1 ? schedulers : undefined;
+      })).map((s) => s.key ?? s.id);
+      expect(reconcileIds).toEqual(['reconcile']);
     } finally {
-      await queue.close();
+      await maintenance.close();
+      await reconcile.close();
     }
   });
 });

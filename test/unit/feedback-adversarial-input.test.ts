@@ -8,7 +8,7 @@ import { headerMessageIdOf, mailgateIdFromHeaderMessageId, mailgateIdFromVerp } 
 import { addressesIn, bareAddress, headerBlock, isRedacted, messageIdsIn, parseFieldGroups, singleAddressIn, stripAngles } from '../../src/feedback/report-fields.ts';
 import { parseReportMail } from '../../src/feedback/report-mail.ts';
 import { looksLikeTextBounce, parseTextBounce, recipientLine, reportSection } from '../../src/feedback/text-bounce.ts';
-import { relayIdFromReply } from '../../src/delivery/relay-id.ts';
+import { relayIdFromReply } from '../../src/messages/relay-id.ts';
 import { redactAddresses } from '../../src/shared/logger.ts';
 import { replaceAddresses } from '../../src/shared/redact-addresses.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { relayIdFromReply } from '../../src/delivery/relay-id.ts';
+import { relayIdFromReply } from '../../src/messages/relay-id.ts';
 
 describe('relayIdFromReply: the relay queue id in a 250 reply', () => {
   it.each([

@@ -1,0 +1,68 @@
+import { Queue, Worker, type ConnectionOptions, type DefaultJobOptions, type Processor, type WorkerOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Config } from '../config.ts';
+import type { Logger } from '../shared/logger.ts';
+import { createRedis } from './connections.ts';
+import type { Closable, Lifecycle } from './lifecycle.ts';
+
+// BullMQ bundles its own ioredis, whose Redis class type differs from ours by private members
+// only; at run time BullMQ accepts any ioredis instance.
+export const bullConnection = (redis: Redis): ConnectionOptions => redis as unknown as ConnectionOptions;
+
+/** A connection for a BullMQ worker (maxRetriesPerRequest: null, as BullMQ requires). */
+export function workerRedis(config: Config, logger: Logger): Redis {
+  const connection = createRedis(config.redisUrl, 'worker');
+  connection.on('error', (err) => logger.debug({ event: 'redis.error', err: err.message }));
+  return connection;
+}
+
+/**
+ * A BullMQ queue on the shared client connection, with its error handler, closed with the app:
+ * the one way a queue is made. `event` names its log line (e.g. `messages.queue_error`).
+ */
+export function addQueue<D, R = unknown, N extends string = string>(
+  life: Lifecycle,
+  deps: { name: string; redis: Redis; config: Config; logger: Logger; event: string; defaultJobOptions?: DefaultJobOptions },
+): Queue<D, R, N> {
+  const queue = new Queue<D, R, N>(deps.name, {
+    connection: bullConnection(deps.redis),
+    prefix: deps.config.queuePrefix,
+    ...(deps.defaultJobOptions ? { defaultJobOptions: deps.defaultJobOptions } : {}),
+  });
+  queue.on('error', (err) => deps.logger.debug({ event: deps.event, err: err.message }));
+  life.onClose(queue);
+  return queue;
+}
+
+/**
+ * Starts a BullMQ Worker on a connection of its own when the app starts, and closes both (and
+ * whatever `alsoClose` names, e.g. the transport) when it closes.
+ */
+export function addWorker<D, R>(
+  life: Lifecycle,
+  deps: { config: Config; logger: Logger; queue: string; processor: Processor<D, R>; options: Omit<WorkerOptions, 'connection'>; watch(worker: Worker<D, R>): void; alsoClose?: Closable; stoppedEvent?: string },
+): void {
+  life.onStart(async () => {
+    const connection = workerRedis(deps.config, deps.logger);
+    const worker = new Worker<D, R>(deps.queue, deps.processor, { ...deps.options, connection: bullConnection(connection), prefix: deps.config.queuePrefix });
+    deps.watch(worker);
+    life.onClose({ close: async () => (await worker.close(), await deps.alsoClose?.close(), connection.disconnect()) });
+    if (deps.options.autorun === false) void worker.run().catch((err: unknown) => deps.logger.error({ event: deps.stoppedEvent ?? `${deps.queue}.worker_stopped`, err }));
+    await worker.waitUntilReady();
+  });
+}
+
+/**
+ * A repeatable job (a BullMQ job scheduler upserted by every process that serves the queue: BullMQ
+ * runs each tick once, on one of them), on a queue handle of its own connection.
+ */
+export function addSchedule(life: Lifecycle, deps: { config: Config; logger: Logger; queue: string; job: string; everyMs: number; event: string; removeJobs?: string[] }): void {
+  life.onStart(async () => {
+    const connection = workerRedis(deps.config, deps.logger);
+    const queue = new Queue(deps.queue, { connection: bullConnection(connection), prefix: deps.config.queuePrefix });
+    queue.on('error', (err) => deps.logger.debug({ event: deps.event, err: err.message }));
+    life.onClose({ close: async () => (await queue.close(), connection.disconnect()) });
+    for (const old of deps.removeJobs ?? []) await queue.removeJobScheduler(old);
+    await queue.upsertJobScheduler(deps.job, { every: deps.everyMs }, { name: deps.job, opts: { removeOnComplete: true, removeOnFail: 100 } });
+  });
+}

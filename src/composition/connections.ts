@@ -1,0 +1,57 @@
+import mongoose, { type Connection } from 'mongoose';
+import { Redis } from 'ioredis';
+import type { Registry } from 'prom-client';
+import type { Config } from '../config.ts';
+import type { Logger } from '../shared/logger.ts';
+import { createMetricsRegistry } from '../shared/metrics.ts';
+import { readShapeOf, type ReadShape } from '../shared/mongo.ts';
+
+/**
+ * One mongoose connection per app. Commands are not buffered: while the database is away they fail
+ * at once, so the API answers 503 and the worker retries the job later (fail closed).
+ */
+export async function connectMongo(url: string): Promise<Connection> {
+  const connection = mongoose.createConnection(url, {
+    bufferCommands: false,
+    autoIndex: false,
+    serverSelectionTimeoutMS: 5000,
+    connectTimeoutMS: 5000,
+    heartbeatFrequencyMS: 2000,
+    maxPoolSize: 20,
+  });
+  await connection.asPromise();
+  return connection;
+}
+
+/**
+ * A Redis connection. `client`, for request paths (API, health): commands fail fast while Redis is
+ * away instead of queueing forever, so callers can answer 503. `worker`, for BullMQ workers:
+ * `maxRetriesPerRequest: null`, as BullMQ requires.
+ */
+export function createRedis(url: string, purpose: 'client' | 'worker'): Redis {
+  return new Redis(url, {
+    maxRetriesPerRequest: purpose === 'worker' ? null : 1,
+    enableReadyCheck: true,
+    connectTimeout: 3000,
+    retryStrategy: (times) => Math.min(times * 200, 2000),
+    lazyConnect: false,
+  });
+}
+
+export interface Connections {
+  db: Connection;
+  /** How repositories read many documents by `_id` on this server (docs/ferretdb.md). */
+  readShape: ReadShape;
+  /** Fail-fast connection for request paths and producers. */
+  redis: Redis;
+  metrics: Registry;
+}
+
+/** Opens what every process needs: MongoDB (and how to read it), Redis, and the metrics registry. */
+export async function openConnections(config: Config, logger: Logger): Promise<Connections> {
+  const db = await connectMongo(config.mongoUrl);
+  const readShape = config.mongoReadShape === 'auto' ? await readShapeOf(db) : config.mongoReadShape;
+  const redis = createRedis(config.redisUrl, 'client');
+  redis.on('error', (err) => logger.debug({ event: 'redis.error', err: err.message }));
+  return { db, readShape, redis, metrics: createMetricsRegistry(true) };
+}
