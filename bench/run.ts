@@ -294,7 +294,7 @@ async function rawAddBulkRound(pop: Population): Promise<number> {
   try {
     const jobs = recipients(ENQUEUE, randomBytes(4).toString('hex'), pop).map(() => {
       const id = randomBytes(12).toString('hex');
-      return { name: SEND_JOB, data: { id, created: true as const }, opts: sendJobOptions(id, undefined) };
+      return { name: SEND_JOB, data: { id, created: true as const }, opts: sendJobOptions(id, undefined, 12) };
     });
     const started = performance.now();
     await pool(chunk(jobs, BATCH), POST_CONCURRENCY, async (batch) => {

@@ -44,7 +44,7 @@ export async function createApp(config: Config, roles: Roles, logger: Logger = c
   const subscriptions = buildSubscriptions(life, { ...ctx, readShape, erased: privacy.erased, events: webhooks.sink });
   const store = subscriptions.store;
   const templates = await buildTemplates(ctx);
-  const messages = buildMessages(life, { ...ctx, readShape, renderer: templates.renderer });
+  const messages = buildMessages(life, { ...ctx, readShape, renderer: templates.renderer, events: webhooks.sink });
   const feedback = buildFeedback(life, { ...ctx, erasures: store.erasures, messages: messages.repository, tags: messageTags });
 
   let http: Http | undefined;

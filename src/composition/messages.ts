@@ -4,7 +4,8 @@ import type { Connection } from 'mongoose';
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config.ts';
-import { MessageEnqueuer, MessageRepository, SendJobs, createMessageMetrics, messageRoutes, type MessageMetrics, type SendJobData } from '../messages/index.ts';
+import { MessageEnqueuer, MessageRepository, OutcomeRecorder, SendJobs, createMessageMetrics, messageRoutes, type MessageMetrics, type SendJobData } from '../messages/index.ts';
+import type { AppEventSink } from '../shared/app-events.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { ReadShape } from '../shared/mongo.ts';
 import { SEND_QUEUE } from '../shared/queues.ts';
@@ -19,6 +20,8 @@ export interface Messages {
   /** The one place send jobs are added: enqueue, and the reconciler re-driving orphaned messages. */
   jobs: SendJobs;
   enqueuer: MessageEnqueuer;
+  /** Where a message becomes final, for the send worker and the reconciler alike. */
+  outcomes: OutcomeRecorder;
   metrics: MessageMetrics;
   /** `POST /v1/messages`, batch, status (api role). */
   routes(): Router;
@@ -27,7 +30,7 @@ export interface Messages {
 /** Message records, the send queue, enqueueing and status. */
 export function buildMessages(
   life: Lifecycle,
-  deps: { config: Config; logger: Logger; db: Connection; redis: Redis; readShape: ReadShape; metrics: Registry; renderer: TemplateRenderer; catalog: SubscriptionCatalog },
+  deps: { config: Config; logger: Logger; db: Connection; redis: Redis; readShape: ReadShape; metrics: Registry; renderer: TemplateRenderer; catalog: SubscriptionCatalog; events: AppEventSink },
 ): Messages {
   const { config, redis, logger } = deps;
   const repository = new MessageRepository({ db: deps.db, readShape: deps.readShape });
@@ -36,6 +39,7 @@ export function buildMessages(
   // Known to be down (lost and reconnecting, or closed): answer 503 at once. Still connecting: try.
   const jobs = new SendJobs({ queue, ready: () => !['reconnecting', 'close', 'end'].includes(redis.status), attempts: config.sendRetry.attempts });
   const enqueuer = new MessageEnqueuer({ messages: repository, jobs, renderer: deps.renderer, catalog: deps.catalog, logger, metrics });
+  const outcomes = new OutcomeRecorder({ messages: repository, metrics, events: deps.events });
   life.onStart(() => repository.ensureIndexes());
-  return { repository, queue, jobs, enqueuer, metrics, routes: () => messageRoutes({ enqueuer, messages: repository }) };
+  return { repository, queue, jobs, enqueuer, outcomes, metrics, routes: () => messageRoutes({ enqueuer, messages: repository }) };
 }

@@ -2,7 +2,7 @@ import type { Worker } from 'bullmq';
 import type { Config } from '../config.ts';
 import { MessageSender, createNodemailerTransport, sendJobProcessor, sendWorkerOptions, watchSendWorker, type MailTransport } from '../delivery/index.ts';
 import { ApplyFeedback, feedbackJobProcessor, feedbackWorkerSettings, watchFeedbackWorker } from '../feedback/index.ts';
-import { MessageReconciler, RECONCILE_JOB, relayIdFromReply, type ReconcileReport } from '../messages/index.ts';
+import { MessageReconciler, RECONCILE_JOB, type ReconcileReport } from '../messages/index.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { MessageTags } from '../shared/message-tag.ts';
 import { FEEDBACK_QUEUE, IMPORT_QUEUE, RECONCILE_QUEUE, SEND_QUEUE, WEBHOOK_QUEUE } from '../shared/queues.ts';
@@ -122,9 +122,9 @@ function addSendWorker(life: Lifecycle, deps: WorkerDeps): void {
     renderer: deps.renderer,
     transport,
     config,
+    outcomes: deps.messages.outcomes,
     metrics: deps.messages.metrics,
     logger,
-    events: deps.webhooks.sink,
   });
   addWorker(life, {
     config,
@@ -149,11 +149,9 @@ function addReconciler(life: Lifecycle, deps: WorkerDeps): void {
   const reconciler = new MessageReconciler({
     messages: deps.messages.repository,
     jobs: deps.messages.jobs,
+    outcomes: deps.messages.outcomes,
     logger,
-    metrics: deps.messages.metrics,
     graceMs: config.reconcile.graceMs,
-    relayIdOf: relayIdFromReply,
-    events: deps.webhooks.sink,
   });
   addWorker<unknown, ReconcileReport>(life, {
     config,

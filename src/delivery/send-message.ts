@@ -1,11 +1,10 @@
 import type { Config } from '../config.ts';
-import { NO_EVENTS, type AppEventSink } from '../shared/app-events.ts';
 import { AppError } from '../shared/errors.ts';
 import { redactAddresses, type Logger } from '../shared/logger.ts';
-import { outcomeEvent, relayIdFromReply, type FinalOutcome, type MessageMetrics, type MessageRecord, type MessageRepository } from '../messages/index.ts';
-import { decide, type AddressState, type SubscriptionStore } from '../subscriptions/index.ts';
+import { sentOutcome, sentOutcomeOf, type FinalOutcome, type MessageMetrics, type MessageRecord, type MessageRepository, type OutcomeRecorder, type SentCheckpoint } from '../messages/index.ts';
+import { decide, suppressAddress, type AddressState, type SubscriptionStore } from '../subscriptions/index.ts';
 import type { RenderedMessage, TemplateRenderer } from '../templates/index.ts';
-import { MicroBatcher } from './micro-batcher.ts';
+import { MicroBatcher } from '../shared/micro-batcher.ts';
 import { classifySmtpReply } from '../feedback/index.ts';
 
 import type { MailTransport, SendResult } from './transport.ts';
@@ -16,20 +15,13 @@ export interface SendDeps {
   renderer: TemplateRenderer;
   transport: MailTransport;
   config: Pick<Config, 'consentMode' | 'mailFrom'>;
+  /** Where a message becomes final: written, counted and told (messages/record-outcome.ts). */
+  outcomes: OutcomeRecorder;
   metrics: MessageMetrics;
   logger: Logger;
-  /** Webhooks: each recorded outcome is told as message.sent / .suppressed / .failed (free when no endpoint wants it). */
-  events?: AppEventSink;
-  /** Batch window for the database reads and writes of concurrent jobs. */
+  /** Batch window for the database reads of concurrent jobs. */
   batchWaitMs?: number;
   maxBatch?: number;
-}
-
-/** What an earlier attempt sent but could not record (kept on the job, so a retry records instead of re-sending). */
-export interface SentCheckpoint {
-  smtpMessageId: string;
-  smtpResponse: string;
-  sentAt: string;
 }
 
 export interface SendAttempt {
@@ -59,15 +51,8 @@ export class TransientSendError extends Error {
   override name = 'TransientSendError';
 }
 
-type Final = FinalOutcome;
-
 /** A console test send (`record.test`) says so in its subject. */
 export const TEST_SUBJECT_PREFIX = '[Test] ';
-
-const withRelayId = (reply: string): { relayMessageId?: string } => {
-  const id = relayIdFromReply(reply);
-  return id ? { relayMessageId: id } : {};
-};
 
 /**
  * The send use case the worker runs for one message id: load, skip if final, read the address
@@ -77,7 +62,6 @@ const withRelayId = (reply: string): { relayMessageId?: string } => {
 export class MessageSender {
   private readonly states: MicroBatcher<string, AddressState>;
   private readonly records: MicroBatcher<string, MessageRecord | null>;
-  private readonly writes: MicroBatcher<{ id: string; outcome: Final }, void>;
 
   // MicroBatcher rather than dataloader: it keeps one batch in flight while the next gathers
   // (group commit), so under load batches grow instead of round trips multiplying; and it caches
@@ -98,13 +82,6 @@ export class MessageSender {
     });
     // The records of every job running now in one `$in` (see docs/ferretdb.md for its cost there).
     this.records = new MicroBatcher({ ...batch, run: (ids) => deps.messages.loadForSend(ids) });
-    this.writes = new MicroBatcher({
-      ...batch,
-      run: async (items) => {
-        await deps.messages.recordOutcomes(items);
-        return items.map((): void => undefined);
-      },
-    });
   }
 
   async send(id: string, attempt: SendAttempt): Promise<SendOutcome> {
@@ -136,8 +113,7 @@ export class MessageSender {
 
   private async deliver(message: MessageRecord, attempt: SendAttempt): Promise<SendOutcome> {
     if (attempt.checkpoint) {
-      const c = attempt.checkpoint;
-      await this.recordSent(message, attempt, { messageId: c.smtpMessageId, response: c.smtpResponse }, new Date(c.sentAt));
+      await this.finish(message, sentOutcomeOf(attempt.checkpoint, attempt.number));
       return { outcome: 'sent' };
     }
     // Fail closed: without the current state nothing is sent; the job is retried later.
@@ -186,10 +162,12 @@ export class MessageSender {
       if (!failure.permanent) throw new TransientSendError(`SMTP: ${failure.diagnostic}`, { cause: err });
       const hard = failure.type === 'hard_bounce';
       if (hard) {
+        // The same rule as relay feedback (subscriptions/suppress-address.ts): never over a stronger suppression.
         await this.transient('subscription store', () =>
-          this.deps.store.apply(
+          suppressAddress(
+            this.deps.store,
             message.to,
-            { suppression: { kind: 'hard_bounce', at: new Date(), source: 'bounce', detail: failure.diagnostic } },
+            { kind: 'hard_bounce', at: new Date(), source: 'bounce', detail: failure.diagnostic },
             {
               source: 'bounce',
               messageId: message._id,
@@ -206,7 +184,7 @@ export class MessageSender {
 
     const sentAt = new Date();
     try {
-      await this.recordSent(message, attempt, result, sentAt);
+      await this.finish(message, sentOutcome(result, sentAt, attempt.number));
     } catch (err) {
       // Sent but not recorded: remember it on the job so the retry records instead of sending twice.
       await attempt.saveCheckpoint({ smtpMessageId: result.messageId, smtpResponse: result.response, sentAt: sentAt.toISOString() }).catch(() => undefined);
@@ -215,21 +193,8 @@ export class MessageSender {
     return { outcome: 'sent' };
   }
 
-  private async recordSent(message: MessageRecord, attempt: SendAttempt, result: SendResult, sentAt: Date): Promise<void> {
-    await this.finish(message, {
-      status: 'sent',
-      smtpResponse: result.response.slice(0, 500),
-      smtpMessageId: result.messageId,
-      ...withRelayId(result.response),
-      sentAt,
-      attempts: attempt.number,
-    });
-  }
-
-  private async finish(message: MessageRecord, set: Final): Promise<void> {
-    await this.transient('message store', () => this.writes.submit({ id: message._id, outcome: set }));
-    this.deps.metrics.outcomes.inc({ kind: message.kind, outcome: set.status, reason: set.reason ?? '' });
-    await (this.deps.events ?? NO_EVENTS).emit([outcomeEvent(message, set)]);
+  private async finish(message: MessageRecord, set: FinalOutcome): Promise<void> {
+    await this.transient('message store', () => this.deps.outcomes.record(message, set));
     // The record keeps the SMTP reply for operators; the log line carries no address (PRODUCT.md §11).
     if (set.status === 'failed') this.deps.logger.warn({ event: 'delivery.failed', messageId: message._id, reason: set.reason, detail: set.detail === undefined ? undefined : redactAddresses(set.detail) });
   }

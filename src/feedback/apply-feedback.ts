@@ -2,7 +2,7 @@ import { NO_EVENTS, type AppEventSink } from '../shared/app-events.ts';
 import { AppError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import { messageEvent, type MessageRepository } from '../messages/index.ts';
-import { outranks, type AddressState, type ChangeContext, type ConsentEventView, type ErasureRestrictions, type StateChange, type SubscriptionStore, type SuppressionKind } from '../subscriptions/index.ts';
+import { suppressAddress, type ChangeContext, type ConsentEventView, type ErasureRestrictions, type StateChange, type SubscriptionStore, type SuppressionKind } from '../subscriptions/index.ts';
 import { applyToErased } from './apply-to-erased.ts';
 import { believedAboutAnyAddress } from './feedback-event.ts';
 import type { FeedbackRecord } from './feedback-record.model.ts';
@@ -23,8 +23,6 @@ export interface ApplyFeedbackDeps {
   events?: AppEventSink;
   now?: () => Date;
 }
-
-const WEAKER = 'suppression_already_stronger';
 
 type Applied = 'suppressed' | 'unsubscribed' | 'counted' | 'delayed' | 'unmatched' | 'nothing';
 
@@ -122,16 +120,8 @@ export class ApplyFeedback {
 
   private async suppress(address: string, kind: SuppressionKind, record: FeedbackRecord, context: ChangeContext): Promise<Applied> {
     const detail = [record.statusCode, record.diagnostic].filter(Boolean).join(' ').slice(0, 500);
-    const guard = (current: AddressState) => {
-      if (current.suppression && outranks(current.suppression.kind, kind)) throw new AppError(WEAKER, 'A suppression at least as strong is in place', { status: 409 });
-    };
-    try {
-      await this.deps.store.apply(address, { suppression: { kind, at: record.at, source: context.source, ...(detail ? { detail } : {}) } }, context, { guard });
-    } catch (err) {
-      if (err instanceof AppError && err.code === WEAKER) return 'nothing';
-      throw err;
-    }
-    return 'suppressed';
+    const result = await suppressAddress(this.deps.store, address, { kind, at: record.at, source: context.source, ...(detail ? { detail } : {}) }, context);
+    return result === 'suppressed' ? 'suppressed' : 'nothing';
   }
 
   /**

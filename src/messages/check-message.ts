@@ -1,4 +1,5 @@
 import { Types } from 'mongoose';
+import { AppError } from '../shared/errors.ts';
 import type { SubscriptionCatalog } from '../subscriptions/index.ts';
 import type { TemplateRenderer } from '../templates/index.ts';
 import { parseMessageInput, type InputError, type ParsedMessage } from '../contract/message-input.ts';
@@ -24,8 +25,11 @@ export function checkMessage(deps: { renderer: TemplateRenderer; catalog: Subscr
   }
   if (parsed.kind === 'marketing') {
     const type = parsed.subscriptionType!;
-    if (!deps.catalog.has(type)) {
-      return { ok: false, error: { status: 422, code: 'unknown_subscription_type', message: `No subscription type "${type}"` } };
+    try {
+      deps.catalog.assertKnown([type]);
+    } catch (err) {
+      if (err instanceof AppError) return { ok: false, error: { status: err.status, code: err.code, message: err.message } };
+      throw err;
     }
     if (template.subscriptionType !== undefined && template.subscriptionType !== type) {
       return {

@@ -1,8 +1,6 @@
-import { NO_EVENTS, type AppEventSink } from '../shared/app-events.ts';
 import type { Logger } from '../shared/logger.ts';
-import { outcomeEvent } from './message-events.ts';
-import type { MessageMetrics } from './message-metrics.ts';
 import type { FinalOutcome, MessageRepository, ReconcileCandidate } from './message-repository.ts';
+import { sentOutcomeOf, type OutcomeRecorder } from './record-outcome.ts';
 import type { JobStanding, SendJobs } from './send-jobs.ts';
 
 /** The job name on the reconcile queue; the composition root upserts it as a repeatable job. */
@@ -11,8 +9,9 @@ export const RECONCILE_JOB = 'reconcile';
 export interface ReconcileDeps {
   messages: MessageRepository;
   jobs: SendJobs;
+  /** Where the outcomes it settles are recorded (written, counted, told), as the send worker's are. */
+  outcomes: OutcomeRecorder;
   logger: Logger;
-  metrics?: MessageMetrics;
   /** How long past its due time (sendAt, or createdAt) a message may stand without a live job before it counts as orphaned. */
   graceMs: number;
   /**
@@ -21,10 +20,6 @@ export interface ReconcileDeps {
    */
   lookbackMs?: number;
   pageSize?: number;
-  /** The relay's id in a `250` reply (delivery/relay-id.ts), for an outcome recorded from a checkpoint. */
-  relayIdOf?: (reply: string) => string | undefined;
-  /** Webhooks: the outcomes it records are told like the send worker's. */
-  events?: AppEventSink;
 }
 
 export interface ReconcileReport {
@@ -83,12 +78,12 @@ export class MessageReconciler {
     const standings = await this.deps.jobs.standings(due.map((r) => r._id));
     const lost: ReconcileCandidate[] = [];
     const finished: string[] = [];
-    const outcomes: { id: string; outcome: FinalOutcome; kind: string; record: ReconcileCandidate }[] = [];
+    const outcomes: { message: ReconcileCandidate; outcome: FinalOutcome }[] = [];
     for (const record of due) {
       const standing: JobStanding = standings.get(record._id) ?? { state: 'none' };
       if (standing.state === 'live') continue;
       if (standing.state === 'failed') {
-        outcomes.push({ id: record._id, kind: record.kind, record, outcome: this.outcomeOfFailed(standing) });
+        outcomes.push({ message: record, outcome: this.outcomeOfFailed(standing) });
         continue;
       }
       // A completed job whose message has no outcome ran while its record was unreadable: run it again.
@@ -96,10 +91,9 @@ export class MessageReconciler {
       lost.push(record);
     }
     if (outcomes.length > 0) {
-      await this.deps.messages.recordOutcomes(outcomes);
-      await (this.deps.events ?? NO_EVENTS).emit(outcomes.map(({ record, outcome }) => outcomeEvent(record, outcome)));
-      for (const { id, kind, outcome } of outcomes) {
-        this.deps.metrics?.outcomes.inc({ kind, outcome: outcome.status, reason: outcome.reason ?? '' });
+      await this.deps.outcomes.recordMany(outcomes);
+      for (const { message, outcome } of outcomes) {
+        const id = message._id;
         if (outcome.status === 'sent') {
           report.recordedSent += 1;
           this.deps.logger.info({ event: 'reconcile.recorded_sent', messageId: id }, 'recorded the send a failed job had checkpointed');
@@ -118,18 +112,7 @@ export class MessageReconciler {
   }
 
   private outcomeOfFailed(standing: Extract<JobStanding, { state: 'failed' }>): FinalOutcome {
-    const sent = standing.sent;
-    if (sent) {
-      const relayMessageId = this.deps.relayIdOf?.(sent.smtpResponse);
-      return {
-        status: 'sent',
-        smtpResponse: sent.smtpResponse.slice(0, 500),
-        smtpMessageId: sent.smtpMessageId,
-        ...(relayMessageId ? { relayMessageId } : {}),
-        sentAt: new Date(sent.sentAt),
-        attempts: standing.attempts,
-      };
-    }
+    if (standing.sent) return sentOutcomeOf(standing.sent, standing.attempts);
     return { status: 'failed', reason: 'retries_exhausted', detail: standing.error.slice(0, 500), attempts: standing.attempts };
   }
 }

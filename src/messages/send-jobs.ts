@@ -1,6 +1,8 @@
 import type { Job, JobsOptions, Queue } from 'bullmq';
 import { unavailable } from '../shared/errors.ts';
 import type { MessageRecord } from './message.model.ts';
+import type { SentCheckpoint } from './record-outcome.ts';
+import { SEND_BACKOFF_TYPE } from './send-retry.ts';
 
 /** The job name on the send queue; its payload is only the message id (the worker re-reads the record). */
 export const SEND_JOB = 'send';
@@ -15,27 +17,7 @@ export interface SendJobData {
   created?: true;
 }
 
-/**
- * Retries ride out several minutes of outage (database, Redis, SMTP): by default 2 s doubling up to
- * a cap of 5 minutes, 12 attempts ≈ 25 minutes in all, with ±20 % jitter so retried jobs do not
- * stampede. SEND_ATTEMPTS, SEND_BACKOFF_MS and SEND_BACKOFF_MAX_MS change it (config.sendRetry);
- * after the last attempt the reconciler (reconcile-messages.ts) finishes what an outage left.
- */
-export interface SendRetrySchedule {
-  attempts: number;
-  backoffMs: number;
-  backoffMaxMs: number;
-}
-export const DEFAULT_SEND_RETRY: SendRetrySchedule = { attempts: 12, backoffMs: 2000, backoffMaxMs: 5 * 60_000 };
-export const SEND_ATTEMPTS = DEFAULT_SEND_RETRY.attempts;
-export const SEND_BACKOFF_TYPE = 'send';
-
-export function sendBackoffMs(attemptsMade: number, random: () => number = Math.random, schedule: SendRetrySchedule = DEFAULT_SEND_RETRY): number {
-  const base = Math.min(schedule.backoffMs * 2 ** Math.max(0, attemptsMade - 1), schedule.backoffMaxMs);
-  return Math.round(base * (0.8 + 0.4 * random()));
-}
-
-export function sendJobOptions(id: string, sendAt: Date | undefined, now = Date.now(), attempts = SEND_ATTEMPTS): JobsOptions {
+export function sendJobOptions(id: string, sendAt: Date | undefined, attempts: number, now = Date.now()): JobsOptions {
   const delay = sendAt === undefined ? 0 : Math.max(0, sendAt.getTime() - now);
   return {
     jobId: id,
@@ -55,28 +37,22 @@ export interface SendJobsDeps {
   ready: () => boolean;
   /** Bound on each Redis call, so a dead Redis answers 503 quickly instead of hanging the request. */
   redisTimeoutMs?: number;
-  /** Attempts per job (config.sendRetry.attempts); SEND_ATTEMPTS otherwise. */
-  attempts?: number;
+  /** Attempts per job (config.sendRetry.attempts). */
+  attempts: number;
 }
 
 type Schedulable = Pick<MessageRecord, '_id' | 'sendAt'>;
 
-/** What an attempt that sent but could not record kept on its job (delivery/send-message.ts writes it). */
-export interface SentCheckpointData {
-  smtpMessageId: string;
-  smtpResponse: string;
-  sentAt: string;
-}
 
 /**
  * Where a message's job stands: `live` (waiting, delayed, active: it will finish the message),
  * `failed` (it used all its attempts; with the checkpoint it kept if it had sent), `completed`
  * (ran to the end), or `none` (no job at all: lost).
  */
-export type JobStanding = { state: 'live' | 'completed' | 'none' } | { state: 'failed'; attempts: number; error: string; sent: SentCheckpointData | undefined };
+export type JobStanding = { state: 'live' | 'completed' | 'none' } | { state: 'failed'; attempts: number; error: string; sent: SentCheckpoint | undefined };
 
-export const checkpointOfJob = (job: Pick<Job, 'progress'>): SentCheckpointData | undefined => {
-  const progress = job.progress as { sent?: SentCheckpointData } | number | undefined;
+export const checkpointOfJob = (job: Pick<Job, 'progress'>): SentCheckpoint | undefined => {
+  const progress = job.progress as { sent?: SentCheckpoint } | number | undefined;
   return typeof progress === 'object' && progress !== null ? progress.sent : undefined;
 };
 
@@ -129,7 +105,7 @@ export class SendJobs {
     if (records.length === 0) return;
     this.assertReady();
     const now = Date.now();
-    const jobs = records.map((r) => ({ name: SEND_JOB, data: created ? { id: r._id, created: true as const } : { id: r._id }, opts: sendJobOptions(r._id, r.sendAt, now, this.deps.attempts) }));
+    const jobs = records.map((r) => ({ name: SEND_JOB, data: created ? { id: r._id, created: true as const } : { id: r._id }, opts: sendJobOptions(r._id, r.sendAt, this.deps.attempts, now) }));
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([

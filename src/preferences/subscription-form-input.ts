@@ -69,8 +69,7 @@ function parseWith<S extends z.ZodType>(schema: S, input: unknown): z.output<S> 
 
 /** `unknown_subscription_type` (422) naming every offered id the catalog does not know. Duplicates are dropped. */
 function checkTypes(catalog: SubscriptionCatalog, types: string[]): string[] {
-  const unknown = types.filter((id) => !catalog.has(id));
-  if (unknown.length > 0) throw unprocessable('unknown_subscription_type', `Unknown subscription type(s): ${unknown.join(', ')}`, { unknown });
+  catalog.assertKnown(types);
   return [...new Set(types)];
 }
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { AppError } from '../shared/errors.ts';
 import type { Locale } from '../shared/locale.ts';
 
 const localized = z.object({ en: z.string().min(1), de: z.string().min(1) }).strict();
@@ -57,6 +58,16 @@ export class SubscriptionCatalog {
 
   has(id: string): boolean {
     return this.byId.has(id);
+  }
+
+  /**
+   * The one unknown-type check: `unknown_subscription_type` (422), naming every id the catalog does
+   * not have, for every caller that takes types from outside (messages, operator changes, forms,
+   * the consent writer). Callers that report rather than throw (import rows) catch it.
+   */
+  assertKnown(ids: Iterable<string>): void {
+    const unknown = [...new Set(ids)].filter((id) => !this.byId.has(id));
+    if (unknown.length > 0) throw new AppError('unknown_subscription_type', `Unknown subscription type: ${unknown.join(', ')}`, { status: 422, details: { unknown } });
   }
 
   get(id: string): SubscriptionType | undefined {

@@ -1,4 +1,3 @@
-import { AppError } from '../shared/errors.ts';
 import type { SubscriptionCatalog } from './catalog.ts';
 import { assertLegalBasis } from './legal-basis.ts';
 import type { SubscriptionStore } from './subscription-store.ts';
@@ -18,10 +17,7 @@ export interface OperatorChange {
  * change is applied to, again on every retry after a concurrent write).
  */
 export async function changeAddress(deps: { store: SubscriptionStore; catalog: SubscriptionCatalog }, address: string, request: OperatorChange): Promise<AddressState> {
-  const unknown = Object.keys(request.subscriptions ?? {}).filter((type) => !deps.catalog.has(type));
-  if (unknown.length > 0) {
-    throw new AppError('unknown_subscription_type', `Unknown subscription type: ${unknown.join(', ')}`, { status: 422, details: { unknown } });
-  }
+  deps.catalog.assertKnown(Object.keys(request.subscriptions ?? {}));
   const change: StateChange = {};
   if (request.optedOutOfAll !== undefined) change.optedOutOfAll = request.optedOutOfAll;
   if (request.subscriptions) change.subscriptions = request.subscriptions;

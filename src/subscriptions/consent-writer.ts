@@ -58,10 +58,7 @@ export class ConsentWriter {
 
   /** Refuses a change that names a subscription type the catalog does not have. */
   checkTypes(change: StateChange): void {
-    const unknown = Object.keys(change.subscriptions ?? {}).filter((type) => !this.deps.catalog.has(type));
-    if (unknown.length > 0) {
-      throw new AppError('unknown_subscription_type', `Unknown subscription type: ${unknown.join(', ')}`, { status: 422, details: { unknown } });
-    }
+    this.deps.catalog.assertKnown(Object.keys(change.subscriptions ?? {}));
   }
 
   /** Finishes the writes a crashed writer left in the journal (older than `olderThanMs`). Returns how many. */

@@ -37,7 +37,7 @@ export interface ErasedAddresses {
   erasureOf(addresses: string[]): Promise<Map<string, Erasure>>;
   /**
    * Sets the suppression of the record with this key if it has none or one of the `replaceable`
-   * kinds (suppression-strength.ts decides which), in one conditional write. False when the record
+   * kinds (suppress-address.ts decides which), in one conditional write. False when the record
    * is gone or already holds one at least as strong.
    */
   suppress(key: string, suppression: ErasureSuppression, replaceable: readonly SuppressionKind[]): Promise<boolean>;

@@ -1,6 +1,6 @@
 import type { AddressStateReader } from './address-state-reader.ts';
 import type { ErasedAddresses, ErasureSuppression } from './erased-addresses.ts';
-import { replaceableBy } from './suppression-strength.ts';
+import { replaceableBy } from './suppress-address.ts';
 
 export interface ErasureRestrictionsDeps {
   reader: Pick<AddressStateReader, 'erasuresWithoutState'>;

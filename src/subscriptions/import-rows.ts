@@ -170,7 +170,12 @@ export function toImportRow(raw: RawRow, catalog: SubscriptionCatalog): ImportRo
   let change: StateChange;
   if (row.action === 'subscribe' || row.action === 'unsubscribe') {
     if (!row.type) return { line: raw.line, reason: `validation_failed: type: required for ${row.action}` };
-    if (!catalog.has(row.type)) return { line: raw.line, reason: `unknown_subscription_type: ${row.type}` };
+    try {
+      catalog.assertKnown([row.type]);
+    } catch (err) {
+      if (err instanceof AppError) return { line: raw.line, reason: `${err.code}: ${row.type}` };
+      throw err;
+    }
     change = { subscriptions: { [row.type]: row.action === 'subscribe' ? 'subscribed' : 'unsubscribed' } };
   } else {
     if (row.type) return { line: raw.line, reason: `validation_failed: type: must be empty for ${row.action}` };

@@ -22,7 +22,7 @@ export { suppressionRoutes } from './suppression-routes.ts';
 export { NO_ERASED_ADDRESSES, type ErasedAddresses, type Erasure, type ErasureSuppression } from './erased-addresses.ts';
 export { erasureEffect, subscribes, FRESH_START_SOURCES } from './erasure-rule.ts';
 export { ErasureRestrictions } from './erasure-restrictions.ts';
-export { outranks, replaceableBy } from './suppression-strength.ts';
+export { outranks, replaceableBy, suppressAddress } from './suppress-address.ts';
 export type { AddressEraser } from './address-eraser.ts';
 export { subscriptionApiDoc } from './subscription-api-doc.ts';
 export { addressViewSchema } from './address-view.ts';

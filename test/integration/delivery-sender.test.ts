@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Registry } from 'prom-client';
 import { MessageSender, TransientSendError, type MailTransport, type OutgoingMail } from '../../src/delivery/index.ts';
 import { createMessageMetrics } from '../../src/messages/message-metrics.ts';
+import { OutcomeRecorder } from '../../src/messages/index.ts';
 import { AppError } from '../../src/shared/errors.ts';
 import { createLogger } from '../../src/shared/logger.ts';
 import type { SubscriptionStore } from '../../src/subscriptions/subscription-store.ts';
@@ -41,6 +42,7 @@ function sender(overrides: { renderer?: Partial<TemplateRenderer>; store?: Parti
     renderer,
     transport,
     config: { consentMode: 'opt-out', mailFrom: 'x@mailgate.example' },
+    outcomes: new OutcomeRecorder({ messages: app.messages!.repository }),
     metrics: createMessageMetrics(new Registry(), app.messages!.queue),
     logger: createLogger('silent'),
   });

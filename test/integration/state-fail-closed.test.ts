@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Registry } from 'prom-client';
 import { MessageSender, TransientSendError, type MailTransport, type OutgoingMail } from '../../src/delivery/index.ts';
-import { createMessageMetrics } from '../../src/messages/index.ts';
+import { OutcomeRecorder, createMessageMetrics } from '../../src/messages/index.ts';
 import { createLogger } from '../../src/shared/logger.ts';
 import { startTestApp } from '../helpers/app.ts';
 import { testConfig } from '../helpers/env.ts';
@@ -43,6 +43,7 @@ describe('a state document whose fields disagree', () => {
       renderer: app.templates.renderer,
       transport,
       config: { consentMode: 'opt-out', mailFrom: 'x@mailgate.example' },
+      outcomes: new OutcomeRecorder({ messages: app.messages.repository }),
       metrics: createMessageMetrics(new Registry(), app.messages.queue),
       logger: createLogger('silent'),
     });

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { MicroBatcher } from '../../src/delivery/micro-batcher.ts';
+import { MicroBatcher } from '../../src/shared/micro-batcher.ts';
 
 it('hands concurrent calls to one run, in order, and gathers the next batch while one runs', async () => {
   const batches: number[][] = [];

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { decide, type Decision } from '../../src/subscriptions/policy.ts';
 import { erasureEffect, subscribes } from '../../src/subscriptions/erasure-rule.ts';
 import { erasedState } from '../../src/subscriptions/address-state-reader.ts';
-import { outranks, replaceableBy } from '../../src/subscriptions/suppression-strength.ts';
+import { outranks, replaceableBy } from '../../src/subscriptions/suppress-address.ts';
 import { AppError } from '../../src/shared/errors.ts';
 import { CONSENT_SOURCES, MESSAGE_KINDS, type ConsentMode, type MessageKind, type StateChange, type Suppression, type TypeState } from '../../src/subscriptions/types.ts';
 

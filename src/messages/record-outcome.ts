@@ -1,0 +1,89 @@
+import { NO_EVENTS, type AppEventSink } from '../shared/app-events.ts';
+import { MicroBatcher } from '../shared/micro-batcher.ts';
+import { outcomeEvent, type MessageOfEvent } from './message-events.ts';
+import type { MessageMetrics } from './message-metrics.ts';
+import type { FinalOutcome, MessageRepository } from './message-repository.ts';
+import { relayIdFromReply } from './relay-id.ts';
+
+/**
+ * What an attempt that sent but could not record its outcome keeps on its job, so that the retry
+ * (or the reconciler, once the job gave up) records `sent` instead of sending twice.
+ */
+export interface SentCheckpoint {
+  smtpMessageId: string;
+  smtpResponse: string;
+  sentAt: string;
+}
+
+/** The relay's answer to a send: the Message-ID we sent and its final SMTP reply. */
+export interface SmtpResult {
+  messageId: string;
+  response: string;
+}
+
+/** The `sent` outcome of an SMTP result, with the relay's own id when its reply names one (feedback matches on it). */
+export function sentOutcome(result: SmtpResult, sentAt: Date, attempts: number): FinalOutcome {
+  const relayMessageId = relayIdFromReply(result.response);
+  return {
+    status: 'sent',
+    smtpResponse: result.response.slice(0, 500),
+    smtpMessageId: result.messageId,
+    ...(relayMessageId ? { relayMessageId } : {}),
+    sentAt,
+    attempts,
+  };
+}
+
+/** The `sent` outcome an attempt kept on its job before it could record it. */
+export function sentOutcomeOf(checkpoint: SentCheckpoint, attempts: number): FinalOutcome {
+  return sentOutcome({ messageId: checkpoint.smtpMessageId, response: checkpoint.smtpResponse }, new Date(checkpoint.sentAt), attempts);
+}
+
+export interface RecordOutcomeDeps {
+  messages: Pick<MessageRepository, 'recordOutcomes'>;
+  metrics?: MessageMetrics;
+  /** Webhooks: each outcome is told as message.sent / .suppressed / .failed (free when no endpoint wants it). */
+  events?: AppEventSink;
+  /** Batch window for the writes of concurrent sends. */
+  batch?: { maxWaitMs: number; maxBatch: number };
+}
+
+/**
+ * The one room where a message becomes final (sent, suppressed or failed): the outcome is written
+ * once (insert-only: a second write of the same message changes nothing), counted, and told to the
+ * application. The send worker and the reconciler both record through it. Writes of sends finishing
+ * at the same moment share one round trip.
+ */
+export class OutcomeRecorder {
+  private readonly writes: MicroBatcher<{ id: string; outcome: FinalOutcome }, void>;
+
+  constructor(private readonly deps: RecordOutcomeDeps) {
+    const batch = deps.batch ?? { maxWaitMs: 1, maxBatch: 100 };
+    this.writes = new MicroBatcher({
+      ...batch,
+      run: async (items) => {
+        await deps.messages.recordOutcomes(items);
+        return items.map((): void => undefined);
+      },
+    });
+  }
+
+  /** One message's outcome. Throws when it cannot be written (the caller retries); counts and tells it once written. */
+  async record(message: MessageOfEvent, outcome: FinalOutcome): Promise<void> {
+    await this.writes.submit({ id: message._id, outcome });
+    this.told([{ message, outcome }]);
+    await (this.deps.events ?? NO_EVENTS).emit([outcomeEvent(message, outcome)]);
+  }
+
+  /** Several outcomes in one write (the reconciler). */
+  async recordMany(items: { message: MessageOfEvent; outcome: FinalOutcome }[]): Promise<void> {
+    if (items.length === 0) return;
+    await this.deps.messages.recordOutcomes(items.map(({ message, outcome }) => ({ id: message._id, outcome })));
+    this.told(items);
+    await (this.deps.events ?? NO_EVENTS).emit(items.map(({ message, outcome }) => outcomeEvent(message, outcome)));
+  }
+
+  private told(items: { message: MessageOfEvent; outcome: FinalOutcome }[]): void {
+    for (const { message, outcome } of items) this.deps.metrics?.outcomes.inc({ kind: message.kind, outcome: outcome.status, reason: outcome.reason ?? '' });
+  }
+}
