@@ -21,13 +21,7 @@ const TOPIC_VALIDATED = 'successfully validated sns topic';
  * be read is kept raw for the operator (unreadableEvent). Never throws, whatever the input.
  */
 export function parseSesNotification(input: unknown, options: SesParseOptions = {}): FeedbackEvent[] {
-  const at = options.at ?? new Date();
-  if (typeof input === 'string') return readText(input, at);
-  const envelope = snsEnvelopeOf(input);
-  if (envelope === undefined) return readNotification(input, rawText(input), at);
-  const published = timeOf(typeof envelope.Timestamp === 'string' ? envelope.Timestamp.slice(0, 64) : undefined) ?? at;
-  if (envelope.Type !== 'Notification') return [ignoredEvent(bare(rawText(input), published), 'sns_control', undefined, envelope.Type.slice(0, 40))];
-  return typeof envelope.Message === 'string' ? readText(envelope.Message, published) : readNotification(envelope.Message, rawText(envelope.Message), published);
+  return read(input, options.at ?? new Date(), true);
 }
 
 interface SnsEnvelope {
@@ -47,16 +41,24 @@ function bare(raw: string, at: Date): SesContext {
   return { kind: 'sns', message: {}, stem: digestOf(raw), destination: [], at, raw };
 }
 
-function readText(text: string, at: Date): FeedbackEvent[] {
-  let value: unknown;
-  try {
-    value = JSON.parse(text) as unknown;
-  } catch {
-    const ctx = bare(text, at);
-    if (text.trimStart().slice(0, TOPIC_VALIDATED.length).toLowerCase() === TOPIC_VALIDATED) return [ignoredEvent(ctx, 'topic_validated')];
-    return [unreadable(ctx, 'not_json')];
+/** Text or a value; an SNS envelope around it is opened once (its Message is never taken for another). */
+function read(input: unknown, at: Date, mayBeEnvelope: boolean): FeedbackEvent[] {
+  const raw = rawText(input);
+  let value = input;
+  if (typeof input === 'string') {
+    try {
+      value = JSON.parse(input) as unknown;
+    } catch {
+      const ctx = bare(raw, at);
+      if (input.trimStart().slice(0, TOPIC_VALIDATED.length).toLowerCase() === TOPIC_VALIDATED) return [ignoredEvent(ctx, 'topic_validated')];
+      return [unreadable(ctx, 'not_json')];
+    }
   }
-  return readNotification(value, text, at);
+  const envelope = mayBeEnvelope ? snsEnvelopeOf(value) : undefined;
+  if (envelope === undefined) return readNotification(value, raw, at);
+  const published = timeOf(typeof envelope.Timestamp === 'string' ? envelope.Timestamp.slice(0, 64) : undefined) ?? at;
+  if (envelope.Type !== 'Notification') return [ignoredEvent(bare(raw, published), 'sns_control', undefined, envelope.Type.slice(0, 40))];
+  return read(envelope.Message, published, false);
 }
 
 function readNotification(value: unknown, raw: string, fallbackAt: Date): FeedbackEvent[] {
