@@ -58,10 +58,19 @@ export interface FeedbackEvent {
    * that could not be read: it is kept for MESSAGE_RETENTION_DAYS so an operator can look at it.
    */
   raw?: string;
-  /** For `unsubscribe`: the subscription type, when the provider names one; absent means all marketing. */
+  /**
+   * For `unsubscribe`: the subscription type, when the provider names one; ALL_SUBSCRIPTION_TYPES
+   * when the recipient left everything. Absent: the type of the message it names, else all marketing.
+   */
   subscriptionType?: string;
   message: MessageRef;
 }
+
+/**
+ * `subscriptionType` of an unsubscribe from every marketing type, whichever message it came from
+ * (SES `unsubscribeAll`). Never a catalog id: those start with a letter or a digit.
+ */
+export const ALL_SUBSCRIPTION_TYPES = '*';
 
 /** At most this much of an unreadable event is kept (`FeedbackEvent.raw`). */
 export const RAW_LIMIT = 8 * 1024;

@@ -97,7 +97,8 @@ export function relayFeedbackRoutes(deps: FeedbackRoutesDeps): Router {
       res.status(200).json({ received: 0 });
       return;
     }
-    await accept(res, readTolerantly('ses', message.Message, () => parseSesNotification(message.Message)));
+    // SNS's own Timestamp (signed) dates an event that carries no time of its own.
+    await accept(res, readTolerantly('ses', message.Message, () => parseSesNotification(message.Message, { at: new Date(message.Timestamp) })));
   });
 
   router.post('/v1/feedback/postmark', raw, async (req, res) => {

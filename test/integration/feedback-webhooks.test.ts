@@ -14,6 +14,7 @@ import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
 // leaves unconfigured. Part 2 (feedback-webhooks-2.test.ts) covers Postmark, SendGrid, Mailgun, the
 // generic endpoint and the suppression list. The app runs with the worker role: it applies feedback.
 const FIXTURES = resolve(import.meta.dirname, '../fixtures/feedback');
+const RELAY_SAMPLES = resolve(import.meta.dirname, '../fixtures/relays/ses');
 const MAIL_DOMAIN = 'mailgate.example';
 
 let sink: SmtpSink;
@@ -54,6 +55,18 @@ const appliedFor = (...addresses: string[]) =>
   });
 const errorCode = (body: Record<string, unknown>) => (body.error as { code?: string } | undefined)?.code;
 
+
+/** One of the relays' documented SES samples (test/fixtures/relays/ses), each named address replaced. */
+const relaySample = (file: string, replace: Record<string, string> = {}): string => {
+  let text = readFileSync(resolve(RELAY_SAMPLES, file), 'utf8');
+  for (const [from, to] of Object.entries(replace)) text = text.replaceAll(from, to);
+  return text;
+};
+/** How many SES events were counted as ignored for this reason so far. */
+const ignoredCount = async (reason: string) => {
+  const text = await app.ctx.metrics.getSingleMetricAsString('mailgate_feedback_ignored_total');
+  return Number(new RegExp(`^mailgate_feedback_ignored_total\\{[^}]*provider="ses"[^}]*reason="${reason}"[^}]*\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+};
 
 /** The permanent-bounce fixture naming these addresses as recipient1, recipient2 (bounced) and recipient3 (not). */
 const permanentBounce = (r1: string, r2: string, r3 = fresh('unbounced')) =>
@@ -186,6 +199,82 @@ describe('Amazon SES through SNS', () => {
     expect(await feedbackEvents().findOne({ address })).toMatchObject({ type: 'soft_bounce', provider: 'ses' });
     expect((await stateOf(address)).suppression).toBeUndefined();
     expect(await historyOf(address)).toEqual([]);
+  });
+});
+
+describe('Amazon SES: what the relay documents, read tolerantly (#20)', () => {
+  it('answers the topic-validated text and an inbound Received notification 200, counts them, and changes nothing', async () => {
+    const inbound = fresh('inbound');
+    const before = await feedbackEvents().countDocuments();
+    const [validatedBefore, inboundBefore] = [await ignoredCount('topic_validated'), await ignoredCount('not_feedback')];
+
+    const validated = await postSns(sns.sign({ Message: 'Successfully validated SNS topic for Amazon SES event publishing.' }, '1'));
+    expect(validated.status).toBe(200);
+    expect(validated.body).toEqual({ received: 1, stored: 0, replayed: 0, ignored: 1 });
+    const received = await postSns(sns.sign({ Message: relaySample('received-sns-action.json', { 'recipient@example.com': inbound }), Subject: 'Amazon SES Email Receipt Notification' }, '2'));
+    expect(received.status).toBe(200);
+    expect(received.body).toEqual({ received: 1, stored: 0, replayed: 0, ignored: 1 });
+
+    expect(await ignoredCount('topic_validated')).toBe(validatedBefore + 1);
+    expect(await ignoredCount('not_feedback')).toBe(inboundBefore + 1);
+    expect(await feedbackEvents().countDocuments()).toBe(before);
+    expect(await stateOf(inbound)).not.toHaveProperty('suppression');
+    expect(await historyOf(inbound)).toEqual([]);
+  });
+
+  it('suppresses both recipients of a bounce without a DSN (no action, status or diagnostic)', async () => {
+    const [jane, richard, mary] = [fresh('nodsn-jane'), fresh('nodsn-richard'), fresh('nodsn-mary')];
+    const message = relaySample('bounce-permanent-no-dsn.json', { 'jane@example.com': jane, 'richard@example.com': richard, 'mary@example.com': mary });
+    const res = await postSns(sns.sign({ Message: message }, '2'));
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ received: 2, stored: 2, replayed: 0, ignored: 0 });
+    await appliedFor(jane, richard);
+    for (const address of [jane, richard]) {
+      expect((await stateOf(address)).suppression).toMatchObject({ kind: 'hard_bounce', source: 'bounce' });
+      expect((await historyOf(address)).at(-1)).toMatchObject({ feedback: { provider: 'ses', eventId: `00000137860315fd-869464a4-8680-4114-98d3-716fe35851f9-000000:${address}` } });
+    }
+    // In the message's destination, but not among the bounced recipients.
+    expect((await stateOf(mary)).suppression).toBeUndefined();
+  });
+
+  it('suppresses a recipient SES writes with a display name, under the bare address', async () => {
+    const john = fresh('john');
+    const message = relaySample('event-bounce-display-name-recipient.json', { 'john@example.com': john });
+    expect(message).toContain(`"John <${john}>"`);
+    expect((await postSns(sns.sign({ Message: message }, '2'))).body).toMatchObject({ received: 1, stored: 1 });
+    await appliedFor(john);
+    expect((await stateOf(john)).suppression).toMatchObject({ kind: 'hard_bounce' });
+  });
+
+  it('an unsubscribeAll from SES list management opts out of all marketing, not only the type of the message it names', async () => {
+    const to = fresh('listmgmt');
+    const id = await send('marketing', to);
+    expect(await settled(id)).toMatchObject({ status: 'sent' });
+    const headerMessageId = sink.to(to)[0]!.header('message-id')!;
+    const event = JSON.parse(relaySample('event-subscription.json', { 'recipient@example.com': to })) as { mail: { headers: { name: string; value: string }[] } };
+    // As SES publishes it: its own id in commonHeaders.messageId, ours only in the headers.
+    event.mail.headers.push({ name: 'Message-ID', value: headerMessageId });
+    const res = await postSns(sns.sign({ Message: JSON.stringify(event) }, '2'));
+    expect(res.body).toMatchObject({ received: 1, stored: 1 });
+    await appliedFor(to);
+    expect(await stateOf(to)).toMatchObject({ optedOutOfAll: true });
+    expect((await historyOf(to)).at(-1)).toMatchObject({ source: 'provider', messageId: id, feedback: { provider: 'ses' } });
+    expect(await settled(await send('marketing', to))).toMatchObject({ status: 'suppressed' });
+  });
+
+  it('a topic opt-out unsubscribes from the subscription type of that name, and from all marketing when no type has it', async () => {
+    const [named, unnamed] = [fresh('topic-newsletter'), fresh('topic-other')];
+    const optOut = (address: string, topicName: string) => {
+      const event = JSON.parse(relaySample('event-subscription.json', { 'recipient@example.com': address })) as { subscription: Record<string, unknown> };
+      event.subscription.newTopicPreferences = { unsubscribeAll: false, topicSubscriptionStatus: [{ topicName, subscriptionStatus: 'OptOut' }] };
+      event.subscription.oldTopicPreferences = { unsubscribeAll: false, topicSubscriptionStatus: [{ topicName, subscriptionStatus: 'OptIn' }] };
+      return postSns(sns.sign({ Message: JSON.stringify(event) }, '2'));
+    };
+    expect((await optOut(named, 'newsletter')).body).toMatchObject({ stored: 1 });
+    expect((await optOut(unnamed, 'ExampleTopicName')).body).toMatchObject({ stored: 1 });
+    await appliedFor(named, unnamed);
+    expect(await stateOf(named)).toMatchObject({ optedOutOfAll: false, subscriptions: { newsletter: 'unsubscribed' } });
+    expect(await stateOf(unnamed)).toMatchObject({ optedOutOfAll: true });
   });
 });
 

@@ -112,22 +112,29 @@ describe('SES notifications', () => {
     expect(event).toMatchObject({ type: 'hard_bounce', address: 'gone@example.org', provider: 'ses' });
   });
 
-  it('answers event types it does not act on with one ignored event without an address', () => {
+  it('answers event types it does not act on with an ignored event and its reason', () => {
     const n = clone(fixture('ses-delivery.json')) as Record<string, unknown>;
     delete n.notificationType;
     delete n.delivery;
     n.eventType = 'Open';
-    expect(parseSesNotification(n)).toEqual([expect.objectContaining({ type: 'ignored', address: undefined, detail: 'unknown_event:Open' })]);
+    expect(parseSesNotification(n)).toEqual([expect.objectContaining({ type: 'ignored', address: 'reader@example.com', detail: 'engagement:Open' })]);
+    n.eventType = 'SomethingNew';
+    expect(parseSesNotification(n)).toEqual([expect.objectContaining({ type: 'ignored', address: undefined, detail: 'unknown_event:SomethingNew' })]);
   });
 
-  it('refuses malformed notifications with a FeedbackParseError', () => {
-    parseError(() => parseSesNotification('{"notificationType": "Bounce", '), 'malformed_json');
+  it('never throws: what it cannot read is one ignored event, kept raw for the operator', () => {
     const noRecipients = clone(fixture('ses-bounce-permanent.json')) as { bounce: Record<string, unknown> };
     delete noRecipients.bounce.bouncedRecipients;
-    const err = parseError(() => parseSesNotification(noRecipients), 'invalid_feedback_payload');
-    expect(err.message).toContain('bouncedRecipients');
-    parseError(() => parseSesNotification({ mail: { messageId: 'x', timestamp: '2024-01-15T10:00:00Z' } }), 'invalid_feedback_payload');
-    parseError(() => parseSesNotification(null), 'invalid_feedback_payload');
+    for (const [input, why] of [
+      ['{"notificationType": "Bounce", ', 'unreadable:not_json'],
+      [noRecipients, 'unreadable:bounced_recipients'],
+      [null, 'unreadable:not_an_object'],
+    ] as const) {
+      const events = parseSesNotification(input);
+      expect(events).toEqual([expect.objectContaining({ type: 'ignored', address: undefined, provider: 'ses', detail: why, raw: expect.any(String) as unknown })]);
+    }
+    // JSON on the topic that is not from SES at all: ignored, nothing worth keeping.
+    expect(parseSesNotification({ mail: { messageId: 'x', timestamp: '2024-01-15T10:00:00Z' } })).toEqual([expect.objectContaining({ type: 'ignored', detail: 'not_ses_event' })]);
   });
 });
 

@@ -1,143 +1,148 @@
-import { z } from 'zod';
-import { classifyPermanent, classifyStatus, oneLine, type Classification } from '../classify.ts';
-import type { FeedbackEvent, MessageRef } from '../feedback-event.ts';
-import { parseJson, parsePayload } from '../feedback-parse-error.ts';
-import { headerMessageIdOf, mailgateIdFromHeaderMessageId } from '../message-ref.ts';
+import { oneLine } from '../classify.ts';
+import type { FeedbackEvent } from '../feedback-event.ts';
+import { bounceEvents, delayEvents } from './ses-bounce.ts';
+import { derivedEventId, ignoredEvent, ignoredPerDestination, unreadable, type SesContext } from './ses-context.ts';
+import { subscriptionEvents } from './ses-subscription.ts';
+import { addressOf, complaintSchema, deliverySchema, destinationOf, digestOf, messageRefOf, notificationSchema, rawText, readEntries, timeOf } from './ses-fields.ts';
 
-// Loose objects throughout: SES documents that it adds fields to notifications over time.
-const timestamp = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'expected an ISO 8601 timestamp');
-
-const mailSchema = z.looseObject({
-  messageId: z.string().min(1),
-  timestamp,
-  headers: z.array(z.looseObject({ name: z.string(), value: z.string() })).optional(),
-  commonHeaders: z.looseObject({ messageId: z.string().optional() }).optional(),
-});
-
-const bounceSchema = z.looseObject({
-  bounceType: z.string().min(1),
-  bounceSubType: z.string().optional(),
-  feedbackId: z.string().min(1),
-  timestamp,
-  bouncedRecipients: z
-    .array(
-      z.looseObject({
-        emailAddress: z.string().min(1),
-        action: z.string().optional(),
-        status: z.string().optional(),
-        diagnosticCode: z.string().optional(),
-      }),
-    )
-    .min(1),
-});
-
-const complaintSchema = z.looseObject({
-  feedbackId: z.string().min(1),
-  timestamp,
-  complaintFeedbackType: z.string().optional(),
-  complaintSubType: z.string().nullish(),
-  complainedRecipients: z.array(z.looseObject({ emailAddress: z.string().min(1) })).min(1),
-});
-
-const deliverySchema = z.looseObject({
-  timestamp,
-  recipients: z.array(z.string().min(1)).min(1),
-  smtpResponse: z.string().optional(),
-});
-
-const notificationSchema = z
-  .looseObject({
-    notificationType: z.string().min(1).optional(),
-    eventType: z.string().min(1).optional(),
-    mail: mailSchema,
-  })
-  .refine((n) => n.notificationType !== undefined || n.eventType !== undefined, 'notificationType or eventType is required');
-
-const WHAT = 'SES notification';
-
-/** Subtypes of a Transient bounce that say nothing about the mailbox (SES "notification contents"). */
-const TRANSIENT_IGNORED: Record<string, string> = {
-  MessageTooLarge: 'message_size',
-  ContentRejected: 'content_rejected',
-  AttachmentRejected: 'attachment_rejected',
-};
-
-function messageRef(mail: z.output<typeof mailSchema>): MessageRef {
-  const fromHeaders = mail.headers?.find((h) => h.name.toLowerCase() === 'message-id')?.value;
-  const headerMessageId = headerMessageIdOf(mail.commonHeaders?.messageId ?? fromHeaders);
-  const messageId = mailgateIdFromHeaderMessageId(headerMessageId);
-  return {
-    relayMessageId: mail.messageId,
-    ...(headerMessageId === undefined ? {} : { headerMessageId }),
-    ...(messageId === undefined ? {} : { messageId }),
-  };
+export interface SesParseOptions {
+  /** When SNS published the notification: the time of an event that carries none. Default: now. */
+  at?: Date;
 }
 
-function bounceClassification(bounceType: string, subType: string | undefined, status: string | undefined, diagnostic: string | undefined): Classification {
-  const input = { statusCode: status, diagnostic };
-  if (bounceType === 'Permanent') return classifyPermanent(input, subType);
-  if (bounceType === 'Transient') {
-    const ignored = subType === undefined ? undefined : TRANSIENT_IGNORED[subType];
-    if (ignored !== undefined) return { type: 'ignored', detail: ignored };
-    // SES has stopped retrying; the recipient's status may still show it was a policy block.
-    const c = classifyStatus(input);
-    if (c.type === 'ignored' && c.detail !== 'unknown') return c;
-    return { type: 'soft_bounce', detail: (c.type === 'soft_bounce' ? c.detail : undefined) ?? subType ?? 'General' };
-  }
-  return { type: 'ignored', detail: 'undetermined' };
-}
-
-function withOptional(event: FeedbackEvent, fields: { statusCode?: string | undefined; diagnostic?: string | undefined; detail?: string | undefined }): FeedbackEvent {
-  if (fields.statusCode !== undefined) event.statusCode = fields.statusCode;
-  if (fields.diagnostic !== undefined) event.diagnostic = fields.diagnostic;
-  if (fields.detail !== undefined) event.detail = fields.detail;
-  return event;
-}
+/** The test message SES publishes once to a new event destination's topic (plain text, not JSON). */
+const TOPIC_VALIDATED = 'successfully validated sns topic';
 
 /**
- * The SES notification inside an SNS Notification's `Message` (a string, or already parsed; an
- * entire SNS envelope is unwrapped too) → one event per recipient. Bounce and complaint events
- * carry SES's feedbackId; deliveries have none, so their id is built from the SES message id.
+ * The SES notification in an SNS Notification's `Message` (a string, already parsed, or inside a
+ * whole SNS envelope) → one event per recipient. Reads tolerantly (docs/feedback-verdicts-draft.md):
+ * the sender is authenticated before this runs (verify/sns-signature.ts), so nothing here is
+ * refused. What is not acted on is an `ignored` event with its reason (ses-context.ts); what cannot
+ * be read is kept raw for the operator (unreadableEvent). Never throws, whatever the input.
  */
-export function parseSesNotification(input: unknown): FeedbackEvent[] {
-  let value = typeof input === 'string' ? parseJson(input, WHAT) : input;
-  if (typeof value === 'object' && value !== null && 'Type' in value && 'Message' in value && typeof value.Message === 'string') {
-    value = parseJson(value.Message, WHAT);
-  }
-  const n = parsePayload(notificationSchema, value, WHAT);
-  const kind = n.notificationType ?? n.eventType ?? '';
-  const message = messageRef(n.mail);
-  const base = { provider: 'ses' as const, message };
+export function parseSesNotification(input: unknown, options: SesParseOptions = {}): FeedbackEvent[] {
+  return read(input, options.at ?? new Date(), true);
+}
 
-  if (kind === 'Bounce') {
-    const bounce = parsePayload(bounceSchema, n.bounce, `${WHAT} bounce`);
-    const at = new Date(bounce.timestamp);
-    return bounce.bouncedRecipients.map((r) => {
-      const diagnostic = oneLine(r.diagnosticCode);
-      const c = bounceClassification(bounce.bounceType, bounce.bounceSubType, r.status, diagnostic);
-      const event: FeedbackEvent = { ...base, type: c.type, address: r.emailAddress, at, eventId: `${bounce.feedbackId}:${r.emailAddress}` };
-      return withOptional(event, { statusCode: r.status, diagnostic, detail: c.detail });
-    });
+interface SnsEnvelope {
+  Type: string;
+  Message: unknown;
+  Timestamp?: unknown;
+}
+
+function snsEnvelopeOf(value: unknown): SnsEnvelope | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const v = value as Partial<SnsEnvelope>;
+  return typeof v.Type === 'string' && 'Message' in v ? (v as SnsEnvelope) : undefined;
+}
+
+/** A context for what is read before the notification is: no message, no recipients. */
+function bare(raw: string, at: Date): SesContext {
+  return { kind: 'sns', message: {}, stem: digestOf(raw), destination: [], at, raw };
+}
+
+/** Text or a value; an SNS envelope around it is opened once (its Message is never taken for another). */
+function read(input: unknown, at: Date, mayBeEnvelope: boolean): FeedbackEvent[] {
+  const raw = rawText(input);
+  let value = input;
+  if (typeof input === 'string') {
+    try {
+      value = JSON.parse(input) as unknown;
+    } catch {
+      const ctx = bare(raw, at);
+      if (input.trimStart().slice(0, TOPIC_VALIDATED.length).toLowerCase() === TOPIC_VALIDATED) return [ignoredEvent(ctx, 'topic_validated')];
+      return [unreadable(ctx, 'not_json')];
+    }
   }
-  if (kind === 'Complaint') {
-    const complaint = parsePayload(complaintSchema, n.complaint, `${WHAT} complaint`);
-    const at = new Date(complaint.timestamp);
-    // A recipient who says "this is not spam" withdraws nothing we hold, and asks for nothing.
-    const notSpam = complaint.complaintFeedbackType?.toLowerCase() === 'not-spam';
-    return complaint.complainedRecipients.map((r) => {
-      const event: FeedbackEvent = { ...base, type: notSpam ? 'ignored' : 'complaint', address: r.emailAddress, at, eventId: `${complaint.feedbackId}:${r.emailAddress}` };
-      return withOptional(event, { detail: notSpam ? 'not_spam' : (complaint.complaintFeedbackType ?? complaint.complaintSubType ?? undefined) });
-    });
+  const envelope = mayBeEnvelope ? snsEnvelopeOf(value) : undefined;
+  if (envelope === undefined) return readNotification(value, raw, at);
+  const published = timeOf(typeof envelope.Timestamp === 'string' ? envelope.Timestamp.slice(0, 64) : undefined) ?? at;
+  if (envelope.Type !== 'Notification') return [ignoredEvent(bare(raw, published), 'sns_control', undefined, envelope.Type.slice(0, 40))];
+  return read(envelope.Message, published, false);
+}
+
+function readNotification(value: unknown, raw: string, fallbackAt: Date): FeedbackEvent[] {
+  const parsed = notificationSchema.safeParse(value);
+  if (!parsed.success) return [unreadable(bare(raw, fallbackAt), 'not_an_object')];
+  const n = parsed.data;
+  const kind = n.notificationType ?? n.eventType;
+  if (kind === undefined) return [ignoredEvent(bare(raw, fallbackAt), 'not_ses_event')];
+  const ctx: SesContext = {
+    kind,
+    message: messageRefOf(n.mail),
+    stem: n.mail?.messageId || digestOf(raw),
+    destination: destinationOf(n.mail),
+    at: timeOf(n.mail?.timestamp) ?? fallbackAt,
+    raw,
+  };
+  switch (kind) {
+    case 'Bounce':
+      return bounceEvents(n.bounce, ctx);
+    case 'Complaint':
+      return complaintEvents(n.complaint, ctx);
+    case 'Delivery':
+      return deliveryEvents(n.delivery, ctx);
+    case 'DeliveryDelay':
+      return delayEvents(n.deliveryDelay, ctx);
+    case 'Subscription':
+      return subscriptionEvents(n.subscription, ctx);
+    case 'Received':
+      // Inbound mail (a receipt rule's notification): not about mail we sent. The topic is misrouted.
+      return [ignoredEvent(ctx, 'not_feedback', undefined, kind)];
+    case 'Send':
+    case 'Open':
+    case 'Click':
+      return ignoredPerDestination(ctx, 'engagement', kind);
+    case 'Reject':
+      return ignoredPerDestination(ctx, 'rejected');
+    case 'Rendering Failure':
+      return ignoredPerDestination(ctx, 'rendering_failure');
+    default:
+      return [ignoredEvent(ctx, 'unknown_event', undefined, kind)];
   }
-  if (kind === 'Delivery') {
-    const delivery = parsePayload(deliverySchema, n.delivery, `${WHAT} delivery`);
-    const at = new Date(delivery.timestamp);
-    return delivery.recipients.map((address) => {
-      const event: FeedbackEvent = { ...base, type: 'delivered', address, at, eventId: `${n.mail.messageId}:delivery:${address}` };
-      return withOptional(event, { diagnostic: oneLine(delivery.smtpResponse) });
-    });
-  }
-  // Send, Reject, Open, Click, DeliveryDelay…: answered and counted, never acted on.
-  const at = new Date(n.mail.timestamp);
-  return [{ ...base, type: 'ignored', address: undefined, at, eventId: `${n.mail.messageId}:${kind}`, detail: `unknown_event:${kind}` }];
+}
+
+/** A Complaint: one per complained recipient, with or without a feedback report. */
+function complaintEvents(value: unknown, ctx: SesContext): FeedbackEvent[] {
+  const parsed = complaintSchema.safeParse(value);
+  if (!parsed.success) return [unreadable(ctx, 'complaint')];
+  const complaint = parsed.data;
+  const { read, unread } = readEntries(complaint.complainedRecipients, addressOf);
+  if (read.length === 0) return [unreadable(ctx, 'complained_recipients')];
+  const at = timeOf(complaint.timestamp) ?? ctx.at;
+  // A recipient who says "this is not spam" withdraws nothing we hold, and asks for nothing.
+  const notSpam = complaint.complaintFeedbackType?.toLowerCase() === 'not-spam';
+  const detail = notSpam ? 'not_spam' : (complaint.complaintFeedbackType ?? complaint.complaintSubType);
+  const events = read.map((address): FeedbackEvent => ({
+    provider: 'ses',
+    type: notSpam ? 'ignored' : 'complaint',
+    address,
+    at,
+    eventId: complaint.feedbackId ? `${complaint.feedbackId}:${address}` : derivedEventId(ctx, address, complaint.timestamp),
+    ...(detail === undefined ? {} : { detail }),
+    message: ctx.message,
+  }));
+  return unread === 0 ? events : [...events, unreadable(ctx, `complained_recipients:${unread}_unreadable`)];
+}
+
+/** A Delivery: delivered per recipient (it ends a run of soft bounces). */
+function deliveryEvents(value: unknown, ctx: SesContext): FeedbackEvent[] {
+  const parsed = deliverySchema.safeParse(value);
+  if (!parsed.success) return [unreadable(ctx, 'delivery')];
+  const delivery = parsed.data;
+  const { read, unread } = readEntries(delivery.recipients, addressOf);
+  if (read.length === 0) return [unreadable(ctx, 'delivery_recipients')];
+  const at = timeOf(delivery.timestamp) ?? ctx.at;
+  const diagnostic = oneLine(delivery.smtpResponse);
+  const events = read.map((address): FeedbackEvent => ({
+    provider: 'ses',
+    type: 'delivered',
+    address,
+    at,
+    // A message is delivered to a recipient once: no time in the id.
+    eventId: derivedEventId(ctx, address),
+    ...(diagnostic === undefined ? {} : { diagnostic }),
+    message: ctx.message,
+  }));
+  return unread === 0 ? events : [...events, unreadable(ctx, `delivery_recipients:${unread}_unreadable`)];
 }
