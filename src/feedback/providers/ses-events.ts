@@ -1,5 +1,5 @@
 import { oneLine } from '../classify.ts';
-import type { FeedbackEvent } from '../feedback-event.ts';
+import { RAW_LIMIT, type FeedbackEvent } from '../feedback-event.ts';
 import { bounceEvents, delayEvents } from './ses-bounce.ts';
 import { derivedEventId, ignoredEvent, ignoredPerDestination, unreadable, type SesContext } from './ses-context.ts';
 import { subscriptionEvents } from './ses-subscription.ts';
@@ -66,7 +66,8 @@ function readNotification(value: unknown, raw: string, fallbackAt: Date): Feedba
   if (!parsed.success) return [unreadable(bare(raw, fallbackAt), 'not_an_object')];
   const n = parsed.data;
   const kind = n.notificationType ?? n.eventType;
-  if (kind === undefined) return [ignoredEvent(bare(raw, fallbackAt), 'not_ses_event')];
+  // JSON of an unexpected shape: ignored under its own reason, and kept raw for the operator.
+  if (kind === undefined) return [{ ...ignoredEvent(bare(raw, fallbackAt), 'not_ses_event'), raw: raw.slice(0, RAW_LIMIT) }];
   const ctx: SesContext = {
     kind,
     message: messageRefOf(n.mail),
