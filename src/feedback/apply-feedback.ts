@@ -104,7 +104,7 @@ export class ApplyFeedback {
         return this.suppress(address, 'soft_bounce', record, context);
       }
       case 'unsubscribe': {
-        const type = record.subscriptionType ?? messageType;
+        const type = record.scope === 'all' ? undefined : (record.subscriptionType ?? messageType);
         const change: StateChange = type ? { subscriptions: { [type]: 'unsubscribed' } } : { optedOutOfAll: true };
         try {
           await this.deps.store.apply(address, change, context);

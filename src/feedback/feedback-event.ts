@@ -58,8 +58,16 @@ export interface FeedbackEvent {
    * that could not be read: it is kept for MESSAGE_RETENTION_DAYS so an operator can look at it.
    */
   raw?: string;
-  /** For `unsubscribe`: the subscription type, when the provider names one; absent means all marketing. */
+  /**
+   * For `unsubscribe`: the subscription type, when the provider names one. Absent: the type of the
+   * marketing message the event names, or all marketing when it names none (apply-feedback.ts).
+   */
   subscriptionType?: string;
+  /**
+   * For `unsubscribe`: `all` when the provider says the recipient left everything (SendGrid
+   * `unsubscribe`, Mailgun `tags: ["*"]`): all marketing, whatever message the event names.
+   */
+  scope?: 'all';
   message: MessageRef;
 }
 
