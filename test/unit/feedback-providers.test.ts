@@ -145,7 +145,7 @@ describe('Postmark webhooks', () => {
 
   it('SoftBounce is soft; Blocked is ignored as policy', () => {
     expect(parsePostmarkWebhook(fixture('postmark-bounce-soft.json')).map((e) => [e.type, e.detail, e.statusCode])).toEqual([['soft_bounce', 'mailbox_full', '4.2.2']]);
-    expect(parsePostmarkWebhook(fixture('postmark-bounce-blocked.json')).map((e) => [e.type, e.detail])).toEqual([['ignored', 'policy']]);
+    expect(parsePostmarkWebhook(fixture('postmark-bounce-blocked.json')).map((e) => [e.type, e.detail])).toEqual([['ignored', 'policy:Blocked']]);
   });
 
   it('a SpamComplaint record is a complaint even though the documented sample says TypeCode 512', () => {
@@ -155,16 +155,17 @@ describe('Postmark webhooks', () => {
   });
 
   it.each<[Record<string, unknown>, string, string | undefined]>([
-    [{ Type: 'SpamNotification', TypeCode: 512 }, 'ignored', 'policy'],
+    [{ Type: 'SpamNotification', TypeCode: 512 }, 'ignored', 'policy:SpamNotification'],
     [{ Type: 'SpamComplaint', TypeCode: 100001 }, 'complaint', undefined],
     [{ Type: 'BadEmailAddress', TypeCode: 100000 }, 'hard_bounce', 'bad_address'],
-    [{ Type: 'ManuallyDeactivated', TypeCode: 100002 }, 'ignored', 'manually_deactivated'],
-    [{ Type: 'AutoResponder', TypeCode: 64 }, 'ignored', 'autoreply'],
+    [{ Type: 'ManuallyDeactivated', TypeCode: 100002 }, 'ignored', 'operator:ManuallyDeactivated'],
+    [{ Type: 'AutoResponder', TypeCode: 64 }, 'ignored', 'autoreply:AutoResponder'],
     [{ Type: 'DnsError', TypeCode: 256 }, 'soft_bounce', 'dns'],
-    [{ Type: 'Transient', TypeCode: 2 }, 'soft_bounce', 'temporary'],
+    // "Message delayed": Postmark is still trying (issue #20).
+    [{ Type: 'Transient', TypeCode: 2 }, 'delayed', undefined],
     [{ Type: undefined, TypeCode: 1 }, 'hard_bounce', undefined],
     [{ Type: 'HardBounce', TypeCode: 1, Details: 'smtp;550 5.1.8 Sender address rejected' }, 'ignored', 'sender_side'],
-    [{ Type: 'ChallengeVerification', TypeCode: 16384 }, 'ignored', 'postmark_type:ChallengeVerification'],
+    [{ Type: 'ChallengeVerification', TypeCode: 16384 }, 'ignored', 'not_feedback:ChallengeVerification'],
   ])('bounce %o → %s (%s)', (fields, type, detail) => {
     const body = { ...(fixture('postmark-bounce-hard.json') as Record<string, unknown>), Details: 'no details', ...fields };
     const [event] = parsePostmarkWebhook(body);
@@ -182,7 +183,7 @@ describe('Postmark webhooks', () => {
     ]);
     const variants: [Record<string, unknown>, string, string | undefined][] = [
       [{ SuppressSending: false, SuppressionReason: null }, 'ignored', 'reactivated'],
-      [{ Origin: 'Customer', MessageID: null }, 'ignored', 'manual_suppression:Customer'],
+      [{ Origin: 'Customer', MessageID: null }, 'ignored', 'operator:Customer'],
       [{ SuppressionReason: 'HardBounce' }, 'hard_bounce', 'postmark_suppression'],
       [{ SuppressionReason: 'SpamComplaint' }, 'complaint', 'postmark_suppression'],
     ];
@@ -197,14 +198,16 @@ describe('Postmark webhooks', () => {
       expect.objectContaining({ type: 'delivered', address: 'reader@example.com', eventId: 'postmark:Delivery:a94dfe84-8ab9-43cf-8a1c-ac234c296e25:reader@example.com' }),
     ]);
     const open = { RecordType: 'Open', MessageID: 'm-1', Recipient: 'reader@example.com', ReceivedAt: '2024-01-15T12:00:00Z' };
-    expect(parsePostmarkWebhook(open)).toEqual([expect.objectContaining({ type: 'ignored', detail: 'unknown_event:Open', at: new Date('2024-01-15T12:00:00Z') })]);
+    expect(parsePostmarkWebhook(open)).toEqual([expect.objectContaining({ type: 'ignored', detail: 'engagement:Open', at: new Date('2024-01-15T12:00:00Z') })]);
   });
 
-  it('refuses a bounce without Email or BouncedAt', () => {
+  // Issue #20: a 4xx loses the event, so nothing is refused any more (feedback-providers-relays.test.ts).
+  it('reads a bounce without Email as nobody to act on, one without BouncedAt as received now, and keeps a non-object raw', () => {
     const body = fixture('postmark-bounce-hard.json') as Record<string, unknown>;
-    expect(parseError(() => parsePostmarkWebhook({ ...body, Email: undefined }), 'invalid_feedback_payload').message).toContain('Email');
-    parseError(() => parsePostmarkWebhook({ ...body, BouncedAt: 'yesterday' }), 'invalid_feedback_payload');
-    parseError(() => parsePostmarkWebhook('not an object'), 'invalid_feedback_payload');
+    const receivedAt = new Date('2024-02-01T00:00:00Z');
+    expect(parsePostmarkWebhook({ ...body, Email: undefined }, receivedAt)).toEqual([expect.objectContaining({ type: 'ignored', detail: 'no_address:HardBounce', address: undefined })]);
+    expect(parsePostmarkWebhook({ ...body, BouncedAt: 'yesterday' }, receivedAt)).toEqual([expect.objectContaining({ type: 'hard_bounce', at: receivedAt })]);
+    expect(parsePostmarkWebhook('not an object', receivedAt)).toEqual([expect.objectContaining({ type: 'ignored', detail: 'unreadable:not a JSON object', raw: '"not an object"' })]);
   });
 });
 
