@@ -217,15 +217,15 @@ describe('SendGrid event webhook', () => {
   it('maps each documented event type', () => {
     expect(events.map((e) => [e.address, e.type, e.detail])).toEqual([
       ['gone@example.org', 'hard_bounce', 'bad_mailbox'],
-      ['blocked@example.net', 'ignored', 'policy'],
+      ['blocked@example.net', 'ignored', 'policy:blocked'],
       ['complainer@example.com', 'complaint', undefined],
       ['leaver@example.com', 'unsubscribe', undefined],
       ['groupleaver@example.com', 'unsubscribe', 'asm_group:10'],
       ['reader@example.com', 'delivered', undefined],
-      ['reader@example.com', 'ignored', 'unknown_event:open'],
+      ['reader@example.com', 'ignored', 'engagement:open'],
       ['suppressed@example.org', 'ignored', 'dropped:Bounced Address'],
-      ['slow@example.net', 'ignored', 'deferred'],
-      ['reader@example.com', 'ignored', 'unknown_event:processed'],
+      ['slow@example.net', 'delayed', undefined],
+      ['reader@example.com', 'ignored', 'engagement:processed'],
     ]);
   });
 
@@ -244,10 +244,10 @@ describe('SendGrid event webhook', () => {
     expect([event?.type, event?.detail]).toEqual(['ignored', 'sender_side']);
   });
 
-  it('refuses a body that is not an array, or an event without email', () => {
-    parseError(() => parseSendgridEvents({ email: 'a@example.org', event: 'bounce', timestamp: 1 }), 'invalid_feedback_payload');
-    const err = parseError(() => parseSendgridEvents([{ event: 'bounce', timestamp: 1, sg_event_id: 'x' }]), 'invalid_feedback_payload');
-    expect(err.message).toContain('0.email');
+  // Issue #20: a lone event is read as a batch of one; an event without email names nobody to act on.
+  it('reads a lone event object, and an event without email as nobody to act on', () => {
+    expect(parseSendgridEvents({ email: 'a@example.org', event: 'bounce', timestamp: 1 }).map((e) => [e.type, e.address])).toEqual([['hard_bounce', 'a@example.org']]);
+    expect(parseSendgridEvents([{ event: 'bounce', timestamp: 1, sg_event_id: 'x' }])).toEqual([expect.objectContaining({ type: 'ignored', detail: 'no_address:bounce', eventId: 'x' })]);
   });
 });
 
