@@ -264,8 +264,8 @@ describe('Mailgun webhooks', () => {
     ]);
   });
 
-  it('a temporary failure is soft; suppress-bounce is hard', () => {
-    expect(parseMailgunWebhook(fixture('mailgun-failed-temporary.json')).map((e) => [e.type, e.detail, e.statusCode])).toEqual([['soft_bounce', 'mailbox_full', '4.2.2']]);
+  it('a temporary failure is delayed (Mailgun retries); suppress-bounce is hard', () => {
+    expect(parseMailgunWebhook(fixture('mailgun-failed-temporary.json')).map((e) => [e.type, e.detail, e.statusCode])).toEqual([['delayed', undefined, '4.2.2']]);
     expect(parseMailgunWebhook(fixture('mailgun-failed-suppress-bounce.json')).map((e) => [e.type, e.detail, e.address])).toEqual([['hard_bounce', 'suppress-bounce', 'gone@example.org']]);
   });
 
@@ -286,13 +286,16 @@ describe('Mailgun webhooks', () => {
   it('ignores events it does not act on', () => {
     const body = clone(fixture('mailgun-delivered.json')) as { 'event-data': Record<string, unknown> };
     body['event-data'].event = 'opened';
-    expect(parseMailgunWebhook(body)).toEqual([expect.objectContaining({ type: 'ignored', detail: 'unknown_event:opened' })]);
+    expect(parseMailgunWebhook(body)).toEqual([expect.objectContaining({ type: 'ignored', detail: 'engagement:opened' })]);
+    body['event-data'].event = 'list_member_uploaded';
+    expect(parseMailgunWebhook(body)).toEqual([expect.objectContaining({ type: 'ignored', detail: 'unknown_event:list_member_uploaded' })]);
   });
 
-  it('refuses a body without event-data, or a failure without recipient', () => {
-    parseError(() => parseMailgunWebhook({ signature: {} }), 'invalid_feedback_payload');
+  // Issue #20: kept raw, or counted as nobody to act on, instead of refused.
+  it('keeps a body without event-data raw, and reads a failure without recipient as nobody to act on', () => {
+    expect(parseMailgunWebhook({ signature: {} })).toEqual([expect.objectContaining({ type: 'ignored', detail: 'unreadable:no event-data object', raw: '{"signature":{}}' })]);
     const body = clone(fixture('mailgun-failed-permanent.json')) as { 'event-data': Record<string, unknown> };
     delete body['event-data'].recipient;
-    expect(parseError(() => parseMailgunWebhook(body), 'invalid_feedback_payload').message).toContain('recipient');
+    expect(parseMailgunWebhook(body)).toEqual([expect.objectContaining({ type: 'ignored', detail: 'no_address:failed', address: undefined })]);
   });
 });
