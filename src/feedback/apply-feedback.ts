@@ -4,7 +4,7 @@ import type { Logger } from '../shared/logger.ts';
 import { messageEvent, type MessageRepository } from '../messages/index.ts';
 import { suppressAddress, type ChangeContext, type ConsentEventView, type ErasureRestrictions, type StateChange, type SubscriptionStore, type SuppressionKind } from '../subscriptions/index.ts';
 import { applyToErased } from './apply-to-erased.ts';
-import { ALL_SUBSCRIPTION_TYPES, believedAboutAnyAddress } from './feedback-event.ts';
+import { believedAboutAnyAddress } from './feedback-event.ts';
 import type { FeedbackRecord } from './feedback-record.model.ts';
 import type { FeedbackRepository } from './feedback-repository.ts';
 import { mailgateIdFromHeaderMessageId } from './message-ref.ts';
@@ -102,8 +102,8 @@ export class ApplyFeedback {
         return this.suppress(address, 'soft_bounce', record, context);
       }
       case 'unsubscribe': {
-        const type = record.subscriptionType ?? messageType;
-        const change: StateChange = type && type !== ALL_SUBSCRIPTION_TYPES ? { subscriptions: { [type]: 'unsubscribed' } } : { optedOutOfAll: true };
+        const type = record.scope === 'all' ? undefined : (record.subscriptionType ?? messageType);
+        const change: StateChange = type ? { subscriptions: { [type]: 'unsubscribed' } } : { optedOutOfAll: true };
         try {
           await this.deps.store.apply(address, change, context);
         } catch (err) {

@@ -34,6 +34,7 @@ export function withoutAddress(event: FeedbackEvent, address: string, erasedKey:
     eventId: without(event.eventId, spellings),
     ...(event.statusCode && STATUS_CODE.test(event.statusCode) ? { statusCode: event.statusCode } : {}),
     ...(event.subscriptionType ? { subscriptionType: without(event.subscriptionType, spellings) } : {}),
+    ...(event.scope ? { scope: event.scope } : {}),
     message,
   };
 }

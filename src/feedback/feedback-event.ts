@@ -59,18 +59,17 @@ export interface FeedbackEvent {
    */
   raw?: string;
   /**
-   * For `unsubscribe`: the subscription type, when the provider names one; ALL_SUBSCRIPTION_TYPES
-   * when the recipient left everything. Absent: the type of the message it names, else all marketing.
+   * For `unsubscribe`: the subscription type, when the provider names one. Absent: the type of the
+   * marketing message the event names, or all marketing when it names none (apply-feedback.ts).
    */
   subscriptionType?: string;
+  /**
+   * For `unsubscribe`: `all` when the provider says the recipient left everything (SendGrid
+   * `unsubscribe`, Mailgun `tags: ["*"]`): all marketing, whatever message the event names.
+   */
+  scope?: 'all';
   message: MessageRef;
 }
-
-/**
- * `subscriptionType` of an unsubscribe from every marketing type, whichever message it came from
- * (SES `unsubscribeAll`). Never a catalog id: those start with a letter or a digit.
- */
-export const ALL_SUBSCRIPTION_TYPES = '*';
 
 /** At most this much of an unreadable event is kept (`FeedbackEvent.raw`). */
 export const RAW_LIMIT = 8 * 1024;

@@ -34,6 +34,7 @@ const schema = new Schema<FeedbackRecord>(
     diagnostic: String,
     detail: String,
     subscriptionType: String,
+    scope: String,
     message: { type: Schema.Types.Mixed, default: {} },
     receivedAt: { type: Date, required: true },
     appliedAt: Date,

@@ -13,6 +13,8 @@ import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
 // endpoint, bad input and the suppression list, each source authenticated as its provider does it.
 // SES is left unconfigured here on purpose (part 1 covers it).
 const FIXTURES = resolve(import.meta.dirname, '../fixtures/feedback');
+/** The relays' own documented and captured samples (issue #20). */
+const RELAYS = resolve(import.meta.dirname, '../fixtures/relays');
 const POSTMARK_AUTH = 'postmark-hook:correct-horse-battery';
 const MAILGUN_KEY = 'key-mailgun-signing-0123456789abcdef';
 const sendgridKeys = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
@@ -27,6 +29,8 @@ const nowSeconds = () => String(Math.floor(Date.now() / 1000));
 
 /** A provider fixture, parsed, to copy and rewrite per test. */
 const fixture = <T>(file: string): T => JSON.parse(readFileSync(resolve(FIXTURES, file), 'utf8')) as T;
+/** A relay sample (test/fixtures/relays), parsed. */
+const relaySample = <T>(file: string): T => JSON.parse(readFileSync(resolve(RELAYS, file), 'utf8')) as T;
 
 const { api, settled, send } = apiClient(() => app);
 /** POSTs a raw JSON body to a relay receiver as the relay does (no API key). */
@@ -69,6 +73,12 @@ const mailgunBody = (address: string, signature: { timestamp?: string; token?: s
   body.signature = { timestamp, token, signature: createHmac('sha256', signature.key ?? MAILGUN_KEY).update(timestamp + token).digest('hex') };
   body['event-data'] = { ...body['event-data'], id: unique('mg'), recipient: address, envelope: { targets: address } };
   return JSON.stringify(body);
+};
+/** Any Mailgun event-data, signed as Mailgun signs a delivery: a fresh token unless one is given. */
+const signedMailgun = (eventData: Record<string, unknown>, token = randomBytes(25).toString('hex')) => {
+  const timestamp = nowSeconds();
+  const signature = { timestamp, token, signature: createHmac('sha256', MAILGUN_KEY).update(timestamp + token).digest('hex') };
+  return JSON.stringify({ signature, 'event-data': eventData });
 };
 
 beforeAll(async () => {
@@ -125,6 +135,30 @@ describe('Postmark', () => {
     expect((await stateOf(address)).suppression).toBeUndefined();
     expect(await historyOf(address)).toEqual([]);
   });
+
+  it.each([
+    ['Type and TypeCode', {}],
+    ['TypeCode alone', { Type: undefined }],
+  ])('suppresses a bounce without RecordType (older integrations and docs), by %s and Email', async (_label, fields) => {
+    const address = fresh('pm-legacy');
+    const record = { ...relaySample<Record<string, unknown>>('postmark/bounce-legacy-no-recordtype.json'), Email: address, ID: Math.floor(Math.random() * 1e9) + seq++, ...fields };
+    expect(record).not.toHaveProperty('RecordType');
+    const res = await postmark(record);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ received: 1, stored: 1, ignored: 0 });
+    await appliedFor(address);
+    expect((await stateOf(address)).suppression).toMatchObject({ kind: 'hard_bounce', source: 'bounce' });
+    expect((await historyOf(address)).at(-1)).toMatchObject({ feedback: { provider: 'postmark', eventId: `postmark:Bounce:${String(record.ID)}` } });
+  });
+
+  it('answers an Unsubscribe bounce record without an address 200, counted, storing nothing', async () => {
+    const before = await feedbackEvents().countDocuments({ provider: 'postmark' });
+    const res = await postmark({ ...relaySample<Record<string, unknown>>('postmark/bounce-unsubscribe-no-address.json'), ID: unique('pm') });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ received: 1, stored: 0, ignored: 1 });
+    expect(await feedbackEvents().countDocuments({ provider: 'postmark' })).toBe(before);
+    expect(await app.ctx.metrics.getSingleMetricAsString('mailgate_feedback_ignored_total')).toMatch(/provider="postmark",reason="no_address"\} [1-9]/);
+  });
 });
 
 describe('SendGrid', () => {
@@ -144,9 +178,10 @@ describe('SendGrid', () => {
     const body = JSON.stringify(events);
     const res = await post('/v1/feedback/sendgrid', body, sendgridHeaders(body));
     expect(res.status).toBe(200);
-    // bounce, spamreport, unsubscribe, group_unsubscribe and delivered are stored; blocked, open, dropped, deferred, processed are not.
-    expect(res.body).toMatchObject({ received: events.length, stored: 5, replayed: 0, ignored: 5 });
-    for (const original of ['gone@example.org', 'complainer@example.com', 'leaver@example.com', 'groupleaver@example.com', 'reader@example.com']) {
+    // bounce, spamreport, unsubscribe, group_unsubscribe, delivered and deferred (a delay, #20) are
+    // stored; blocked, open, dropped, processed are not.
+    expect(res.body).toMatchObject({ received: events.length, stored: 6, replayed: 0, ignored: 4 });
+    for (const original of ['gone@example.org', 'complainer@example.com', 'leaver@example.com', 'groupleaver@example.com', 'reader@example.com', 'slow@example.net']) {
       await appliedFor(to(original));
     }
 
@@ -159,7 +194,7 @@ describe('SendGrid', () => {
     expect(leaver.suppression).toBeUndefined();
     expect((await historyOf(to('leaver@example.com'))).at(-1)).toMatchObject({ source: 'provider', after: { optedOutOfAll: true }, feedback: { provider: 'sendgrid' } });
 
-    for (const unchanged of [to('blocked@example.net'), to('reader@example.com')]) {
+    for (const unchanged of [to('blocked@example.net'), to('reader@example.com'), to('slow@example.net')]) {
       expect(await stateOf(unchanged)).toMatchObject({ optedOutOfAll: false, updatedAt: null });
       expect((await stateOf(unchanged)).suppression).toBeUndefined();
       expect(await historyOf(unchanged)).toEqual([]);
@@ -168,7 +203,33 @@ describe('SendGrid', () => {
 
     const metrics = await fetch(`${app.url}/metrics`, { headers: authHeaders }).then((r) => r.text());
     const ignored = /^mailgate_feedback_events_total\{provider="sendgrid",type="ignored"\} (\d+)$/m.exec(metrics);
-    expect(Number(ignored?.[1])).toBeGreaterThanOrEqual(5);
+    expect(Number(ignored?.[1])).toBeGreaterThanOrEqual(4);
+  });
+
+  it('applies the good events of a batch with unreadable elements, and keeps those raw (200)', async () => {
+    const [gone, angry] = [fresh('sg-batch-gone'), fresh('sg-batch-angry')];
+    const garbage = unique('not-an-event');
+    const noEvent = { email: fresh('sg-batch-noevent'), timestamp: 1700000000, sg_event_id: unique('sg') };
+    const events = [
+      { email: gone, event: 'bounce', type: 'bounce', timestamp: 1700000000, sg_event_id: unique('sg'), status: '5.1.1', reason: '550 5.1.1 no such user' },
+      garbage,
+      noEvent,
+      { email: angry, event: 'spamreport', timestamp: 1700000001, sg_event_id: unique('sg') },
+    ];
+    const body = JSON.stringify(events);
+    const res = await post('/v1/feedback/sendgrid', body, sendgridHeaders(body));
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ received: 4, stored: 2, replayed: 0, ignored: 2 });
+    await appliedFor(gone);
+    await appliedFor(angry);
+    expect((await stateOf(gone)).suppression).toMatchObject({ kind: 'hard_bounce', source: 'bounce' });
+    expect((await stateOf(angry)).suppression).toMatchObject({ kind: 'complaint', source: 'complaint' });
+
+    // The unreadable elements are kept as they came, already applied, naming nobody.
+    const kept = await feedbackEvents().find({ provider: 'sendgrid', raw: { $in: [JSON.stringify(garbage), JSON.stringify(noEvent)] } }).toArray();
+    expect(kept).toHaveLength(2);
+    for (const record of kept) expect(record).toMatchObject({ type: 'ignored', address: null, detail: expect.stringMatching(/^unreadable:/), appliedAt: expect.any(Date) });
+    expect(await app.ctx.metrics.getSingleMetricAsString('mailgate_feedback_ignored_total')).toMatch(/provider="sendgrid",reason="unreadable"\} [2-9]/);
   });
 
   it('refuses a wrong signature, a tampered body and a stale timestamp (403), and stores nothing', async () => {
@@ -232,6 +293,62 @@ describe('Mailgun', () => {
     // Mailgun's own delivery with that token still goes through: refused requests claim nothing.
     expect((await post('/v1/feedback/mailgun', mailgunBody(address, { token }))).status).toBe(200);
     expect(await storedFor(address)).toBe(1);
+  });
+
+  it.each(['mailgun/captured-failed-permanent-gmail-multiline.json', 'mailgun/derived-failed-permanent-outlook-5.5.0.json'])(
+    'suppresses the permanent failure of %s (no id, multi-line or 5.5.0 reply)',
+    async (file) => {
+      const address = fresh('mg-sample');
+      const res = await post('/v1/feedback/mailgun', signedMailgun({ ...relaySample<Record<string, unknown>>(file), recipient: address }));
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ received: 1, stored: 1 });
+      await appliedFor(address);
+      expect((await stateOf(address)).suppression).toMatchObject({ kind: 'hard_bounce', source: 'bounce' });
+    },
+  );
+
+  it('keys an event without id on the token: the same delivery is stored once, a fresh token is a new event', async () => {
+    const address = fresh('mg-noid');
+    const eventData = { ...relaySample<Record<string, unknown>>('mailgun/captured-failed-temporary-greylisted.json'), recipient: address };
+    expect(eventData).not.toHaveProperty('id');
+    const [first, second] = [randomBytes(25).toString('hex'), randomBytes(25).toString('hex')];
+    const body = signedMailgun(eventData, first);
+    expect((await post('/v1/feedback/mailgun', body)).body).toMatchObject({ stored: 1 });
+    const again = await post('/v1/feedback/mailgun', body);
+    expect(errorCode(again.body)).toBe('mailgun_token_reused');
+    expect(await storedFor(address)).toBe(1);
+
+    expect((await post('/v1/feedback/mailgun', signedMailgun(eventData, second))).body).toMatchObject({ stored: 1, replayed: 0 });
+    await appliedFor(address, 2);
+    const ids = (await feedbackEvents().find({ address }).toArray()).map((r) => r._id).sort();
+    expect(ids).toEqual([`mailgun:token:${first}`, `mailgun:token:${second}`].sort());
+    // A temporary failure is a delay: stored, never a suppression.
+    expect((await stateOf(address)).suppression).toBeUndefined();
+    expect(await feedbackEvents().countDocuments({ address, type: 'delayed' })).toBe(2);
+  });
+
+  it('unsubscribed with tags ["*"] and storage [] opts out of all marketing; other tags only that message’s type', async () => {
+    const [everything, tagged] = [fresh('mg-unsub-all'), fresh('mg-unsub-tag')];
+    const headerIdOf = async (address: string) => {
+      expect(await settled(await send('marketing', address))).toMatchObject({ status: 'sent' });
+      return sink.to(address)[0]!.header('message-id')!;
+    };
+    const sample = relaySample<Record<string, unknown>>('mailgun/derived-unsubscribed-all-tags-empty-storage.json');
+    expect(sample).toMatchObject({ tags: ['*'], storage: [] });
+    for (const [address, tags] of [[everything, ['*']], [tagged, ['my_tag_1']]] as const) {
+      const eventData = { ...sample, tags, recipient: address, timestamp: String(Date.now() / 1000), message: { headers: { 'message-id': await headerIdOf(address) } } };
+      const res = await post('/v1/feedback/mailgun', signedMailgun(eventData));
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ stored: 1 });
+      await appliedFor(address);
+    }
+
+    const all = await stateOf(everything);
+    expect(all).toMatchObject({ optedOutOfAll: true });
+    expect(all.suppression).toBeUndefined();
+    expect((await historyOf(everything)).at(-1)).toMatchObject({ source: 'provider', after: { optedOutOfAll: true }, feedback: { provider: 'mailgun' } });
+    // The same event naming the same kind of message, tagged otherwise: only the newsletter.
+    expect(await stateOf(tagged)).toMatchObject({ optedOutOfAll: false, subscriptions: { newsletter: 'unsubscribed' } });
   });
 });
 

@@ -152,7 +152,7 @@ describe('Postmark webhooks', () => {
 
   it('SoftBounce is soft; Blocked is ignored as policy', () => {
     expect(parsePostmarkWebhook(fixture('postmark-bounce-soft.json')).map((e) => [e.type, e.detail, e.statusCode])).toEqual([['soft_bounce', 'mailbox_full', '4.2.2']]);
-    expect(parsePostmarkWebhook(fixture('postmark-bounce-blocked.json')).map((e) => [e.type, e.detail])).toEqual([['ignored', 'policy']]);
+    expect(parsePostmarkWebhook(fixture('postmark-bounce-blocked.json')).map((e) => [e.type, e.detail])).toEqual([['ignored', 'policy:Blocked']]);
   });
 
   it('a SpamComplaint record is a complaint even though the documented sample says TypeCode 512', () => {
@@ -162,16 +162,17 @@ describe('Postmark webhooks', () => {
   });
 
   it.each<[Record<string, unknown>, string, string | undefined]>([
-    [{ Type: 'SpamNotification', TypeCode: 512 }, 'ignored', 'policy'],
+    [{ Type: 'SpamNotification', TypeCode: 512 }, 'ignored', 'policy:SpamNotification'],
     [{ Type: 'SpamComplaint', TypeCode: 100001 }, 'complaint', undefined],
     [{ Type: 'BadEmailAddress', TypeCode: 100000 }, 'hard_bounce', 'bad_address'],
-    [{ Type: 'ManuallyDeactivated', TypeCode: 100002 }, 'ignored', 'manually_deactivated'],
-    [{ Type: 'AutoResponder', TypeCode: 64 }, 'ignored', 'autoreply'],
+    [{ Type: 'ManuallyDeactivated', TypeCode: 100002 }, 'ignored', 'operator:ManuallyDeactivated'],
+    [{ Type: 'AutoResponder', TypeCode: 64 }, 'ignored', 'autoreply:AutoResponder'],
     [{ Type: 'DnsError', TypeCode: 256 }, 'soft_bounce', 'dns'],
-    [{ Type: 'Transient', TypeCode: 2 }, 'soft_bounce', 'temporary'],
+    // "Message delayed": Postmark is still trying (issue #20).
+    [{ Type: 'Transient', TypeCode: 2 }, 'delayed', undefined],
     [{ Type: undefined, TypeCode: 1 }, 'hard_bounce', undefined],
     [{ Type: 'HardBounce', TypeCode: 1, Details: 'smtp;550 5.1.8 Sender address rejected' }, 'ignored', 'sender_side'],
-    [{ Type: 'ChallengeVerification', TypeCode: 16384 }, 'ignored', 'postmark_type:ChallengeVerification'],
+    [{ Type: 'ChallengeVerification', TypeCode: 16384 }, 'ignored', 'not_feedback:ChallengeVerification'],
   ])('bounce %o → %s (%s)', (fields, type, detail) => {
     const body = { ...(fixture('postmark-bounce-hard.json') as Record<string, unknown>), Details: 'no details', ...fields };
     const [event] = parsePostmarkWebhook(body);
@@ -189,7 +190,7 @@ describe('Postmark webhooks', () => {
     ]);
     const variants: [Record<string, unknown>, string, string | undefined][] = [
       [{ SuppressSending: false, SuppressionReason: null }, 'ignored', 'reactivated'],
-      [{ Origin: 'Customer', MessageID: null }, 'ignored', 'manual_suppression:Customer'],
+      [{ Origin: 'Customer', MessageID: null }, 'ignored', 'operator:Customer'],
       [{ SuppressionReason: 'HardBounce' }, 'hard_bounce', 'postmark_suppression'],
       [{ SuppressionReason: 'SpamComplaint' }, 'complaint', 'postmark_suppression'],
     ];
@@ -204,14 +205,16 @@ describe('Postmark webhooks', () => {
       expect.objectContaining({ type: 'delivered', address: 'reader@example.com', eventId: 'postmark:Delivery:a94dfe84-8ab9-43cf-8a1c-ac234c296e25:reader@example.com' }),
     ]);
     const open = { RecordType: 'Open', MessageID: 'm-1', Recipient: 'reader@example.com', ReceivedAt: '2024-01-15T12:00:00Z' };
-    expect(parsePostmarkWebhook(open)).toEqual([expect.objectContaining({ type: 'ignored', detail: 'unknown_event:Open', at: new Date('2024-01-15T12:00:00Z') })]);
+    expect(parsePostmarkWebhook(open)).toEqual([expect.objectContaining({ type: 'ignored', detail: 'engagement:Open', at: new Date('2024-01-15T12:00:00Z') })]);
   });
 
-  it('refuses a bounce without Email or BouncedAt', () => {
+  // Issue #20: a 4xx loses the event, so nothing is refused any more (feedback-providers-relays.test.ts).
+  it('reads a bounce without Email as nobody to act on, one without BouncedAt as received now, and keeps a non-object raw', () => {
     const body = fixture('postmark-bounce-hard.json') as Record<string, unknown>;
-    expect(parseError(() => parsePostmarkWebhook({ ...body, Email: undefined }), 'invalid_feedback_payload').message).toContain('Email');
-    parseError(() => parsePostmarkWebhook({ ...body, BouncedAt: 'yesterday' }), 'invalid_feedback_payload');
-    parseError(() => parsePostmarkWebhook('not an object'), 'invalid_feedback_payload');
+    const receivedAt = new Date('2024-02-01T00:00:00Z');
+    expect(parsePostmarkWebhook({ ...body, Email: undefined }, receivedAt)).toEqual([expect.objectContaining({ type: 'ignored', detail: 'no_address:HardBounce', address: undefined })]);
+    expect(parsePostmarkWebhook({ ...body, BouncedAt: 'yesterday' }, receivedAt)).toEqual([expect.objectContaining({ type: 'hard_bounce', at: receivedAt })]);
+    expect(parsePostmarkWebhook('not an object', receivedAt)).toEqual([expect.objectContaining({ type: 'ignored', detail: 'unreadable:not a JSON object', raw: '"not an object"' })]);
   });
 });
 
@@ -221,15 +224,15 @@ describe('SendGrid event webhook', () => {
   it('maps each documented event type', () => {
     expect(events.map((e) => [e.address, e.type, e.detail])).toEqual([
       ['gone@example.org', 'hard_bounce', 'bad_mailbox'],
-      ['blocked@example.net', 'ignored', 'policy'],
+      ['blocked@example.net', 'ignored', 'policy:blocked'],
       ['complainer@example.com', 'complaint', undefined],
       ['leaver@example.com', 'unsubscribe', undefined],
       ['groupleaver@example.com', 'unsubscribe', 'asm_group:10'],
       ['reader@example.com', 'delivered', undefined],
-      ['reader@example.com', 'ignored', 'unknown_event:open'],
+      ['reader@example.com', 'ignored', 'engagement:open'],
       ['suppressed@example.org', 'ignored', 'dropped:Bounced Address'],
-      ['slow@example.net', 'ignored', 'deferred'],
-      ['reader@example.com', 'ignored', 'unknown_event:processed'],
+      ['slow@example.net', 'delayed', undefined],
+      ['reader@example.com', 'ignored', 'engagement:processed'],
     ]);
   });
 
@@ -248,10 +251,10 @@ describe('SendGrid event webhook', () => {
     expect([event?.type, event?.detail]).toEqual(['ignored', 'sender_side']);
   });
 
-  it('refuses a body that is not an array, or an event without email', () => {
-    parseError(() => parseSendgridEvents({ email: 'a@example.org', event: 'bounce', timestamp: 1 }), 'invalid_feedback_payload');
-    const err = parseError(() => parseSendgridEvents([{ event: 'bounce', timestamp: 1, sg_event_id: 'x' }]), 'invalid_feedback_payload');
-    expect(err.message).toContain('0.email');
+  // Issue #20: a lone event is read as a batch of one; an event without email names nobody to act on.
+  it('reads a lone event object, and an event without email as nobody to act on', () => {
+    expect(parseSendgridEvents({ email: 'a@example.org', event: 'bounce', timestamp: 1 }).map((e) => [e.type, e.address])).toEqual([['hard_bounce', 'a@example.org']]);
+    expect(parseSendgridEvents([{ event: 'bounce', timestamp: 1, sg_event_id: 'x' }])).toEqual([expect.objectContaining({ type: 'ignored', detail: 'no_address:bounce', eventId: 'x' })]);
   });
 });
 
@@ -268,8 +271,8 @@ describe('Mailgun webhooks', () => {
     ]);
   });
 
-  it('a temporary failure is soft; suppress-bounce is hard', () => {
-    expect(parseMailgunWebhook(fixture('mailgun-failed-temporary.json')).map((e) => [e.type, e.detail, e.statusCode])).toEqual([['soft_bounce', 'mailbox_full', '4.2.2']]);
+  it('a temporary failure is delayed (Mailgun retries); suppress-bounce is hard', () => {
+    expect(parseMailgunWebhook(fixture('mailgun-failed-temporary.json')).map((e) => [e.type, e.detail, e.statusCode])).toEqual([['delayed', undefined, '4.2.2']]);
     expect(parseMailgunWebhook(fixture('mailgun-failed-suppress-bounce.json')).map((e) => [e.type, e.detail, e.address])).toEqual([['hard_bounce', 'suppress-bounce', 'gone@example.org']]);
   });
 
@@ -290,13 +293,16 @@ describe('Mailgun webhooks', () => {
   it('ignores events it does not act on', () => {
     const body = clone(fixture('mailgun-delivered.json')) as { 'event-data': Record<string, unknown> };
     body['event-data'].event = 'opened';
-    expect(parseMailgunWebhook(body)).toEqual([expect.objectContaining({ type: 'ignored', detail: 'unknown_event:opened' })]);
+    expect(parseMailgunWebhook(body)).toEqual([expect.objectContaining({ type: 'ignored', detail: 'engagement:opened' })]);
+    body['event-data'].event = 'list_member_uploaded';
+    expect(parseMailgunWebhook(body)).toEqual([expect.objectContaining({ type: 'ignored', detail: 'unknown_event:list_member_uploaded' })]);
   });
 
-  it('refuses a body without event-data, or a failure without recipient', () => {
-    parseError(() => parseMailgunWebhook({ signature: {} }), 'invalid_feedback_payload');
+  // Issue #20: kept raw, or counted as nobody to act on, instead of refused.
+  it('keeps a body without event-data raw, and reads a failure without recipient as nobody to act on', () => {
+    expect(parseMailgunWebhook({ signature: {} })).toEqual([expect.objectContaining({ type: 'ignored', detail: 'unreadable:no event-data object', raw: '{"signature":{}}' })]);
     const body = clone(fixture('mailgun-failed-permanent.json')) as { 'event-data': Record<string, unknown> };
     delete body['event-data'].recipient;
-    expect(parseError(() => parseMailgunWebhook(body), 'invalid_feedback_payload').message).toContain('recipient');
+    expect(parseMailgunWebhook(body)).toEqual([expect.objectContaining({ type: 'ignored', detail: 'no_address:failed', address: undefined })]);
   });
 });

@@ -1,161 +1,144 @@
 import { z } from 'zod';
-import { classifyPermanent, classifyStatus, enhancedStatusIn, oneLine, type Classification } from '../classify.ts';
-import type { FeedbackEvent } from '../feedback-event.ts';
-import { parsePayload } from '../feedback-parse-error.ts';
+import { enhancedStatusIn, oneLine } from '../classify.ts';
+import type { FeedbackEvent, MessageRef } from '../feedback-event.ts';
 import { headerMessageIdOf } from '../message-ref.ts';
+import { postmarkBounceMeaning } from './postmark-bounce-types.ts';
+import { dateOfIso, idField, idParts, ignoredDetail, isRecord, lenient, recipientAddress, text, unreadable } from './relay-fields.ts';
+import { relayEvent, type EventBase, type Verdict } from './relay-verdicts.ts';
 
-const timestamp = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'expected an ISO 8601 timestamp');
-
-const recordSchema = z.looseObject({ RecordType: z.string().min(1).optional(), Type: z.string().optional() });
-
-const bounceSchema = z
-  .looseObject({
-    ID: z.union([z.number(), z.string().min(1)]),
-    Type: z.string().min(1).optional(),
-    TypeCode: z.number().optional(),
-    Email: z.string().min(1),
-    MessageID: z.string().nullish(),
-    BouncedAt: timestamp,
-    Details: z.string().nullish(),
-    Description: z.string().nullish(),
-  })
-  .refine((b) => b.Type !== undefined || b.TypeCode !== undefined, 'Type or TypeCode is required');
-
-const deliverySchema = z.looseObject({ MessageID: z.string().min(1), Recipient: z.string().min(1), DeliveredAt: timestamp, Details: z.string().nullish() });
-
+// The fields mailgate uses, each read on its own (relay-fields.ts): any other field, or one of an
+// unexpected shape, is left alone. Addresses and times are read by relay-fields' readers.
+const bounceSchema = z.looseObject({
+  ID: idField,
+  Type: text,
+  TypeCode: lenient(z.number().int()),
+  MessageID: text,
+  Details: text,
+  Description: text,
+});
+const deliverySchema = z.looseObject({ MessageID: text, Details: text });
 const subscriptionChangeSchema = z.looseObject({
-  MessageID: z.string().nullish(),
-  Recipient: z.string().min(1),
-  SuppressSending: z.boolean(),
-  SuppressionReason: z.string().nullish(),
-  Origin: z.string().nullish(),
-  ChangedAt: timestamp,
+  MessageID: text,
+  SuppressSending: lenient(z.union([z.boolean(), z.enum(['true', 'false']).transform((s) => s === 'true')])),
+  SuppressionReason: text,
+  Origin: text,
 });
+const otherSchema = z.looseObject({ MessageID: text });
 
-const otherSchema = z.looseObject({
-  MessageID: z.string().nullish(),
-  Recipient: z.string().nullish(),
-  Email: z.string().nullish(),
-  ReceivedAt: z.string().nullish(),
-});
-
-const WHAT = 'Postmark webhook';
-
-/** Postmark's bounce type codes ("Bounce API → bounce types"), for payloads that carry only TypeCode. */
-const TYPE_BY_CODE: Record<number, string> = {
-  1: 'HardBounce', 2: 'Transient', 16: 'Unsubscribe', 32: 'Subscribe', 64: 'AutoResponder', 128: 'AddressChange',
-  256: 'DnsError', 512: 'SpamNotification', 1024: 'OpenRelayTest', 2048: 'Unknown', 4096: 'SoftBounce',
-  8192: 'VirusNotification', 16384: 'ChallengeVerification', 100000: 'BadEmailAddress', 100001: 'SpamComplaint',
-  100002: 'ManuallyDeactivated', 100003: 'Unconfirmed', 100006: 'Blocked', 100007: 'SMTPApiError',
-  100008: 'InboundError', 100009: 'DMARCPolicy', 100010: 'TemplateRenderingFailed',
-};
+const PROVIDER = 'postmark' as const;
 
 /**
- * Postmark bounce types → our meaning. Postmark has already read the bounce, so its type decides;
- * the SMTP details only refine a permanent one (classifyPermanent). Types not listed are ignored.
+ * What kind of record a body is. `RecordType` says so since 2019; older bounce, delivery and open
+ * bodies lack it and are known by their fields. Inbound-mail bodies (a webhook pointed at the
+ * wrong URL) have `FromFull`.
  */
-function bounceMeaning(type: string, status: string | undefined, diagnostic: string | undefined): Classification {
-  switch (type) {
-    case 'HardBounce':
-      return classifyPermanent({ statusCode: status, diagnostic });
-    case 'BadEmailAddress':
-      return { type: 'hard_bounce', detail: 'bad_address' };
-    case 'Transient':
-    case 'SoftBounce':
-    case 'DnsError': {
-      const c = classifyStatus({ statusCode: status, diagnostic });
-      if (c.type === 'ignored' && c.detail !== 'unknown') return c;
-      return { type: 'soft_bounce', detail: type === 'DnsError' ? 'dns' : (c.type === 'soft_bounce' ? c.detail : undefined) ?? 'temporary' };
-    }
-    case 'SpamComplaint':
-      return { type: 'complaint' };
-    // A recipient's "remove me" that Postmark recognised in a reply: honour it as an unsubscribe.
-    case 'Unsubscribe':
-      return { type: 'unsubscribe', detail: 'unsubscribe_request' };
-    case 'SpamNotification':
-    case 'Blocked':
-    case 'DMARCPolicy':
-      return { type: 'ignored', detail: 'policy' };
-    case 'AutoResponder':
-      return { type: 'ignored', detail: 'autoreply' };
-    // Deactivated by the operator at Postmark, not by anything the recipient did.
-    case 'ManuallyDeactivated':
-      return { type: 'ignored', detail: 'manually_deactivated' };
-    default:
-      return { type: 'ignored', detail: `postmark_type:${type}` };
-  }
+function recordTypeOf(body: Record<string, unknown>): string | undefined {
+  if (typeof body.RecordType === 'string' && body.RecordType !== '') return body.RecordType.slice(0, 100);
+  if (('Type' in body || 'TypeCode' in body) && ('Email' in body || 'BouncedAt' in body)) return 'Bounce';
+  if ('DeliveredAt' in body && 'Recipient' in body) return 'Delivery';
+  if ('FirstOpen' in body) return 'Open';
+  if ('FromFull' in body || 'ToFull' in body) return 'Inbound';
+  return undefined;
 }
 
-function optional(event: FeedbackEvent, fields: Partial<Pick<FeedbackEvent, 'statusCode' | 'diagnostic' | 'detail'>>): FeedbackEvent {
-  for (const [key, value] of Object.entries(fields) as [keyof typeof fields, string | undefined][]) if (value !== undefined) event[key] = value;
-  return event;
-}
-
-function relayRef(messageId: string | null | undefined): FeedbackEvent['message'] {
+function relayRef(messageId: string | undefined): MessageRef {
   const relayMessageId = headerMessageIdOf(messageId);
   return relayMessageId === undefined ? {} : { relayMessageId };
 }
 
 /**
- * One Postmark webhook body (bounce, spam complaint, delivery, subscription change) → events.
- * Event ids: `postmark:<RecordType>:<ID>` where Postmark gives an ID; deliveries and subscription
- * changes have none, so the message id, recipient and time stand in for it.
+ * Bounce and spam-complaint records. Event id `postmark:<RecordType>:<ID>`; an ID past 2^53 has
+ * lost digits in JSON.parse, so the message, recipient and time are added to keep two such
+ * records apart; a record without ID is known by those alone.
  */
-export function parsePostmarkWebhook(body: unknown, receivedAt: Date = new Date()): FeedbackEvent[] {
-  const record = parsePayload(recordSchema, body, WHAT);
-  // Bounce webhooks from before RecordType existed carry only Type.
-  const recordType = record.RecordType ?? (record.Type !== undefined ? 'Bounce' : 'Unknown');
-  const provider = 'postmark' as const;
+function bounceEvent(body: Record<string, unknown>, recordType: string, receivedAt: Date): FeedbackEvent {
+  const b = bounceSchema.parse(body);
+  const id = typeof b.ID === 'number' && !Number.isSafeInteger(b.ID) ? undefined : b.ID;
+  const eventId = id !== undefined ? `postmark:${recordType}:${String(id).slice(0, 200)}` : `postmark:${recordType}:${idParts(b.ID, b.MessageID, recipientText(body.Email), textOf(body.BouncedAt))}`;
+  const base: EventBase = { address: recipientAddress(body.Email), at: dateOfIso(body.BouncedAt) ?? receivedAt, provider: PROVIDER, eventId, message: relayRef(b.MessageID) };
+  // The details are read whole (a multi-line reply keeps its codes); stored as one line.
+  const status = { diagnostic: b.Details };
+  const verdict: Verdict = recordType === 'SpamComplaint' ? { type: 'complaint' } : postmarkBounceMeaning(b.Type, b.TypeCode, status);
+  const what = b.Type ?? (b.TypeCode === undefined ? recordType : `TypeCode ${b.TypeCode}`);
+  return relayEvent(base, verdict, what, { statusCode: enhancedStatusIn(b.Details), diagnostic: oneLine(b.Details) ?? oneLine(b.Description) });
+}
 
-  if (recordType === 'Bounce' || recordType === 'SpamComplaint') {
-    const b = parsePayload(bounceSchema, body, `${WHAT} ${recordType}`);
-    const type = b.Type ?? (b.TypeCode === undefined ? 'Unknown' : (TYPE_BY_CODE[b.TypeCode] ?? `code_${b.TypeCode}`));
-    const diagnostic = oneLine(b.Details) ?? oneLine(b.Description);
-    const statusCode = enhancedStatusIn(b.Details ?? undefined);
-    const c: Classification = recordType === 'SpamComplaint' ? { type: 'complaint' } : bounceMeaning(type, statusCode, diagnostic);
-    const event: FeedbackEvent = { type: c.type, address: b.Email, at: new Date(b.BouncedAt), provider, eventId: `postmark:${recordType}:${b.ID}`, message: relayRef(b.MessageID) };
-    return [optional(event, { statusCode, diagnostic, detail: c.detail })];
-  }
-  if (recordType === 'Delivery') {
-    const d = parsePayload(deliverySchema, body, `${WHAT} Delivery`);
-    const event: FeedbackEvent = {
-      type: 'delivered', address: d.Recipient, at: new Date(d.DeliveredAt), provider,
-      eventId: `postmark:Delivery:${d.MessageID}:${d.Recipient}`, message: relayRef(d.MessageID),
-    };
-    return [optional(event, { diagnostic: oneLine(d.Details) })];
-  }
-  if (recordType === 'SubscriptionChange') {
-    const s = parsePayload(subscriptionChangeSchema, body, `${WHAT} SubscriptionChange`);
-    const event: FeedbackEvent = {
-      type: 'ignored', address: s.Recipient, at: new Date(s.ChangedAt), provider,
-      eventId: `postmark:SubscriptionChange:${s.MessageID ?? '-'}:${s.Recipient}:${s.ChangedAt}`, message: relayRef(s.MessageID),
-    };
-    return [optional(event, subscriptionChangeMeaning(s))];
-  }
-  const o = parsePayload(otherSchema, body, WHAT);
-  const at = o.ReceivedAt && !Number.isNaN(Date.parse(o.ReceivedAt)) ? new Date(o.ReceivedAt) : receivedAt;
-  const address = o.Recipient ?? o.Email ?? undefined;
-  const eventId = `postmark:${recordType}:${o.MessageID ?? '-'}:${address ?? '-'}:${o.ReceivedAt ?? at.toISOString()}`;
-  return [{ type: 'ignored', address, at, provider, eventId, detail: `unknown_event:${recordType}`, message: relayRef(o.MessageID) }];
+function deliveryEvent(body: Record<string, unknown>, receivedAt: Date): FeedbackEvent {
+  const d = deliverySchema.parse(body);
+  const recipient = recipientText(body.Recipient);
+  const eventId = d.MessageID === undefined ? `postmark:Delivery:${idParts(d.MessageID, recipient, textOf(body.DeliveredAt))}` : `postmark:Delivery:${idParts(d.MessageID, recipient)}`;
+  const base: EventBase = { address: recipientAddress(body.Recipient), at: dateOfIso(body.DeliveredAt) ?? receivedAt, provider: PROVIDER, eventId, message: relayRef(d.MessageID) };
+  return relayEvent(base, { type: 'delivered' }, 'Delivery', { diagnostic: oneLine(d.Details) });
 }
 
 /**
- * Subscription changes: a suppression the recipient made (Origin Recipient, reason ManualSuppression:
- * they unsubscribed) is an unsubscribe. Postmark sends bounces and complaints of Broadcast streams
- * only this way (its Bounce and SpamComplaint webhooks serve Transactional streams), so those
- * reasons are taken as hard bounces and complaints too. Reactivations are ignored: we do not
- * re-subscribe anyone on a provider's word.
+ * Subscription changes. `SuppressSending: true`: `SuppressionReason` says what happened —
+ * ManualSuppression by the recipient is an unsubscribe (that message's type); HardBounce and
+ * SpamComplaint are Postmark's bounces and complaints of Broadcast streams, which have no bounce
+ * webhook. A manual suppression by the account (Origin Customer or Admin) is the operator's act,
+ * not the recipient's: ignored. `SuppressSending: false` is a reactivation: ignored, since consent
+ * comes back only through mailgate's own pages.
  */
-function subscriptionChangeMeaning(s: z.output<typeof subscriptionChangeSchema>): Pick<FeedbackEvent, 'type' | 'detail'> {
-  if (!s.SuppressSending) return { type: 'ignored', detail: 'reactivated' };
+function subscriptionChangeEvent(body: Record<string, unknown>, receivedAt: Date): FeedbackEvent {
+  const s = subscriptionChangeSchema.parse(body);
+  if (s.SuppressSending === undefined) return unreadable(PROVIDER, 'SubscriptionChange without SuppressSending', body, receivedAt);
+  const eventId = `postmark:SubscriptionChange:${idParts(s.MessageID, recipientText(body.Recipient), textOf(body.ChangedAt))}`;
+  const base: EventBase = { address: recipientAddress(body.Recipient), at: dateOfIso(body.ChangedAt) ?? receivedAt, provider: PROVIDER, eventId, message: relayRef(s.MessageID) };
+  return relayEvent(base, subscriptionChangeVerdict(s), 'SubscriptionChange');
+}
+
+function subscriptionChangeVerdict(s: z.output<typeof subscriptionChangeSchema>): Verdict {
+  if (!s.SuppressSending) return { type: 'ignored', detail: ignoredDetail('reactivated') };
   switch (s.SuppressionReason) {
     case 'ManualSuppression':
-      return s.Origin === 'Recipient' ? { type: 'unsubscribe' } : { type: 'ignored', detail: `manual_suppression:${s.Origin ?? 'unknown'}` };
+      // Postmark names Recipient, Customer or Admin; without one, the unsubscribe is honoured: one too
+      // many is undone by the recipient's own page, a lost one is mail sent against their wish.
+      return s.Origin === undefined || s.Origin === 'Recipient' ? { type: 'unsubscribe' } : { type: 'ignored', detail: ignoredDetail('operator', s.Origin) };
     case 'HardBounce':
       return { type: 'hard_bounce', detail: 'postmark_suppression' };
     case 'SpamComplaint':
       return { type: 'complaint', detail: 'postmark_suppression' };
     default:
-      return { type: 'ignored', detail: `suppression:${s.SuppressionReason ?? 'unknown'}` };
+      return { type: 'ignored', detail: ignoredDetail('unknown', `SuppressionReason ${s.SuppressionReason ?? 'none'}`) };
+  }
+}
+
+/** Opens, clicks, inbound mail and record types mailgate does not know: answered, counted, never acted on. */
+function otherEvent(body: Record<string, unknown>, recordType: string, receivedAt: Date): FeedbackEvent {
+  const o = otherSchema.parse(body);
+  const address = recipientAddress(body.Recipient) ?? recipientAddress(body.Email);
+  const at = dateOfIso(body.ReceivedAt) ?? receivedAt;
+  const eventId = `postmark:${recordType}:${idParts(o.MessageID, address, textOf(body.ReceivedAt))}`;
+  const detail =
+    recordType === 'Open' || recordType === 'Click'
+      ? ignoredDetail('engagement', recordType)
+      : recordType === 'Inbound'
+        ? ignoredDetail('not_feedback', 'inbound')
+        : ignoredDetail('unknown_event', recordType);
+  // Inbound mail names its senders and recipients, none of whom the feedback is about.
+  return { type: 'ignored', address: recordType === 'Inbound' ? undefined : address, at, provider: PROVIDER, eventId, detail, message: relayRef(o.MessageID) };
+}
+
+const textOf = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+const recipientText = (value: unknown): string | undefined => recipientAddress(value) ?? textOf(value);
+
+/**
+ * One Postmark webhook body (bounce, spam complaint, delivery, subscription change, open, click)
+ * → one event. Never throws: a body that is not a record of any kind is kept as unreadable.
+ */
+export function parsePostmarkWebhook(body: unknown, receivedAt: Date = new Date()): FeedbackEvent[] {
+  if (!isRecord(body)) return [unreadable(PROVIDER, 'not a JSON object', body, receivedAt)];
+  const recordType = recordTypeOf(body);
+  if (recordType === undefined) return [unreadable(PROVIDER, 'no RecordType, and not a known record', body, receivedAt)];
+  switch (recordType) {
+    case 'Bounce':
+    case 'SpamComplaint':
+      return [bounceEvent(body, recordType, receivedAt)];
+    case 'Delivery':
+      return [deliveryEvent(body, receivedAt)];
+    case 'SubscriptionChange':
+      return [subscriptionChangeEvent(body, receivedAt)];
+    default:
+      return [otherEvent(body, recordType, receivedAt)];
   }
 }

@@ -1,4 +1,4 @@
-import { ALL_SUBSCRIPTION_TYPES, type FeedbackEvent } from '../feedback-event.ts';
+import type { FeedbackEvent } from '../feedback-event.ts';
 import { derivedEventId, ignoredEvent, unreadable, type SesContext } from './ses-context.ts';
 import { readEntries, subscriptionSchema, timeOf, topicSchema } from './ses-fields.ts';
 
@@ -30,20 +30,21 @@ export function subscriptionEvents(value: unknown, ctx: SesContext): FeedbackEve
   const [address, ...others] = ctx.destination;
   if (address === undefined || others.length > 0) return [unreadable(ctx, 'subscription_recipient')];
   const at = timeOf(timestamp) ?? ctx.at;
-  const unsubscribe = (subscriptionType: string, detail: string): FeedbackEvent => ({
+  /** From one topic (its name as the type), or from all marketing (`scope: 'all'`, whatever message it names). */
+  const unsubscribe = (subscriptionType: string | undefined, detail: string): FeedbackEvent => ({
     provider: 'ses',
     type: 'unsubscribe',
     address,
     at,
-    eventId: derivedEventId(ctx, address, timestamp, subscriptionType),
-    subscriptionType,
+    eventId: derivedEventId(ctx, address, timestamp, subscriptionType ?? '*'),
+    ...(subscriptionType === undefined ? { scope: 'all' as const } : { subscriptionType }),
     detail,
     message: ctx.message,
   });
-  if (after.unsubscribeAll === true) return [unsubscribe(ALL_SUBSCRIPTION_TYPES, 'unsubscribe_all')];
+  if (after.unsubscribeAll === true) return [unsubscribe(undefined, 'unsubscribe_all')];
   const wasOut = new Set(readEntries(before?.topicSubscriptionStatus, topicOf).read.filter((t) => t.optedOut).map((t) => t.name));
   const newlyOut = readEntries(after.topicSubscriptionStatus, topicOf).read.filter((t) => t.optedOut && !wasOut.has(t.name));
   if (newlyOut.length === 0) return [ignoredEvent(ctx, 'no_opt_out', address)];
   // A topic whose name cannot be read: the least the recipient asked for is unknown, so all of it.
-  return [...new Set(newlyOut.map((t) => t.name ?? ALL_SUBSCRIPTION_TYPES))].map((type) => unsubscribe(type, 'topic_opt_out'));
+  return [...new Set(newlyOut.map((t) => t.name))].map((type) => unsubscribe(type, 'topic_opt_out'));
 }
