@@ -1,4 +1,4 @@
-import { createHmac, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import { startTestApp } from '../helpers/app.ts';
 import { apiClient } from '../helpers/api-client.ts';
 import { authHeaders, testConfig } from '../helpers/env.ts';
 import { eventually } from '../helpers/processes.ts';
+import { basicAuth as basic, mailgunSignature, nowSeconds, sendgridHeaders as signedHeaders, sendgridKeys as makeSendgridKeys } from '../helpers/relay-signers.ts';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
 
 // Relay feedback over HTTP, part 2 (PRODUCT.md §6–§7): Postmark, SendGrid, Mailgun, the generic
@@ -17,15 +18,14 @@ const FIXTURES = resolve(import.meta.dirname, '../fixtures/feedback');
 const RELAYS = resolve(import.meta.dirname, '../fixtures/relays');
 const POSTMARK_AUTH = 'postmark-hook:correct-horse-battery';
 const MAILGUN_KEY = 'key-mailgun-signing-0123456789abcdef';
-const sendgridKeys = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-const SENDGRID_PUBLIC_KEY = sendgridKeys.publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
+const sendgridKeys = makeSendgridKeys();
+const SENDGRID_PUBLIC_KEY = sendgridKeys.publicKeyBase64;
 
 let sink: SmtpSink;
 let app: Awaited<ReturnType<typeof startTestApp>>;
 let seq = 0;
 const fresh = (label: string) => `${label}-${Date.now().toString(36)}-${seq++}@example.net`;
 const unique = (label: string) => `${label}-${randomBytes(6).toString('hex')}`;
-const nowSeconds = () => String(Math.floor(Date.now() / 1000));
 
 /** A provider fixture, parsed, to copy and rewrite per test. */
 const fixture = <T>(file: string): T => JSON.parse(readFileSync(resolve(FIXTURES, file), 'utf8')) as T;
@@ -54,23 +54,17 @@ const appliedFor = (address: string, count = 1) =>
   });
 
 
-const basic = (credentials: string) => ({ authorization: `Basic ${Buffer.from(credentials).toString('base64')}` });
 const postmark = (body: unknown) => post('/v1/feedback/postmark', JSON.stringify(body), basic(POSTMARK_AUTH));
 /** A Postmark fixture for this address, with an ID of its own (Postmark's ID is its event id). */
 const postmarkRecord = (file: string, address: string) => ({ ...fixture<Record<string, unknown>>(file), Email: address, ID: Math.floor(Math.random() * 1e9) + seq++ });
 
-/** SendGrid's signature: ECDSA P-256/SHA-256 over timestamp + raw body, base64 DER. */
-const sendgridHeaders = (body: string, timestamp = nowSeconds(), key: KeyObject = sendgridKeys.privateKey) => ({
-  'x-twilio-email-event-webhook-timestamp': timestamp,
-  'x-twilio-email-event-webhook-signature': sign('sha256', Buffer.from(timestamp + body, 'utf8'), key).toString('base64'),
-});
+/** SendGrid's signature headers, with the configured key unless another is given. */
+const sendgridHeaders = (body: string, timestamp = nowSeconds(), key: KeyObject = sendgridKeys.privateKey) => signedHeaders(body, key, timestamp);
 
 /** The Mailgun failed-permanent fixture for this address, signed with a fresh token (or the given fields). */
 const mailgunBody = (address: string, signature: { timestamp?: string; token?: string; key?: string } = {}) => {
   const body = fixture<{ signature: Record<string, string>; 'event-data': Record<string, unknown> }>('mailgun-failed-permanent.json');
-  const timestamp = signature.timestamp ?? nowSeconds();
-  const token = signature.token ?? randomBytes(25).toString('hex');
-  body.signature = { timestamp, token, signature: createHmac('sha256', signature.key ?? MAILGUN_KEY).update(timestamp + token).digest('hex') };
+  body.signature = mailgunSignature(signature.key ?? MAILGUN_KEY, signature);
   body['event-data'] = { ...body['event-data'], id: unique('mg'), recipient: address, envelope: { targets: address } };
   return JSON.stringify(body);
 };
