@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { FeedbackEvent } from '../../src/feedback/feedback-event.ts';
-import { FeedbackParseError } from '../../src/feedback/feedback-parse-error.ts';
 import { parseMailgunWebhook } from '../../src/feedback/providers/mailgun-events.ts';
 import { parsePostmarkWebhook } from '../../src/feedback/providers/postmark-events.ts';
 import { parseSendgridEvents } from '../../src/feedback/providers/sendgrid-events.ts';
@@ -12,21 +11,6 @@ const fixtureText = (name: string): string => readFileSync(new URL(`../fixtures/
 const clone = <T>(value: T): T => structuredClone(value);
 const OUR_ID = '65a1b2c3d4e5f60718293a4b';
 const OUR_HEADER_ID = `${OUR_ID}@mail.example.com`;
-
-/** Asserts the call throws a FeedbackParseError with this code (a 400), and returns it for further checks. */
-function parseError(fn: () => unknown, code: string): FeedbackParseError {
-  const err: unknown = (() => {
-    try {
-      fn();
-    } catch (e) {
-      return e;
-    }
-    return undefined;
-  })();
-  expect(err).toBeInstanceOf(FeedbackParseError);
-  expect(err).toMatchObject({ code, status: 400 });
-  return err as FeedbackParseError;
-}
 
 describe('SES notifications', () => {
   it('a Permanent/General bounce yields one hard bounce per recipient, naming our message', () => {
