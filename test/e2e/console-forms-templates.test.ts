@@ -9,6 +9,9 @@ import { eventually } from '../helpers/processes.ts';
 import { testConfig } from '../helpers/env.ts';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
 
+// A whole flow in a real browser, with mail between its steps: about 25 s on a busy CI core, so 90 s.
+const BROWSER_FLOW = { timeout: 90_000 };
+
 /**
  * The console's subscription forms and templates sections in real Chromium against the real app
  * (FerretDB, Redis, the send worker, an SMTP sink): a form from creation to a confirmed
@@ -56,7 +59,7 @@ afterAll(async () => {
 });
 
 describe('subscription forms in the console', () => {
-  it('creates a form offering two types, whose public page leads through the confirmation mail to exactly those types', async () => {
+  it('creates a form offering two types, whose public page leads through the confirmation mail to exactly those types', BROWSER_FLOW, async () => {
     const id = `spring-${tag}`;
     const address = `reader-${tag}@example.com`;
     const { context, page, problems } = await newPage();
@@ -142,7 +145,7 @@ describe('subscription forms in the console', () => {
 });
 
 describe('templates in the console', () => {
-  it('lists templates, previews one in German in a sandboxed iframe, refuses invalid JSON, and sends a test', async () => {
+  it('lists templates, previews one in German in a sandboxed iframe, refuses invalid JSON, and sends a test', BROWSER_FLOW, async () => {
     const { context, page, problems } = await newPage();
     try {
       await signIn(page, 'marketer');

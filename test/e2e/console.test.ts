@@ -6,6 +6,9 @@ import { startTestApp } from '../helpers/app.ts';
 import { expectAccessible, freePort, launchChromium, newPage as newBrowserPage, signIn as signInAs } from '../helpers/console-browser.ts';
 import { testConfig } from '../helpers/env.ts';
 
+// A whole flow in a real browser, with mail between its steps: about 25 s on a busy CI core, so 90 s.
+const BROWSER_FLOW = { timeout: 90_000 };
+
 /**
  * The operator console in real Chromium against the real app (MongoDB on FerretDB, Redis): sign-in,
  * an address's timeline and changes through the use cases, suppressions, roles, CSRF, escaping, and
@@ -49,7 +52,7 @@ afterAll(async () => {
 });
 
 describe('the console for support staff', () => {
-  it('finds an address, reads its timeline, refuses a re-subscribe without a legal basis, then re-subscribes with one', async () => {
+  it('finds an address, reads its timeline, refuses a re-subscribe without a legal basis, then re-subscribes with one', BROWSER_FLOW, async () => {
     const address = addr('ann');
     await store().apply(address, { optedOutOfAll: true, subscriptions: { newsletter: 'unsubscribed' } }, { source: 'preferences_page', ip: '203.0.113.7', userAgent: '<img src=x onerror=alert(1)>Mozilla' });
     await app.messages.enqueue({ kind: 'transactional', to: address, template: 'password-reset', data: app.templates.renderer.get('password-reset')?.sampleData ?? {}, locale: 'en' });
@@ -106,7 +109,7 @@ describe('the console for support staff', () => {
     }
   });
 
-  it('lists suppressions by reason and lifts one; a complaint needs a legal basis', async () => {
+  it('lists suppressions by reason and lifts one; a complaint needs a legal basis', BROWSER_FLOW, async () => {
     const bounced = addr('bounced');
     const complained = addr('complained');
     await store().apply(bounced, { suppression: { kind: 'hard_bounce', at: new Date(), source: 'bounce', detail: '550 <i>no such user</i>' } }, { source: 'bounce' });

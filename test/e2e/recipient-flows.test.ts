@@ -6,6 +6,9 @@ import { startTestApp } from '../helpers/app.ts';
 import { testConfig } from '../helpers/env.ts';
 import { startSmtpSink, type ReceivedMail, type SmtpSink } from '../helpers/smtp-sink.ts';
 
+// A whole flow in a real browser, with mail between its steps: about 25 s on a busy CI core, so 90 s.
+const BROWSER_FLOW = { timeout: 90_000 };
+
 /**
  * A recipient's flows in real Chromium: from the email that arrived at a real SMTP server, through
  * the pages mailgate serves, to the state stored in the database — in English and in German.
@@ -123,7 +126,7 @@ afterAll(async () => {
 describe.each(['en', 'de'] as const)('a recipient in %s', (locale) => {
   const t = TEXT[locale];
 
-  it('uses the one-click page, then the footer link: unsubscribes from one type, from all, and re-subscribes', async () => {
+  it('uses the one-click page, then the footer link: unsubscribes from one type, from all, and re-subscribes', BROWSER_FLOW, async () => {
     const address = fresh(`footer-${locale}`);
     const data = (app.templates!.renderer.get('newsletter')?.sampleData ?? {}) as Record<string, unknown>;
     await app.messages!.enqueue({ kind: 'marketing', to: address, template: 'newsletter', subscriptionType: 'newsletter', data, locale });
@@ -176,7 +179,7 @@ describe.each(['en', 'de'] as const)('a recipient in %s', (locale) => {
     }
   });
 
-  it('fills the public form, opens the confirmation email’s link and confirms', async () => {
+  it('fills the public form, opens the confirmation email’s link and confirms', BROWSER_FLOW, async () => {
     const address = fresh(`form-${locale}`);
     await app.subscriptions!.store.apply(address, { optedOutOfAll: true }, { source: 'api' });
     const { context, page, problems } = await contextFor(locale);
