@@ -9,6 +9,7 @@ export { decide, SUPPRESS_REASONS, type Decision, type SuppressReason, type Poli
 export { assertLegalBasis, liftsOptOut } from './legal-basis.ts';
 export { toAddressView, type AddressView } from './address-view.ts';
 export { typeStateOf } from './state-change.ts';
+export { stateSnapshot } from './subscription-events.ts';
 export { operatorRoutes } from './operator-routes.ts';
 export { importRoutes, IMPORT_PATH, DEFAULT_IMPORT_MAX_BYTES, type ImportJobPayload } from './import-routes.ts';
 export { ImportProcessor } from './import-processor.ts';
