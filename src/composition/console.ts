@@ -5,6 +5,7 @@ import type { Connection } from 'mongoose';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config.ts';
 import type { Logger } from '../shared/logger.ts';
+import { redisRateLimitStores } from '../shared/rate-limit-store.ts';
 import {
   ConsoleUserRepository,
   DEFAULT_SIGN_IN_LIMITS,
@@ -59,7 +60,7 @@ export function buildConsole(life: Lifecycle, deps: ConsoleWiring): Router {
     users,
     sessions: new RedisSessionStore({ redis: deps.redis, prefix }),
     csrf,
-    limits: signInLimits({ redis: deps.redis, prefix, logger, limits: DEFAULT_SIGN_IN_LIMITS }),
+    limits: signInLimits({ stores: redisRateLimitStores(deps.redis, prefix), logger, limits: DEFAULT_SIGN_IN_LIMITS }),
     store: deps.store,
     catalog: deps.catalog,
     suppressions: new SuppressionList({ states: deps.store.states }),
