@@ -1,7 +1,5 @@
 import type { Request } from 'express';
-import { LOCALES, type Locale } from '../shared/locale.ts';
-
-export const isLocale = (value: unknown): value is Locale => typeof value === 'string' && (LOCALES as readonly string[]).includes(value);
+import { LOCALES, isLocale, type Locale } from '../shared/locale.ts';
 
 /**
  * The message's locale (from its token) first, then the best of our locales in the browser's

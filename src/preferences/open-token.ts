@@ -1,6 +1,6 @@
 import type { RequestHandler, Response } from 'express';
-import type { Locale } from '../shared/locale.ts';
-import { isLocale, pickLocale } from './locale.ts';
+import { isLocale, type Locale } from '../shared/locale.ts';
+import { pickLocale } from './locale.ts';
 import { pageError } from './page-errors.ts';
 import type { TokenKind, TokenPayload, TokenService } from './tokens.ts';
 
