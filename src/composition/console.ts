@@ -18,7 +18,8 @@ import {
   type TemplatesSectionDeps,
 } from '../console/index.ts';
 import type { MessageRepository, SendJobData } from '../messages/index.ts';
-import { CsrfGuard, type SubscriptionForms } from '../preferences/index.ts';
+import { CsrfGuard } from '../http/csrf.ts';
+import type { SubscriptionForms } from '../preferences/index.ts';
 import { SuppressionList, type MongoSubscriptionStore, type SubscriptionCatalog } from '../subscriptions/index.ts';
 import type { Lifecycle } from './lifecycle.ts';
 

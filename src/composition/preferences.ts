@@ -4,8 +4,8 @@ import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config.ts';
 import type { MessageEnqueuer } from '../messages/index.ts';
+import { CsrfGuard } from '../http/csrf.ts';
 import {
-  CsrfGuard,
   DEFAULT_FORM_LIMITS,
   SubscriptionForms,
   createRecipientRouter,

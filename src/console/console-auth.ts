@@ -1,6 +1,6 @@
 import type { Request, RequestHandler, Response } from 'express';
 import type { SessionData } from 'express-session';
-import type { CsrfGuard } from '../preferences/index.ts';
+import type { CsrfGuard } from '../http/csrf.ts';
 import { AppError } from '../shared/errors.ts';
 import { LOCALES, isLocale, type Locale } from '../shared/locale.ts';
 import { mayUse, type ConsoleRole, type ConsoleSection } from './console-roles.ts';

@@ -1,6 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import type { EnqueueResult, TestMessageInput } from '../messages/index.ts';
-import type { CsrfGuard } from '../preferences/index.ts';
+import type { CsrfGuard } from '../http/csrf.ts';
 import { AppError } from '../shared/errors.ts';
 import { isLocale, type Locale } from '../shared/locale.ts';
 import { PREVIEW_ADDRESS, type TemplateProblem, type TemplateRegistry } from '../templates/index.ts';

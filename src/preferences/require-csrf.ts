@@ -1,5 +1,5 @@
 import type { Request, RequestHandler, Response } from 'express';
-import type { CsrfGuard } from './csrf.ts';
+import type { CsrfGuard } from '../http/csrf.ts';
 import { pageError } from './page-errors.ts';
 
 /**

@@ -1,7 +1,7 @@
 import express, { type Request } from 'express';
 import { describe, expect, it } from 'vitest';
-import { CsrfGuard } from '../../src/preferences/csrf.ts';
-import { escapeHtml, highlight, html } from '../../src/preferences/html.ts';
+import { CsrfGuard } from '../../src/http/csrf.ts';
+import { escapeHtml, highlight, html } from '../../src/http/html.ts';
 import { pickLocale } from '../../src/preferences/locale.ts';
 import { checkMultipart, checkUrlencoded } from '../../src/preferences/one-click-body.ts';
 import { toStateChange } from '../../src/preferences/preference-actions.ts';
