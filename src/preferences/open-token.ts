@@ -1,7 +1,7 @@
 import type { Request, RequestHandler, Response } from 'express';
 import { isLocale, type Locale } from '../shared/locale.ts';
 import type { ChangeContext, ConsentSource } from '../subscriptions/index.ts';
-import { pickLocale } from './locale.ts';
+import { pickLocale } from '../http/page-locale.ts';
 import { pageError } from './page-errors.ts';
 import type { TokenKind, TokenPayload, TokenService } from './tokens.ts';
 

@@ -4,7 +4,7 @@ import { AppError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { Locale } from '../shared/locale.ts';
 import { SUBSCRIBE_PATH } from './links.ts';
-import { pickLocale } from './locale.ts';
+import { pickLocale } from '../http/page-locale.ts';
 import { renderMessagePage } from './pages/message-page.ts';
 import { TEXTS, type Texts } from './texts.ts';
 

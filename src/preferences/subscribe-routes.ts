@@ -5,7 +5,7 @@ import type { SubscriptionType } from '../subscriptions/index.ts';
 import { formCookie, formCookieOf } from './form-cookie.ts';
 import { formBody, requireCsrf } from './form-post.ts';
 import { SUBSCRIBE_PATH } from './links.ts';
-import { pickLocale } from './locale.ts';
+import { pickLocale } from '../http/page-locale.ts';
 import { pageLocale } from './open-token.ts';
 import { pageError, sendPage } from './page-errors.ts';
 import { renderCheckInbox, renderSubscribeForm, type SubscribeFormInput } from './pages/subscribe-pages.ts';
