@@ -10,10 +10,9 @@ import ts from 'typescript';
  * still means two files each know the other, so this rule walks every edge: imports and
  * re-exports of either kind, `import()` and `import('./x').T` types.
  *
- * It reports exactly what import-x does not: an import of F that leads back to F, unless it is a
- * value import that leads back through value imports alone (import-x reports that one). So every
- * cycle is reported once, by one of the two rules. Relative specifiers only; packages cannot
- * import us back.
+ * It reports what import-x does not: an import of F that leads back to F, unless it is a value
+ * import that leads back through value imports alone (import-x reports that one), so a value cycle
+ * is not reported twice. Relative specifiers only; packages cannot import us back.
  */
 
 /** @typedef {{ specifier: string; typeOnly: boolean; start: number; end: number }} Edge */
