@@ -1,9 +1,8 @@
 import mongoose, { type Connection } from 'mongoose';
 import { Redis } from 'ioredis';
-import type { Registry } from 'prom-client';
+import { Registry, collectDefaultMetrics } from 'prom-client';
 import type { Config } from '../config.ts';
 import type { Logger } from '../shared/logger.ts';
-import { createMetricsRegistry } from '../shared/metrics.ts';
 import { readShapeOf, type ReadShape } from '../shared/mongo.ts';
 
 /**
@@ -38,6 +37,13 @@ export function createRedis(url: string, purpose: 'client' | 'worker'): Redis {
   });
 }
 
+/** One registry per app instance (tests build several apps in one process), with Node's default metrics. */
+function createMetricsRegistry(): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'mailgate_' });
+  return registry;
+}
+
 export interface Connections {
   db: Connection;
   /** How repositories read many documents by `_id` on this server (docs/ferretdb.md). */
@@ -53,5 +59,5 @@ export async function openConnections(config: Config, logger: Logger): Promise<C
   const readShape = config.mongoReadShape === 'auto' ? await readShapeOf(db) : config.mongoReadShape;
   const redis = createRedis(config.redisUrl, 'client');
   redis.on('error', (err) => logger.debug({ event: 'redis.error', err: err.message }));
-  return { db, readShape, redis, metrics: createMetricsRegistry(true) };
+  return { db, readShape, redis, metrics: createMetricsRegistry() };
 }

@@ -5,6 +5,7 @@ import type { Connection } from 'mongoose';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config.ts';
 import type { Logger } from '../shared/logger.ts';
+import { redisRateLimitStores } from '../shared/rate-limit-store.ts';
 import {
   ConsoleUserRepository,
   DEFAULT_SIGN_IN_LIMITS,
@@ -17,7 +18,8 @@ import {
   type TemplatesSectionDeps,
 } from '../console/index.ts';
 import type { MessageRepository, SendJobData } from '../messages/index.ts';
-import { CsrfGuard, type SubscriptionForms } from '../preferences/index.ts';
+import { CsrfGuard } from '../http/csrf.ts';
+import type { SubscriptionForms } from '../preferences/index.ts';
 import { SuppressionList, type MongoSubscriptionStore, type SubscriptionCatalog } from '../subscriptions/index.ts';
 import type { Lifecycle } from './lifecycle.ts';
 
@@ -59,7 +61,7 @@ export function buildConsole(life: Lifecycle, deps: ConsoleWiring): Router {
     users,
     sessions: new RedisSessionStore({ redis: deps.redis, prefix }),
     csrf,
-    limits: signInLimits({ redis: deps.redis, prefix, logger, limits: DEFAULT_SIGN_IN_LIMITS }),
+    limits: signInLimits({ stores: redisRateLimitStores(deps.redis, prefix), logger, limits: DEFAULT_SIGN_IN_LIMITS }),
     store: deps.store,
     catalog: deps.catalog,
     suppressions: new SuppressionList({ states: deps.store.states }),

@@ -4,8 +4,8 @@ import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config.ts';
 import type { MessageEnqueuer } from '../messages/index.ts';
+import { CsrfGuard } from '../http/csrf.ts';
 import {
-  CsrfGuard,
   DEFAULT_FORM_LIMITS,
   SubscriptionForms,
   createRecipientRouter,
@@ -16,6 +16,7 @@ import {
   type TokenService,
 } from '../preferences/index.ts';
 import type { Logger } from '../shared/logger.ts';
+import { redisRateLimitStores } from '../shared/rate-limit-store.ts';
 import type { MongoSubscriptionStore, SubscriptionCatalog, SubscriptionType } from '../subscriptions/index.ts';
 import type { Lifecycle } from './lifecycle.ts';
 
@@ -60,7 +61,7 @@ export function buildRecipientPages(
     usedTokens,
     csrf: new CsrfGuard({ secrets: config.secrets }),
     actions: recipientActionsCounter(deps.metrics),
-    limits: formRateLimits({ redis: deps.redis, prefix: config.queuePrefix, logger, limits: DEFAULT_FORM_LIMITS }),
+    limits: formRateLimits({ stores: redisRateLimitStores(deps.redis, config.queuePrefix), logger, limits: DEFAULT_FORM_LIMITS }),
   });
   return { forms, router };
 }

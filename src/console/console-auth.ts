@@ -1,8 +1,9 @@
 import type { Request, RequestHandler, Response } from 'express';
 import type { SessionData } from 'express-session';
-import type { CsrfGuard } from '../preferences/index.ts';
+import type { CsrfGuard } from '../http/csrf.ts';
+import { pickLocale } from '../http/page-locale.ts';
 import { AppError } from '../shared/errors.ts';
-import type { Locale } from '../shared/locale.ts';
+import { isLocale, type Locale } from '../shared/locale.ts';
 import { mayUse, type ConsoleRole, type ConsoleSection } from './console-roles.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { ConsoleUser, ConsoleUserRepository } from './console-user-repository.ts';
@@ -28,7 +29,7 @@ export const LOGIN_PATH = '/console/login';
 
 const csrfScope = (req: Request): string => `console:${req.sessionID}`;
 
-export const localeOf = (res: Response): Locale => (res.locals.locale === 'de' ? 'de' : 'en');
+export const localeOf = (res: Response): Locale => (isLocale(res.locals.locale) ? res.locals.locale : 'en');
 
 export const operatorOf = (res: Response): Operator => {
   const operator = res.locals.operator as Operator | undefined;
@@ -40,9 +41,9 @@ export const issueCsrf = (guard: CsrfGuard, req: Request): string => guard.issue
 
 export const viewerOf = (guard: CsrfGuard, req: Request, res: Response): ConsoleViewer => ({ ...operatorOf(res), csrf: issueCsrf(guard, req) });
 
-/** The console's language: the browser's best of en/de. */
+/** The console's language: the browser's best of ours, else English. */
 export const consoleLocale: RequestHandler = (req, res, next) => {
-  res.locals.locale = req.acceptsLanguages('en', 'de') || 'en';
+  res.locals.locale = pickLocale(undefined, req);
   next();
 };
 

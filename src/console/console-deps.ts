@@ -2,7 +2,7 @@ import type { Queue } from 'bullmq';
 import type { Router } from 'express';
 import type { Store } from 'express-session';
 import type { Registry } from 'prom-client';
-import type { CsrfGuard } from '../preferences/index.ts';
+import type { CsrfGuard } from '../http/csrf.ts';
 import type { MessageRepository } from '../messages/index.ts';
 import type { MongoSubscriptionStore, SubscriptionCatalog, SuppressionList } from '../subscriptions/index.ts';
 import type { Logger } from '../shared/logger.ts';

@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler } from 'express';
-import type { CsrfGuard } from '../preferences/index.ts';
+import type { CsrfGuard } from '../http/csrf.ts';
 import { AppError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import { issueCsrf, localeOf, type Operator } from './console-auth.ts';

@@ -1,4 +1,5 @@
-import { html, pageHead, SafeHtml, styleHash } from '../preferences/index.ts';
+import { html, SafeHtml } from '../http/html.ts';
+import { pageHead, styleHash } from '../http/page-layout.ts';
 import type { Locale } from '../shared/locale.ts';
 import { sectionsFor, type ConsoleRole, type ConsoleSection } from './console-roles.ts';
 import { CONSOLE_TEXTS } from './console-texts.ts';

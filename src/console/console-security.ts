@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import { htmlPageHeaders, strictCsp } from '../http/page-headers.ts';
+import { styleHash } from '../http/page-layout.ts';
 import { CONSOLE_STYLE_HASH } from './console-layout.ts';
 
 /** The console's CSP: the strict page policy with the console's hashed stylesheet. */
@@ -11,7 +11,6 @@ export function consolePageHeaders(): RequestHandler[] {
   return htmlPageHeaders(CSP_DIRECTIVES);
 }
 
-const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
 const ENTITIES: Record<string, string> = { '&quot;': '"', '&#39;': "'", '&#039;': "'", '&lt;': '<', '&gt;': '>', '&amp;': '&' };
 const decode = (value: string) => value.replace(/&(quot|#0?39|lt|gt|amp);/g, (e) => ENTITIES[e] ?? e);
 
@@ -23,9 +22,9 @@ const decode = (value: string) => value.replace(/&(quot|#0?39|lt|gt|amp);/g, (e)
  */
 export function previewPageHeaders(emailHtml: string | undefined): Record<string, string> {
   if (emailHtml === undefined) return {};
-  const hashes = new Set<string>([sha256('')]); // MJML writes bare `style` attributes: an empty value
-  for (const m of emailHtml.matchAll(/<style\b[^>]*>([\s\S]*?)<\/style>/gi)) hashes.add(sha256(m[1]!));
-  for (const m of emailHtml.matchAll(/\sstyle=(?:"([^"]*)"|'([^']*)')/gi)) hashes.add(sha256(decode(m[1] ?? m[2] ?? '')));
+  const hashes = new Set<string>([styleHash('')]); // MJML writes bare `style` attributes: an empty value
+  for (const m of emailHtml.matchAll(/<style\b[^>]*>([\s\S]*?)<\/style>/gi)) hashes.add(styleHash(m[1]!));
+  for (const m of emailHtml.matchAll(/\sstyle=(?:"([^"]*)"|'([^']*)')/gi)) hashes.add(styleHash(decode(m[1] ?? m[2] ?? '')));
   const directives: Record<string, string[]> = { ...CSP_DIRECTIVES, styleSrc: [CONSOLE_STYLE_HASH, "'unsafe-hashes'", ...hashes] };
   const kebab = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
   return { 'Content-Security-Policy': Object.entries(directives).map(([k, v]) => `${kebab(k)} ${v.join(' ')}`).join(';') };

@@ -1,4 +1,4 @@
-import type { ConsoleTexts } from './console-texts.ts';
+import type { ConsoleTexts } from './console-texts-shape.ts';
 
 /** The console in German. */
 export const de: ConsoleTexts = {

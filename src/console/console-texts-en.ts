@@ -1,4 +1,4 @@
-import type { ConsoleTexts } from './console-texts.ts';
+import type { ConsoleTexts } from './console-texts-shape.ts';
 
 /** The console in English. */
 export const en: ConsoleTexts = {

@@ -1,5 +1,6 @@
 import { Router, type Request, type Response } from 'express';
-import type { CsrfGuard, SubscriptionForms } from '../preferences/index.ts';
+import type { CsrfGuard } from '../http/csrf.ts';
+import type { SubscriptionForms } from '../preferences/index.ts';
 import { AppError } from '../shared/errors.ts';
 import type { SubscriptionCatalog } from '../subscriptions/index.ts';
 import { localeOf, operatorOf, requireCsrf, viewerOf } from './console-auth.ts';

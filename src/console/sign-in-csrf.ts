@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { parseCookie } from 'cookie';
 import type { Request, RequestHandler, Response } from 'express';
-import type { CsrfGuard } from '../preferences/index.ts';
+import type { CsrfGuard } from '../http/csrf.ts';
 import { AppError } from '../shared/errors.ts';
 
 const SIGN_IN_COOKIE = 'mailgate_console_login';

@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
-import { RedisStore, type RedisReply } from 'rate-limit-redis';
-import type { Redis } from 'ioredis';
 import { AppError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
+import type { RateLimitStores } from '../shared/rate-limit-store.ts';
 import { signInFormOf } from './sign-in-form.ts';
 
 export interface SignInLimitOptions {
@@ -29,17 +28,12 @@ export interface SignInLimits {
 }
 
 /**
- * Failed sign-ins counted in Redis (across API processes) per account and per IP; a successful one
+ * Failed sign-ins counted in Redis (across API processes: shared/rate-limit-store.ts) per account and per IP; a successful one
  * is not counted. The account key is hashed (no addresses in Redis) and counted whether or not the
  * account exists, so the limit says nothing about which accounts exist. The page itself is limited
  * per IP too, so a flood of anonymous visits costs one counter and then 429s.
  */
-export function signInLimits(deps: { redis: Redis; prefix: string; logger: Logger; limits: SignInLimitOptions }): SignInLimits {
-  const store = (name: string) =>
-    new RedisStore({
-      sendCommand: (command: string, ...args: string[]) => deps.redis.call(command, ...args) as Promise<RedisReply>,
-      prefix: `${deps.prefix}:rl:${name}:`,
-    });
+export function signInLimits(deps: { stores: RateLimitStores; logger: Logger; limits: SignInLimitOptions }): SignInLimits {
   const logger = {
     error: (err: unknown, message?: string) => deps.logger.error({ event: 'console.rate_limit_error', err }, message),
     warn: (err: unknown, message?: string) => deps.logger.warn({ event: 'console.rate_limit_warning', err }, message),
@@ -48,12 +42,12 @@ export function signInLimits(deps: { redis: Redis; prefix: string; logger: Logge
   const common = { standardHeaders: false, legacyHeaders: false, handler: refuse, logger } as const;
   const failures = { ...common, windowMs: deps.limits.windowMs, skipSuccessfulRequests: true } as const;
   return {
-    page: rateLimit({ ...common, windowMs: deps.limits.pageWindowMs, limit: deps.limits.pagePerIp, store: store('console-signin-page') }),
-    perIp: rateLimit({ ...failures, limit: deps.limits.perIp, store: store('console-signin-ip') }),
+    page: rateLimit({ ...common, windowMs: deps.limits.pageWindowMs, limit: deps.limits.pagePerIp, store: deps.stores('console-signin-page') }),
+    perIp: rateLimit({ ...failures, limit: deps.limits.perIp, store: deps.stores('console-signin-ip') }),
     perAccount: rateLimit({
       ...failures,
       limit: deps.limits.perAccount,
-      store: store('console-signin-account'),
+      store: deps.stores('console-signin-account'),
       // the account key the lookup uses (readSignInForm runs before): every spelling of one account shares its count
       keyGenerator: (_req, res) => createHash('sha256').update(signInFormOf(res).account).digest('base64url'),
     }),

@@ -1,8 +1,9 @@
 import { Router, type Request, type Response } from 'express';
 import type { EnqueueResult, TestMessageInput } from '../messages/index.ts';
-import type { CsrfGuard } from '../preferences/index.ts';
+import type { CsrfGuard } from '../http/csrf.ts';
 import { AppError } from '../shared/errors.ts';
-import { LOCALES, PREVIEW_ADDRESS, type Locale, type TemplateProblem, type TemplateRegistry } from '../templates/index.ts';
+import { isLocale, type Locale } from '../shared/locale.ts';
+import { PREVIEW_ADDRESS, type TemplateProblem, type TemplateRegistry } from '../templates/index.ts';
 import { localeOf, operatorOf, requireCsrf, viewerOf } from './console-auth.ts';
 import { CONSOLE_TEXTS } from './console-texts.ts';
 import { renderTemplatePage, renderTemplatesPage, type Finding, type TemplatePageData } from './pages/templates-page.ts';
@@ -22,7 +23,7 @@ const field = (body: unknown, name: string): string => {
   const value = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[name] : undefined;
   return typeof value === 'string' ? value : '';
 };
-const localeParam = (value: unknown): Locale => ((LOCALES as readonly unknown[]).includes(value) ? (value as Locale) : 'en');
+const localeParam = (value: unknown): Locale => (isLocale(value) ? value : 'en');
 
 /** A finding belongs to a template when its file is in the template's folder; a partial's finding belongs to all. */
 const belongsTo = (name: string) => (p: TemplateProblem) => {

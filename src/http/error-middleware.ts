@@ -1,26 +1,7 @@
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import { AppError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
-
-interface BodyParserError {
-  type?: string;
-  status?: number;
-}
-
-/** Maps body-parser's own failures to our stable codes. */
-function fromBodyParser(err: BodyParserError): AppError | undefined {
-  switch (err.type) {
-    case 'entity.too.large':
-      return new AppError('payload_too_large', 'The request body is too large', { status: 413 });
-    case 'entity.parse.failed':
-      return new AppError('malformed_json', 'The request body is not valid JSON', { status: 400 });
-    case 'encoding.unsupported':
-    case 'charset.unsupported':
-      return new AppError('unsupported_encoding', 'The request body encoding is not supported', { status: 415 });
-    default:
-      return undefined;
-  }
-}
+import { bodyParserError } from './body-errors.ts';
 
 /**
  * What a log line names for the request: the route pattern (`/v1/addresses/:address`), never the
@@ -44,8 +25,7 @@ export function routeOf(req: Request): string {
 
 export function errorMiddleware(logger: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
-    const appError =
-      err instanceof AppError ? err : (typeof err === 'object' && err !== null ? fromBodyParser(err as BodyParserError) : undefined);
+    const appError = err instanceof AppError ? err : bodyParserError(err, 'api');
     if (appError) {
       if (appError.status >= 500) logger.error({ event: 'http.error', code: appError.code, err: appError.cause ?? appError, route: routeOf(req), method: req.method });
       res.status(appError.status).json({ error: { code: appError.code, message: appError.message, details: appError.details } });

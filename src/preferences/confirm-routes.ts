@@ -2,13 +2,11 @@ import express, { type Response, type Router } from 'express';
 import { z } from 'zod';
 import type { Locale } from '../shared/locale.ts';
 import { confirmationStatus, confirmResubscribe } from './confirm-resubscribe.ts';
-import { formBody } from './form-body.ts';
+import { formBody, requireCsrf } from './form-post.ts';
 import { CONFIRM_PATH, PREFERENCES_PATH } from './links.ts';
-import { openedToken, openToken, pageLocale } from './open-token.ts';
+import { openedToken, openToken, pageLocale, recipientContext } from './open-token.ts';
 import { pageError, sendPage } from './page-errors.ts';
 import { renderAlreadyConfirmed, renderConfirmed, renderConfirmQuestion } from './pages/confirm-pages.ts';
-import { recipientContext } from './recipient-context.ts';
-import { requireCsrf } from './require-csrf.ts';
 import type { PreferencesDeps } from './route-deps.ts';
 import { UsedTokenStore } from './used-token-store.ts';
 

@@ -5,7 +5,6 @@ export type { PreferencesDeps, ConfirmationMessage, Enqueue } from './route-deps
 export { createRecipientRouter } from './recipient-router.ts';
 export { resolveFormTypes } from './form-types.ts';
 export { prepareUsedTokens } from './used-token-store.ts';
-export { CsrfGuard } from './csrf.ts';
 export { formRateLimits, DEFAULT_FORM_LIMITS } from './rate-limits.ts';
 export type { FormLimits, FormRateLimits, ConfirmationBudget } from './rate-limits.ts';
 export { usedTokenModel, type UsedTokenModel } from './used-token.model.ts';
@@ -17,6 +16,3 @@ export { preferencesUrl, unsubscribeUrl, confirmUrl, PREFERENCES_PATH, UNSUBSCRI
 export { SubscriptionForms, type SubscriptionForm } from './subscription-forms.ts';
 export { FORM_ID, TITLE_MAX, INTRO_MAX, type CreateFormRequest, type UpdateFormRequest } from './subscription-form-input.ts';
 export { formSnippet, formUrl } from './form-snippet.ts';
-// the escape-by-default HTML builder, shared with the operator console's pages
-export { html, escapeHtml, SafeHtml } from './html.ts';
-export { pageHead, styleHash } from './layout.ts';

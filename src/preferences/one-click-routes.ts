@@ -3,10 +3,9 @@ import type { Locale } from '../shared/locale.ts';
 import { PREFERENCES_PATH, UNSUBSCRIBE_PATH } from './links.ts';
 import { oneClickParsers, requireOneClick } from './one-click-body.ts';
 import { oneClickUnsubscribe } from './one-click-unsubscribe.ts';
-import { openedToken, openToken, pageLocale, type PayloadOf } from './open-token.ts';
+import { openedToken, openToken, pageLocale, recipientContext, type PayloadOf } from './open-token.ts';
 import { sendPage } from './page-errors.ts';
 import { renderUnsubscribed, renderUnsubscribeQuestion } from './pages/unsubscribe-pages.ts';
-import { recipientContext } from './recipient-context.ts';
 import type { PreferencesDeps } from './route-deps.ts';
 
 /**

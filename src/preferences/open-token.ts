@@ -1,8 +1,13 @@
-import type { RequestHandler, Response } from 'express';
-import type { Locale } from '../shared/locale.ts';
-import { isLocale, pickLocale } from './locale.ts';
+import type { Request, RequestHandler, Response } from 'express';
+import { isLocale, type Locale } from '../shared/locale.ts';
+import type { ChangeContext, ConsentSource } from '../subscriptions/index.ts';
+import { pickLocale } from '../http/page-locale.ts';
 import { pageError } from './page-errors.ts';
 import type { TokenKind, TokenPayload, TokenService } from './tokens.ts';
+
+// The link in a recipient's mail, as the pages behind it use it: its token opened (openToken) and
+// read (openedToken), the language the page speaks (pageLocale), and who a change made through it
+// is recorded as (recipientContext).
 
 export type PayloadOf<K extends TokenKind> = Extract<TokenPayload, { k: K }>;
 
@@ -45,4 +50,15 @@ export function pageLocale(res: Response): Locale {
   const locale: unknown = res.locals.locale;
   if (!isLocale(locale)) throw new Error('no page locale chosen before this handler');
   return locale;
+}
+
+/** Who made a recipient's change, as recorded on the consent event: the request the opened link came with. */
+export function recipientContext(req: Request, source: ConsentSource, messageId?: string): ChangeContext {
+  const userAgent = req.get('user-agent');
+  return {
+    source,
+    ...(req.ip ? { ip: req.ip } : {}),
+    ...(userAgent ? { userAgent: userAgent.slice(0, 512) } : {}),
+    ...(messageId ? { messageId } : {}),
+  };
 }

@@ -1,9 +1,10 @@
 import type { ErrorRequestHandler, Response } from 'express';
+import { bodyParserError } from '../http/body-errors.ts';
 import { AppError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { Locale } from '../shared/locale.ts';
 import { SUBSCRIBE_PATH } from './links.ts';
-import { pickLocale } from './locale.ts';
+import { pickLocale } from '../http/page-locale.ts';
 import { renderMessagePage } from './pages/message-page.ts';
 import { TEXTS, type Texts } from './texts.ts';
 
@@ -24,26 +25,6 @@ const PAGES: Record<string, { status: number; title: (t: Texts) => string; text:
 export const pageError = (code: keyof typeof PAGES & string, message: string): AppError =>
   new AppError(code, message, { status: PAGES[code]?.status ?? 400 });
 
-/** body-parser's own failures, as page error codes. */
-function fromBodyParser(err: unknown): string | undefined {
-  const type = typeof err === 'object' && err !== null && 'type' in err ? (err as { type: unknown }).type : undefined;
-  switch (type) {
-    case 'entity.too.large':
-    case 'parameters.too.many':
-      return 'payload_too_large';
-    case 'encoding.unsupported':
-    case 'charset.unsupported':
-      return 'unsupported_media_type';
-    case 'entity.parse.failed':
-    case 'request.aborted':
-    case 'request.size.invalid':
-    case 'entity.verify.failed':
-      return 'invalid_form';
-    default:
-      return undefined;
-  }
-}
-
 export function sendPage(res: Response, status: number, body: string): void {
   res.status(status).type('html').send(body);
 }
@@ -54,7 +35,7 @@ export function sendPage(res: Response, status: number, body: string): void {
  */
 export function pageErrorHandler(deps: { logger: Logger; postalAddress: string }): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
-    const code = err instanceof AppError ? err.code : (fromBodyParser(err) ?? 'internal_error');
+    const code = err instanceof AppError ? err.code : (bodyParserError(err, 'page')?.code ?? 'internal_error');
     let entry = PAGES[code];
     let status = entry?.status ?? 500;
     if (!entry) {

@@ -1,13 +1,11 @@
 import express, { type Response, type Router } from 'express';
 import { changePreferences } from './change-preferences.ts';
-import { formBody } from './form-body.ts';
+import { formBody, requireCsrf } from './form-post.ts';
 import { PREFERENCES_PATH } from './links.ts';
-import { openedToken, openToken, pageLocale } from './open-token.ts';
+import { openedToken, openToken, pageLocale, recipientContext } from './open-token.ts';
 import { pageError, sendPage } from './page-errors.ts';
 import { preferenceNotice, renderPreferencePage } from './pages/preference-page.ts';
 import { preferenceFormSchema } from './preference-actions.ts';
-import { recipientContext } from './recipient-context.ts';
-import { requireCsrf } from './require-csrf.ts';
 import type { PreferencesDeps } from './route-deps.ts';
 import { TEXTS } from './texts.ts';
 

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
-import { RedisStore, type RedisReply } from 'rate-limit-redis';
-import type { Redis } from 'ioredis';
+import type { RedisStore } from 'rate-limit-redis';
 import { mailboxKey } from '../addresses/index.ts';
 import type { Logger } from '../shared/logger.ts';
+import type { RateLimitStores } from '../shared/rate-limit-store.ts';
 import { pageError } from './page-errors.ts';
 
 export interface FormLimits {
@@ -35,12 +35,7 @@ export interface FormRateLimits {
  * The per-address limit counts the mailbox, not the spelling: `victim+1@gmail.com` and
  * `v.ictim@gmail.com` share one count.
  */
-export function formRateLimits(deps: { redis: Redis; prefix: string; logger: Logger; limits: FormLimits }): FormRateLimits {
-  const store = (name: string) =>
-    new RedisStore({
-      sendCommand: (command: string, ...args: string[]) => deps.redis.call(command, ...args) as Promise<RedisReply>,
-      prefix: `${deps.prefix}:rl:${name}:`,
-    });
+export function formRateLimits(deps: { stores: RateLimitStores; logger: Logger; limits: FormLimits }): FormRateLimits {
   const logger = {
     error: (err: unknown, message?: string) => deps.logger.error({ event: 'preferences.rate_limit_error', err }, message),
     warn: (err: unknown, message?: string) => deps.logger.warn({ event: 'preferences.rate_limit_warning', err }, message),
@@ -52,7 +47,7 @@ export function formRateLimits(deps: { redis: Redis; prefix: string; logger: Log
       limit: deps.limits.perIp,
       standardHeaders: 'draft-7',
       legacyHeaders: false,
-      store: store('subscribe-ip'),
+      store: deps.stores('subscribe-ip'),
       handler: refuse,
       logger,
     }),
@@ -61,12 +56,12 @@ export function formRateLimits(deps: { redis: Redis; prefix: string; logger: Log
       limit: deps.limits.perAddress,
       standardHeaders: false,
       legacyHeaders: false,
-      store: store('subscribe-address'),
+      store: deps.stores('subscribe-address'),
       keyGenerator: (_req, res) => createHash('sha256').update(mailboxKey(String(res.locals.address))).digest('base64url'),
       handler: refuse,
       logger,
     }),
-    confirmations: confirmationBudget(store('resubscribe-confirmations'), deps.limits.windowMs),
+    confirmations: confirmationBudget(deps.stores('resubscribe-confirmations'), deps.limits.windowMs),
   };
 }
 

@@ -1,11 +1,12 @@
 import express, { type Router } from 'express';
+import { htmlPageHeaders, strictCsp } from '../http/page-headers.ts';
 import { confirmRoutes } from './confirm-routes.ts';
 import { PREFERENCES_PATH, SUBSCRIBE_PATH, UNSUBSCRIBE_PATH } from './links.ts';
 import { oneClickRoutes } from './one-click-routes.ts';
 import { pageError, pageErrorHandler } from './page-errors.ts';
 import { preferenceRoutes } from './preference-routes.ts';
+import { STYLE_HASH } from './recipient-layout.ts';
 import type { PreferencesDeps } from './route-deps.ts';
-import { recipientPageHeaders } from './security.ts';
 import { subscribeRoutes } from './subscribe-routes.ts';
 
 /**
@@ -17,7 +18,8 @@ import { subscribeRoutes } from './subscribe-routes.ts';
 export function createRecipientRouter(deps: PreferencesDeps): Router {
   const paths = [PREFERENCES_PATH, UNSUBSCRIBE_PATH, SUBSCRIBE_PATH];
   const router = express.Router();
-  router.use(paths, ...recipientPageHeaders());
+  // the strict page headers, whose CSP allows our one stylesheet by its hash
+  router.use(paths, ...htmlPageHeaders(strictCsp([STYLE_HASH])));
   router.use(preferenceRoutes(deps));
   router.use(oneClickRoutes(deps));
   // the confirmation link before the stored forms: /subscribe/confirm/<token> is never a form

@@ -3,7 +3,7 @@ import type { Config } from '../config.ts';
 import type { Locale } from '../shared/locale.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { SubscriptionCatalog, SubscriptionStore, SubscriptionType } from '../subscriptions/index.ts';
-import type { CsrfGuard } from './csrf.ts';
+import type { CsrfGuard } from '../http/csrf.ts';
 import type { FormRateLimits } from './rate-limits.ts';
 import type { SubscriptionForms } from './subscription-forms.ts';
 import type { TokenService } from './tokens.ts';

@@ -2,15 +2,14 @@ import express, { type RequestHandler, type Response, type Router } from 'expres
 import { z } from 'zod';
 import { LOCALES, type Locale } from '../shared/locale.ts';
 import type { SubscriptionType } from '../subscriptions/index.ts';
-import { formBody } from './form-body.ts';
 import { formCookie, formCookieOf } from './form-cookie.ts';
+import { formBody, requireCsrf } from './form-post.ts';
 import { SUBSCRIBE_PATH } from './links.ts';
-import { pickLocale } from './locale.ts';
+import { pickLocale } from '../http/page-locale.ts';
 import { pageLocale } from './open-token.ts';
 import { pageError, sendPage } from './page-errors.ts';
 import { renderCheckInbox, renderSubscribeForm, type SubscribeFormInput } from './pages/subscribe-pages.ts';
 import { checkResubscribeRequest, requestResubscribe } from './request-resubscribe.ts';
-import { requireCsrf } from './require-csrf.ts';
 import type { PreferencesDeps } from './route-deps.ts';
 import { TEXTS } from './texts.ts';
 

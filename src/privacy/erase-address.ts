@@ -3,7 +3,7 @@ import type { MessageRepository } from '../messages/index.ts';
 import { NO_EVENTS, appEventId, type AppEventSink, type StateSnapshot } from '../shared/app-events.ts';
 import { notFound } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
-import type { AddressState, ErasureSuppression, MongoSubscriptionStore, Suppression } from '../subscriptions/index.ts';
+import { stateSnapshot, type ErasureSuppression, type MongoSubscriptionStore, type Suppression } from '../subscriptions/index.ts';
 import type { ErasedAddressRepository } from './erased-address-repository.ts';
 
 /** Messages are deleted this many at a time (each page is one `$in` per collection). */
@@ -33,13 +33,6 @@ export const ERASED_SNAPSHOT: StateSnapshot = { optedOutOfAll: false, subscripti
 
 /** What of a state's suppression the erasure record keeps: kind, time, source — not its detail (a diagnostic often quotes the address). */
 const keptSuppression = (s: Suppression): ErasureSuppression => ({ kind: s.kind, at: s.at, source: s.kind === 'complaint' ? 'complaint' : 'bounce' });
-
-const snapshotOf = (state: AddressState): StateSnapshot => ({
-  optedOutOfAll: state.optedOutOfAll,
-  subscriptions: { ...state.subscriptions },
-  suppression: state.suppression ? { kind: state.suppression.kind, at: state.suppression.at.toISOString() } : null,
-  ...(state.erased ? { erased: true as const } : {}),
-});
 
 /**
  * The person's erasure (PRODUCT.md §10, GDPR Art. 17): everything held about the address goes —
@@ -76,7 +69,7 @@ export async function eraseAddress(deps: EraseDeps, address: string, now = new D
       type: 'subscription.changed',
       address,
       at: record.erasedAt,
-      data: { before: snapshotOf(before), after: ERASED_SNAPSHOT, source: 'erasure' },
+      data: { before: stateSnapshot(before, { erasure: true }), after: ERASED_SNAPSHOT, source: 'erasure' },
     },
   ]);
   // Counts only: the log never names the address.

@@ -10,7 +10,6 @@ import { eventId, parseEventId, type ConsentEventDoc } from './consent-event.mod
 import { firstDoc, newEvent, setFor } from './consent-documents.ts';
 import type { ErasedAddresses } from './erased-addresses.ts';
 import { erasureEffect, markIfErasedMeanwhile } from './erasure-rule.ts';
-import { KeyedQueue } from './keyed-queue.ts';
 import type { PendingWriteDoc } from './pending-write.model.ts';
 import { applyDiff, diffChange } from './state-change.ts';
 import type { ApplyOptions } from './subscription-store.ts';
@@ -134,5 +133,21 @@ export class ConsentWriter {
       return;
     }
     await stateCol.updateOne({ _id: event.address, version: baseVersion }, { $set: setFor(event) });
+  }
+}
+
+/** Runs tasks one at a time per key (in arrival order), different keys in parallel. In-process only. */
+class KeyedQueue {
+  private readonly tails = new Map<string, Promise<unknown>>();
+
+  run<T>(key: string, task: () => Promise<T>): Promise<T> {
+    const previous = this.tails.get(key) ?? Promise.resolve();
+    const result = previous.then(task, task);
+    const tail = result.catch(() => undefined);
+    this.tails.set(key, tail);
+    void tail.then(() => {
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    });
+    return result;
   }
 }

@@ -9,12 +9,21 @@ export { decide, SUPPRESS_REASONS, type Decision, type SuppressReason, type Poli
 export { assertLegalBasis, liftsOptOut } from './legal-basis.ts';
 export { toAddressView, type AddressView } from './address-view.ts';
 export { typeStateOf } from './state-change.ts';
+export { stateSnapshot } from './subscription-events.ts';
 export { operatorRoutes } from './operator-routes.ts';
-export { importRoutes, IMPORT_PATH, DEFAULT_IMPORT_MAX_BYTES, type ImportJobPayload } from './import-routes.ts';
-export { ImportProcessor } from './import-processor.ts';
-export { importJobModel } from './import-job.model.ts';
-export { importChunkModel } from './import-chunk.model.ts';
-export { importJobProcessor, importJobOptions, watchImportWorker, IMPORT_ATTEMPTS } from './import-worker.ts';
+export {
+  importRoutes,
+  IMPORT_PATH,
+  DEFAULT_IMPORT_MAX_BYTES,
+  ImportProcessor,
+  importJobModel,
+  importChunkModel,
+  importJobProcessor,
+  importJobOptions,
+  watchImportWorker,
+  IMPORT_ATTEMPTS,
+  type ImportJobPayload,
+} from './import/index.ts';
 export { SuppressionList, type SuppressionEntry, type SuppressionPage, type SuppressionQuery } from './suppression-list.ts';
 export { liftSuppression, type LiftRequest } from './lift-suppression.ts';
 export { changeAddress, type OperatorChange } from './change-address.ts';
@@ -29,4 +38,4 @@ export { addressViewSchema } from './address-view.ts';
 export { consentEventViewSchema } from './consent-history.ts';
 export { suppressionEntrySchema, suppressionPageSchema } from './suppression-list.ts';
 export { subscriptionTypeViewSchema, type SubscriptionTypeView } from './catalog.ts';
-export { importJobViewSchema, type ImportJobView } from './import-routes.ts';
+export { importJobViewSchema, type ImportJobView } from './import/index.ts';

@@ -3,7 +3,7 @@ import { BODY_ERRORS, COMMON_ERRORS, errorResponses, jsonContent, type ApiDocSec
 import { addressViewSchema } from './address-view.ts';
 import { subscriptionTypeViewSchema } from './catalog.ts';
 import { consentEventViewSchema } from './consent-history.ts';
-import { IMPORT_PATH, importAcceptedSchema, importJobViewSchema } from './import-routes.ts';
+import { IMPORT_PATH, importAcceptedSchema, importJobViewSchema } from './import/index.ts';
 import { addressPatchSchema } from './operator-routes.ts';
 import { suppressionPageSchema } from './suppression-list.ts';
 import { liftSuppressionBodySchema, suppressionQuerySchema } from './suppression-routes.ts';

@@ -1,4 +1,5 @@
 import { AppError } from '../shared/errors.ts';
+import { isLocale } from '../shared/locale.ts';
 import { PREFERENCES_PATH, UNSUBSCRIBE_PATH, preferencesUrl, unsubscribeUrl, type TokenService } from '../preferences/index.ts';
 import type { SubscriptionCatalog } from '../subscriptions/index.ts';
 import { hb } from './handlebars-env.ts';
@@ -25,8 +26,6 @@ const cleanMessage = (err: unknown) =>
     .split('\n')[0]!
     .replace(/ in (\[object Object\]|undefined|null)/, '')
     .replace(/ - \d+:\d+$/, '');
-
-const isLocale = (value: unknown): value is Locale => (LOCALES as readonly unknown[]).includes(value);
 
 /**
  * The compiled templates, filled per message. Rendering is synchronous and does only per-message

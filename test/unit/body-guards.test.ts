@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { bodyParserError } from '../../src/http/body-errors.ts';
 import { findBodyProblem, MAX_JSON_DEPTH } from '../../src/http/body-guards.ts';
 
 const nested = (depth: number, leaf: unknown = 1): unknown => {
@@ -28,5 +29,30 @@ describe('findBodyProblem', () => {
   it('answers for a 400 KB [[[…]]] without exhausting the stack', () => {
     const body: unknown = JSON.parse('['.repeat(200_000) + ']'.repeat(200_000));
     expect(findBodyProblem(body)).toEqual({ kind: 'too_deep', path: expect.stringMatching(/^(\[0\]){64}$/) });
+  });
+});
+
+describe('bodyParserError', () => {
+  const said = (type: string, voice: 'api' | 'page') => {
+    const err = bodyParserError(Object.assign(new Error(type), { type }), voice);
+    return err && [err.code, err.status];
+  };
+
+  it('says each body-parser failure in the API\'s words and in the pages\'', () => {
+    expect(said('entity.too.large', 'api')).toEqual(['payload_too_large', 413]);
+    expect(said('entity.too.large', 'page')).toEqual(['payload_too_large', 413]);
+    expect(said('parameters.too.many', 'page')).toEqual(['payload_too_large', 413]);
+    expect(said('charset.unsupported', 'api')).toEqual(['unsupported_encoding', 415]);
+    expect(said('encoding.unsupported', 'page')).toEqual(['unsupported_media_type', 415]);
+    expect(said('entity.parse.failed', 'api')).toEqual(['malformed_json', 400]);
+    expect(said('entity.parse.failed', 'page')).toEqual(['invalid_form', 400]);
+    expect(said('request.aborted', 'page')).toEqual(['invalid_form', 400]);
+  });
+
+  it('leaves every other error to the caller (the API\'s generic 500 for the failures it does not name)', () => {
+    expect(said('request.aborted', 'api')).toBeUndefined();
+    expect(said('toString', 'page')).toBeUndefined();
+    expect(bodyParserError(new Error('boom'), 'api')).toBeUndefined();
+    expect(bodyParserError(null, 'page')).toBeUndefined();
   });
 });

@@ -1,7 +1,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { csvRows, type RawRow } from '../../src/subscriptions/import-rows.ts';
+import { csvRows, type RawRow } from '../../src/subscriptions/import/import-rows.ts';
 
 // A real collection, so the measure is what the reader keeps, not garbage awaiting collection.
 setFlagsFromString('--expose-gc');

@@ -1,8 +1,8 @@
 import express, { type Request } from 'express';
 import { describe, expect, it } from 'vitest';
-import { CsrfGuard } from '../../src/preferences/csrf.ts';
-import { escapeHtml, highlight, html } from '../../src/preferences/html.ts';
-import { pickLocale } from '../../src/preferences/locale.ts';
+import { CsrfGuard } from '../../src/http/csrf.ts';
+import { escapeHtml, highlight, html } from '../../src/http/html.ts';
+import { pickLocale } from '../../src/http/page-locale.ts';
 import { checkMultipart, checkUrlencoded } from '../../src/preferences/one-click-body.ts';
 import { toStateChange } from '../../src/preferences/preference-actions.ts';
 import { renderPreferencePage } from '../../src/preferences/pages/preference-page.ts';

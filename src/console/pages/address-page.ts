@@ -1,4 +1,4 @@
-import { html, type SafeHtml } from '../../preferences/index.ts';
+import { html, type SafeHtml } from '../../http/html.ts';
 import type { Locale } from '../../shared/locale.ts';
 import { LEGAL_BASES, type AddressView, type ConsentEventView, type SubscriptionType } from '../../subscriptions/index.ts';
 import type { StoredMessage } from '../../messages/index.ts';

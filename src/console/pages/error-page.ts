@@ -1,4 +1,4 @@
-import { html } from '../../preferences/index.ts';
+import { html } from '../../http/html.ts';
 import type { Locale } from '../../shared/locale.ts';
 import { banner, consolePage, type ConsoleViewer } from '../console-layout.ts';
 import { CONSOLE_TEXTS } from '../console-texts.ts';

@@ -1,4 +1,5 @@
-import { formSnippet, html, type SafeHtml, type SubscriptionForm } from '../../preferences/index.ts';
+import { html, type SafeHtml } from '../../http/html.ts';
+import { formSnippet, type SubscriptionForm } from '../../preferences/index.ts';
 import type { Locale } from '../../shared/locale.ts';
 import type { SubscriptionType } from '../../subscriptions/index.ts';
 import { banner, consolePage, type ConsoleViewer } from '../console-layout.ts';

@@ -1,4 +1,4 @@
-import { html } from '../../preferences/index.ts';
+import { html } from '../../http/html.ts';
 import type { Locale } from '../../shared/locale.ts';
 import { sectionsFor } from '../console-roles.ts';
 import { consolePage, sectionPath, type ConsoleViewer } from '../console-layout.ts';

@@ -1,4 +1,4 @@
-import { html } from '../../preferences/index.ts';
+import { html } from '../../http/html.ts';
 import type { Locale } from '../../shared/locale.ts';
 import { MAX_EMAIL_LENGTH } from '../account-key.ts';
 import { banner, consolePage } from '../console-layout.ts';

@@ -1,4 +1,4 @@
-import { html } from '../../preferences/index.ts';
+import { html } from '../../http/html.ts';
 import type { Locale } from '../../shared/locale.ts';
 import { SUPPRESSION_KINDS, type SuppressionPage } from '../../subscriptions/index.ts';
 import { banner, consolePage, type ConsoleViewer } from '../console-layout.ts';

@@ -1,4 +1,4 @@
-import { html, type SafeHtml } from '../../preferences/index.ts';
+import { html, type SafeHtml } from '../../http/html.ts';
 import type { Locale } from '../../shared/locale.ts';
 import { LOCALES, type RenderedMessage, type TemplateInfo } from '../../templates/index.ts';
 import { banner, consolePage, type ConsoleViewer } from '../console-layout.ts';

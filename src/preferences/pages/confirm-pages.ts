@@ -1,6 +1,6 @@
 import type { Locale } from '../../shared/locale.ts';
-import { highlight, html } from '../html.ts';
-import { page } from '../layout.ts';
+import { highlight, html } from '../../http/html.ts';
+import { page } from '../recipient-layout.ts';
 import { TEXTS } from '../texts.ts';
 import { renderMessagePage } from './message-page.ts';
 

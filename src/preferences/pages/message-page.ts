@@ -1,6 +1,6 @@
 import type { Locale } from '../../shared/locale.ts';
-import { html, type SafeHtml } from '../html.ts';
-import { page } from '../layout.ts';
+import { html, type SafeHtml } from '../../http/html.ts';
+import { page } from '../recipient-layout.ts';
 
 export interface MessagePageInput {
   locale: Locale;

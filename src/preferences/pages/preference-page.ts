@@ -1,7 +1,7 @@
 import type { Locale } from '../../shared/locale.ts';
 import type { AddressState, ConsentMode, SubscriptionType } from '../../subscriptions/index.ts';
-import { highlight, html, type SafeHtml } from '../html.ts';
-import { page } from '../layout.ts';
+import { highlight, html, type SafeHtml } from '../../http/html.ts';
+import { page } from '../recipient-layout.ts';
 import type { PreferenceAction } from '../preference-actions.ts';
 import { TEXTS, type Texts } from '../texts.ts';
 

@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
+import { html, type SafeHtml } from '../http/html.ts';
+import { pageHead, styleHash } from '../http/page-layout.ts';
 import type { Locale } from '../shared/locale.ts';
-import { html, SafeHtml } from './html.ts';
 import { TEXTS } from './texts.ts';
 
 /**
@@ -66,27 +66,8 @@ input[aria-invalid=true]{border-color:var(--danger)}
 @media (max-width:30rem){.card{padding:1.25rem}.topic{flex-direction:column;align-items:flex-start}}
 `;
 
-/** The CSP source that allows exactly this stylesheet. */
-export const styleHash = (css: string): string => `'sha256-${createHash('sha256').update(css).digest('base64')}'`;
+/** The CSP source that allows exactly the recipient pages' stylesheet. */
 export const STYLE_HASH = styleHash(STYLES);
-
-/**
- * The start of every page mailgate serves (recipient pages, the console): doctype, language, no
- * indexing, no referrer, no favicon request, and the page's one stylesheet (allowed by its hash).
- */
-export function pageHead(o: { lang: string; title: string; styles: string }): SafeHtml {
-  return html`<!doctype html>
-<html lang="${o.lang}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex, nofollow">
-<meta name="referrer" content="no-referrer">
-<link rel="icon" href="data:,">
-<title>${o.title}</title>
-<style>${new SafeHtml(o.styles)}</style>
-</head>`;
-}
 
 export interface PageOptions {
   locale: Locale;

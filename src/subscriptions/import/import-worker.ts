@@ -1,6 +1,6 @@
 import { UnrecoverableError, type Job, type Processor, type Worker } from 'bullmq';
-import { AppError } from '../shared/errors.ts';
-import type { Logger } from '../shared/logger.ts';
+import { AppError } from '../../shared/errors.ts';
+import type { Logger } from '../../shared/logger.ts';
 import type { ImportProcessor } from './import-processor.ts';
 import type { ImportJobPayload } from './import-routes.ts';
 

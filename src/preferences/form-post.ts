@@ -1,6 +1,15 @@
-import type { Request, RequestHandler, Response } from 'express';
-import type { CsrfGuard } from './csrf.ts';
+import express, { type Request, type RequestHandler, type Response } from 'express';
+import type { CsrfGuard } from '../http/csrf.ts';
 import { pageError } from './page-errors.ts';
+
+// A recipient form post, as every form route reads it: the body parsed (formBody), then its CSRF
+// field checked (requireCsrf), before the form itself is looked at.
+
+/** The recipient forms are a few short fields: anything larger is refused with 413. */
+const FORM_LIMIT = '16kb';
+
+/** Parses a recipient form (urlencoded, flat: no nested objects from `a[b]=c`). */
+export const formBody = (): RequestHandler => express.urlencoded({ extended: false, limit: FORM_LIMIT, parameterLimit: 100 });
 
 /**
  * Refuses a form post (403) unless its `csrf` field is one string that the guard issued for this

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { AppError } from '../shared/errors.ts';
+import { AppError } from '../../shared/errors.ts';
 import { CHUNK_BYTES, chunkCollection, chunkId, type ImportChunkModel } from './import-chunk.model.ts';
 
 export const payloadTooLarge = (maxBytes: number) =>

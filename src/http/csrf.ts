@@ -4,10 +4,11 @@ const MAC_BYTES = 18;
 export const CSRF_TTL_S = 24 * 3600;
 
 /**
- * Stateless CSRF tokens for the recipient forms: `<issued-at>.<HMAC(scope | issued-at)>`.
- * The scope binds a form token to what the page was served for (the preference or confirmation
- * token in its URL, or the visitor's form cookie), so a token taken from one page is useless on
- * another. Keys derive from MAILGATE_SECRET; every configured secret verifies (rotation).
+ * Stateless CSRF tokens for mailgate's forms: `<issued-at>.<HMAC(scope | issued-at)>`.
+ * The scope binds a form token to what the page was served for (on a recipient page the
+ * preference or confirmation token in its URL, or the visitor's form cookie; in the console the
+ * session or the sign-in nonce), so a token taken from one page is useless on another. Keys
+ * derive from MAILGATE_SECRET; every configured secret verifies (rotation).
  */
 export class CsrfGuard {
   private readonly keys: Buffer[];

@@ -1,12 +1,12 @@
 import { StringDecoder } from 'node:string_decoder';
 import { parse, type CsvError } from 'csv-parse';
 import { z } from 'zod';
-import { tryNormalizeAddress } from '../addresses/index.ts';
-import { AppError } from '../shared/errors.ts';
-import type { SubscriptionCatalog } from './catalog.ts';
+import { tryNormalizeAddress } from '../../addresses/index.ts';
+import { AppError } from '../../shared/errors.ts';
+import type { SubscriptionCatalog } from '../catalog.ts';
+import { LEGAL_BASES, type LegalBasis, type StateChange } from '../types.ts';
 import { chunkCollection, chunkId, type ImportChunkModel } from './import-chunk.model.ts';
 import type { ImportFormat } from './import-job.model.ts';
-import { LEGAL_BASES, type LegalBasis, type StateChange } from './types.ts';
 
 export const IMPORT_COLUMNS = ['address', 'action', 'type', 'legalBasis', 'legalBasisExplanation'] as const;
 export const IMPORT_ACTIONS = ['unsubscribe', 'subscribe', 'unsubscribe_all', 'resubscribe_all'] as const;

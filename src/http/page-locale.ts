@@ -1,10 +1,9 @@
 import type { Request } from 'express';
-import { LOCALES, type Locale } from '../shared/locale.ts';
-
-export const isLocale = (value: unknown): value is Locale => typeof value === 'string' && (LOCALES as readonly string[]).includes(value);
+import { LOCALES, isLocale, type Locale } from '../shared/locale.ts';
 
 /**
- * The message's locale (from its token) first, then the best of our locales in the browser's
+ * The language a page speaks, for the recipient pages and the console alike: the one preferred (a
+ * link token's locale, the form's `lang`) first, then the best of our locales in the browser's
  * Accept-Language (Express's negotiation), then English.
  */
 export function pickLocale(preferred: unknown, req: Request): Locale {

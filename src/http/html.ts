@@ -1,6 +1,7 @@
 /**
- * A tiny, escape-by-default HTML builder for the recipient pages: every interpolated value is
- * escaped unless it is already `SafeHtml` (built by `html` itself). No template engine needed.
+ * A tiny, escape-by-default HTML builder for mailgate's own pages (the recipient pages, the
+ * console): every interpolated value is escaped unless it is already `SafeHtml` (built by `html`
+ * itself). No template engine needed.
  */
 export class SafeHtml {
   constructor(readonly value: string) {}

@@ -1,11 +1,11 @@
-import { AppError } from '../shared/errors.ts';
-import type { Logger } from '../shared/logger.ts';
-import type { SubscriptionCatalog } from './catalog.ts';
+import { AppError } from '../../shared/errors.ts';
+import type { Logger } from '../../shared/logger.ts';
+import type { SubscriptionCatalog } from '../catalog.ts';
+import { assertLegalBasis } from '../legal-basis.ts';
+import type { ApplyItem, MongoSubscriptionStore } from '../mongo-subscription-store.ts';
 import type { ImportChunkModel } from './import-chunk.model.ts';
 import type { ImportCounts, ImportJobModel, ImportRowError } from './import-job.model.ts';
 import { rawRows, readChunks, toImportRow, type ImportRow } from './import-rows.ts';
-import { assertLegalBasis } from './legal-basis.ts';
-import type { ApplyItem, MongoSubscriptionStore } from './mongo-subscription-store.ts';
 
 // Large batches: each batch costs one $in read (a scan on FerretDB: see docs/ferretdb.md).
 const BATCH_ROWS = 2000;
