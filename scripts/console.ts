@@ -1,5 +1,5 @@
 /**
- * Operator accounts for the console (PRODUCT.md §8):
+ * Operator accounts for the console (docs/rules.md §8):
  *   npm run console -- add-user <email> --role admin|marketer|support
  *   npm run console -- list-users
  *   npm run console -- remove-user <email>

@@ -115,18 +115,18 @@ export interface Config {
   metrics: MetricsConfig;
   /** The send retry schedule: attempts, first backoff, backoff cap (doubling, ±20 % jitter). */
   sendRetry: { attempts: number; backoffMs: number; backoffMaxMs: number };
-  /** The reconciler of orphaned messages (PRODUCT.md §11): how often it runs, how long past due a message must be. */
+  /** The reconciler of orphaned messages (docs/rules.md §11): how often it runs, how long past due a message must be. */
   reconcile: { intervalMs: number; graceMs: number };
   /** Message records, outcomes and raw feedback older than this are deleted (consent events stay). */
   messageRetentionDays: number;
-  /** Re-subscribe confirmation emails per hour, whole deployment (PRODUCT.md §11); over it the form sends nothing. */
+  /** Re-subscribe confirmation emails per hour, whole deployment (docs/rules.md §11); over it the form sends nothing. */
   resubscribeConfirmationsPerHour: number;
   /** A console session ends this long after its sign-in, however active (the idle limit is separate). */
   consoleSessionMaxHours: number;
   webhooks: WebhookConfig;
 }
 
-/** Webhooks to the application (PRODUCT.md §9). */
+/** Webhooks to the application (docs/rules.md §9). */
 export interface WebhookConfig {
   /** The waits before the 2nd, 3rd, … attempt; after the last one a delivery is `failed`. */
   retryScheduleMs: number[];
@@ -147,7 +147,7 @@ export interface MetricsConfig {
   host: string;
 }
 
-/** Relay feedback (PRODUCT.md §6): a source left unconfigured refuses every request. */
+/** Relay feedback (docs/feedback.md): a source left unconfigured refuses every request. */
 export interface FeedbackConfig {
   sesTopicArns: string[];
   postmarkAuth: string | undefined;

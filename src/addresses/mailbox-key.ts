@@ -2,7 +2,7 @@
 const DOTLESS_DOMAINS = new Set(['gmail.com', 'googlemail.com']);
 
 /**
- * The mailbox an address reaches, for limits that protect a mailbox (PRODUCT.md §11): lower-cased,
+ * The mailbox an address reaches, for limits that protect a mailbox (docs/rules.md §11): lower-cased,
  * the `+tag` dropped (every domain), dots in the local part dropped where the provider ignores them,
  * googlemail.com read as gmail.com. Only a limit's key: the address itself is stored and mailed as
  * written. Expects a normalized address (src/addresses/normalize.ts).

@@ -20,7 +20,7 @@ const TOP_LABEL = /^[a-z]/;
 export type NormalizeResult = { ok: true; address: string } | { ok: false; reason: string };
 
 /**
- * The one key subscription state hangs on (PRODUCT.md §1): trimmed, a single bare address, the
+ * The one key subscription state hangs on (docs/rules.md §1): trimmed, a single bare address, the
  * whole address lower-cased, the domain in ASCII (punycode). Dots and +tags are kept.
  */
 export function tryNormalizeAddress(input: unknown): NormalizeResult {

@@ -44,7 +44,7 @@ export interface Webhooks {
   delivery: WebhookDeliveryParts;
 }
 
-/** Webhooks to the application (PRODUCT.md §9): the sink every process emits into and the endpoints API. */
+/** Webhooks to the application (docs/rules.md §9): the sink every process emits into and the endpoints API. */
 export function buildWebhooks(life: Lifecycle, deps: { config: Config; logger: Logger; db: Connection; redis: Redis; metrics: Registry }): Webhooks {
   const { config, redis } = deps;
   const logger = deps.logger.child({ module: 'webhooks' });

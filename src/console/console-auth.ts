@@ -87,7 +87,7 @@ export function requireOperator(deps: { users: ConsoleUserRepository; now: () =>
   };
 }
 
-/** 403 unless the operator's role may use this section (PRODUCT.md §8). Runs before the body is looked at. */
+/** 403 unless the operator's role may use this section (docs/rules.md §8). Runs before the body is looked at. */
 export const requireSection =
   (section: ConsoleSection): RequestHandler =>
   (_req, res, next) => {

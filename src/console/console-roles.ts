@@ -1,4 +1,4 @@
-/** Who may use the console, and which pages each role sees (PRODUCT.md §8). */
+/** Who may use the console, and which pages each role sees (docs/rules.md §8). */
 export const CONSOLE_ROLES = ['admin', 'marketer', 'support'] as const;
 export type ConsoleRole = (typeof CONSOLE_ROLES)[number];
 

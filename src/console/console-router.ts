@@ -16,7 +16,7 @@ import { suppressionsRoutes } from './suppressions-routes.ts';
 const SESSION_IDLE_MS = 8 * 3600_000;
 
 /**
- * The operator console at /console (PRODUCT.md §8): server-rendered pages behind a session
+ * The operator console at /console (docs/rules.md §8): server-rendered pages behind a session
  * (express-session, stored by `deps.sessions`), strict headers, CSRF on every form, each section
  * gated by role. Mounted at the root among the public routers; it answers only under /console.
  */

@@ -36,7 +36,7 @@ const doneOf = (req: Request): string | undefined => (typeof req.query.done === 
 const isRefusal = (err: unknown): err is AppError => err instanceof AppError && [400, 409, 422].includes(err.status) && err.code !== 'csrf_failed';
 
 /**
- * The subscription forms section (PRODUCT.md §8): list, create, edit, enable and disable — only
+ * The subscription forms section (docs/rules.md §8): list, create, edit, enable and disable — only
  * through `SubscriptionForms`, whose input checks apply, with the operator's email as actor.
  * Mounted at /console/forms behind sign-in and the marketer/admin role check.
  */

@@ -1,4 +1,4 @@
-// The console domain: the operator pages at /console (PRODUCT.md §8), operator accounts and their
+// The console domain: the operator pages at /console (docs/rules.md §8), operator accounts and their
 // sessions. The composition root (src/app.ts) builds a ConsoleDeps and mounts createConsoleRouter;
 // the CLI (scripts/console.ts) manages accounts through ConsoleUserRepository.
 export { createConsoleRouter } from './console-router.ts';

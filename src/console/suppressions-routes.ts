@@ -10,7 +10,7 @@ const DONE = new Set(['lifted']);
 const isKind = (value: unknown): value is SuppressionKind => typeof value === 'string' && (SUPPRESSION_KINDS as readonly string[]).includes(value);
 const isDate = (value: unknown): value is string => typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`));
 
-/** The suppression list of PRODUCT.md §7, filtered by reason and since-date (UTC), paged by the list's cursor. */
+/** The suppression list of docs/rules.md §7, filtered by reason and since-date (UTC), paged by the list's cursor. */
 export function suppressionsRoutes(deps: ConsoleDeps): Router {
   const router = Router();
   router.get('/suppressions', requireSection('suppressions'), async (req, res) => {

@@ -34,7 +34,7 @@ const belongsTo = (name: string) => (p: TemplateProblem) => {
 type DataResult = { ok: true; data: Record<string, unknown> } | { ok: false; error: string };
 
 /**
- * The templates section (PRODUCT.md §8): every template; one template's preview per locale with its
+ * The templates section (docs/rules.md §8): every template; one template's preview per locale with its
  * sample data or pasted JSON; the checker's findings; "Send me a test" to the operator's own address.
  * Mounted at /console/templates behind sign-in and the marketer/admin role check.
  */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * The body of every error the API answers (PRODUCT.md §3): a stable snake_case `code` to branch
+ * The body of every error the API answers (docs/rules.md §3): a stable snake_case `code` to branch
  * on, a `message` for people, and `details` where a route has more to say (e.g. zod's issues).
  * Shared by the error middleware's document, the API reference and the typed client.
  */

@@ -4,7 +4,7 @@ import { MESSAGE_KINDS, type MessageKind } from '../shared/message-kinds.ts';
 import { LOCALES, type Locale } from '../shared/locale.ts';
 
 /**
- * The enqueue contract (PRODUCT.md §3), shared by the HTTP routes, the in-process use case and the
+ * The enqueue contract (docs/rules.md §3), shared by the HTTP routes, the in-process use case and the
  * typed client (which must not load the server's dependencies: this folder imports only pure code).
  * No database, no templates; those checks happen in the enqueue use case.
  */
@@ -31,7 +31,7 @@ export const messageInputSchema = z
   .strict()
   .meta({ id: 'MessageInput' });
 
-/** What callers send: see PRODUCT.md §3 `POST /v1/messages`. */
+/** What callers send: see docs/rules.md §3 `POST /v1/messages`. */
 export type MessageInput = z.input<typeof messageInputSchema>;
 
 export const batchInputSchema = z.object({ messages: z.array(z.unknown()).min(1).max(MAX_BATCH) }).strict();

@@ -4,7 +4,7 @@ import { apiErrorDetailSchema } from './api-error.ts';
 import { MESSAGE_STATUSES } from './message-input.ts';
 
 /**
- * What the message routes answer (PRODUCT.md §3). The schemas are the contract: the API reference
+ * What the message routes answer (docs/rules.md §3). The schemas are the contract: the API reference
  * is generated from them and the typed client's types are inferred from them, so neither can drift
  * from the other.
  */

@@ -56,7 +56,7 @@ export const TEST_SUBJECT_PREFIX = '[Test] ';
 
 /**
  * The send use case the worker runs for one message id: load, skip if final, read the address
- * state, decide with the policy (PRODUCT.md §1), render, send, record. Reads and writes of the
+ * state, decide with the policy (docs/rules.md §1), render, send, record. Reads and writes of the
  * jobs running at the same moment are batched into one round trip each.
  */
 export class MessageSender {
@@ -195,7 +195,7 @@ export class MessageSender {
 
   private async finish(message: MessageRecord, set: FinalOutcome): Promise<void> {
     await this.transient('message store', () => this.deps.outcomes.record(message, set));
-    // The record keeps the SMTP reply for operators; the log line carries no address (PRODUCT.md §11).
+    // The record keeps the SMTP reply for operators; the log line carries no address (docs/rules.md §11).
     if (set.status === 'failed') this.deps.logger.warn({ event: 'delivery.failed', messageId: message._id, reason: set.reason, detail: set.detail === undefined ? undefined : redactAddresses(set.detail) });
   }
 

@@ -27,7 +27,7 @@ export interface ApplyFeedbackDeps {
 type Applied = 'suppressed' | 'unsubscribed' | 'counted' | 'delayed' | 'unmatched' | 'nothing';
 
 /**
- * Applies one stored feedback event (PRODUCT.md §6): hard bounce → `hard_bounce`; complaint →
+ * Applies one stored feedback event (docs/feedback.md): hard bounce → `hard_bounce`; complaint →
  * `complaint`; soft bounces counted, and SOFT_BOUNCE_LIMIT of them in the window with no delivery
  * since → `soft_bounce`; a provider unsubscribe → the recipient's own unsubscribe (source
  * `provider`). Each change is a consent event naming the provider and its event. Feedback that
@@ -125,7 +125,7 @@ export class ApplyFeedback {
   }
 
   /**
-   * A relay still trying (PRODUCT.md §6): kept on the message it names, as its latest delay
+   * A relay still trying (docs/feedback.md): kept on the message it names, as its latest delay
    * warning; nothing changes for the address, and it never counts toward SOFT_BOUNCE_LIMIT.
    */
   private async noteDelay(recordId: string, record: FeedbackRecord, messageId: string | undefined): Promise<Applied> {

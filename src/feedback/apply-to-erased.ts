@@ -10,7 +10,7 @@ export interface ApplyToErasedDeps {
 }
 
 /**
- * Applies one feedback event about an erased address that has no state document (PRODUCT.md §10)
+ * Applies one feedback event about an erased address that has no state document (docs/rules.md §10)
  * to its erasure record, by the record's key: no state document, no consent event, nothing that
  * names the address. The same rules as for a state (apply-feedback.ts): a hard bounce → `hard_bounce`
  * (then transactional mail to it is suppressed too), a complaint → `complaint`, SOFT_BOUNCE_LIMIT

@@ -132,7 +132,7 @@ function byText(cls: string | undefined, diagnostic: string): Classification {
 }
 
 /**
- * What one recipient's status means (PRODUCT.md §6). The order of the rules is the point:
+ * What one recipient's status means (docs/feedback.md). The order of the rules is the point:
  * a hard bounce needs a 5xx class and either a mailbox/domain code (X.1.1, X.1.2, X.1.3, X.1.6,
  * X.1.10, X.2.1) or, without a specific code, an unambiguous "no such user" text; anything that
  * could be a full mailbox or a temporary condition is soft; sender-side, policy and size

@@ -14,7 +14,7 @@ function without(text: string, spellings: string[]): string {
 }
 
 /**
- * The raw record of feedback about an erased address that has no state document (PRODUCT.md §10):
+ * The raw record of feedback about an erased address that has no state document (docs/rules.md §10):
  * filed under the erasure record's key instead of the address, and stripped of what could name the
  * person — the diagnostic and detail (free text; a bounce's diagnostic usually quotes the address),
  * and the address wherever a provider's event id or message reference quoted it (SES, Postmark and

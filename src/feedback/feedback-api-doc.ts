@@ -6,7 +6,7 @@ import { receivedSchema } from './receive-feedback.ts';
 // What a relay's webhook is answered once its events are stored (or an SNS subscription confirmed).
 const relayAnswer = z.union([receivedSchema.extend({ received: z.number().int() }), z.object({ confirmed: z.literal(true) })]).meta({ id: 'RelayFeedbackReceived' });
 
-/** The relays' webhooks: no API key, each carries its provider's proof (PRODUCT.md §6). */
+/** The relays' webhooks: no API key, each carries its provider's proof (docs/feedback.md). */
 const RELAYS = [
   { name: 'ses', title: 'Amazon SES through SNS', proof: 'The SNS signature, checked against the certificate at `SigningCertURL`; the `TopicArn` must be configured' },
   { name: 'postmark', title: 'Postmark', proof: 'HTTP basic auth with the configured credentials' },
@@ -16,7 +16,7 @@ const RELAYS = [
 
 /** The feedback receivers (feedback-routes.ts) in the API reference. */
 export const feedbackApiDoc: ApiDocSection = {
-  tag: { name: 'Feedback', description: 'Bounces, complaints and unsubscribes reported by relays and other sources (PRODUCT.md §6)' },
+  tag: { name: 'Feedback', description: 'Bounces, complaints and unsubscribes reported by relays and other sources (docs/feedback.md)' },
   register(doc) {
     doc.route({
       method: 'post',

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 
 /**
- * What a piece of relay feedback means for the recipient address (PRODUCT.md §6). `delayed` is a
+ * What a piece of relay feedback means for the recipient address (docs/feedback.md). `delayed` is a
  * warning while the relay keeps trying (a DSN with Action: delayed, SES DeliveryDelay, SendGrid
  * deferred, a Mailgun temporary failure): it is recorded on the message and never counted as a
  * soft bounce; only a final failure is. See docs/feedback.md.
@@ -15,7 +15,7 @@ export const FEEDBACK_PROVIDERS = ['ses', 'postmark', 'sendgrid', 'mailgun', 'sm
 export type FeedbackProvider = (typeof FEEDBACK_PROVIDERS)[number];
 
 /**
- * Who is believed about whom (PRODUCT.md §6): an authenticated relay, the API key and the worker's
+ * Who is believed about whom (docs/feedback.md): an authenticated relay, the API key and the worker's
  * own SMTP conversation may speak for any address. Bounce mail (`dsn`) and feedback-loop mail
  * (`arf`) is not authenticated: it is believed only about the recipient of the message it proves
  * (report-proof.ts), never about an address it merely names.
@@ -99,7 +99,7 @@ export function ignoredReason(detail: string | undefined): string {
   return /^[a-z][a-z0-9_]{0,39}$/.test(head) ? head : 'other';
 }
 
-/** The generic `POST /v1/feedback` body (PRODUCT.md §6, for every other source). */
+/** The generic `POST /v1/feedback` body (docs/feedback.md, for every other source). */
 export const genericFeedbackSchema = z.strictObject({
   address: z.string().min(3).max(320),
   type: z.enum(['hard_bounce', 'soft_bounce', 'complaint', 'unsubscribe']),

@@ -68,7 +68,7 @@ function readTolerantly(provider: FeedbackProvider, body: unknown, parse: () => 
 }
 
 /**
- * The relays' webhooks (PRODUCT.md §6), each authenticated as its provider does it, before
+ * The relays' webhooks (docs/feedback.md), each authenticated as its provider does it, before
  * anything is read or stored. Every authenticated body that is JSON is answered 2xx (what is not
  * acted on is counted as ignored, with its reason); 400 is left for a body that is not JSON at all. Mounted at /v1/feedback/* without the API key (they carry their own
  * proof); answered 200 once the events are stored and their jobs added.

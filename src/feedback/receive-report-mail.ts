@@ -25,7 +25,7 @@ export type RecipientVerdict = { ok: true } | { ok: false; code: number; message
 const NOT_HERE = '5.1.1 No such mailbox here; this server takes only bounce and complaint reports';
 
 /**
- * Bounce and complaint mail (PRODUCT.md §6): which recipients the listener takes, and what a
+ * Bounce and complaint mail (docs/feedback.md): which recipients the listener takes, and what a
  * report is believed to say. A stranger can write anything, so:
  * - RCPT TO must be the complaint address or a VERP address whose keyed tag verifies (or, for a
  *   message enqueued before tags, its untagged form);

@@ -5,7 +5,7 @@ import type { FeedbackEvent } from './feedback-event.ts';
 import type { ReportEvent } from './report-mail.ts';
 
 /**
- * Who bounce and complaint MAIL is believed about (PRODUCT.md §6). Anyone can send mail to the
+ * Who bounce and complaint MAIL is believed about (docs/feedback.md). Anyone can send mail to the
  * listener, so a report counts only when it provably concerns a message mailgate sent, and then
  * only about that message's own recipient. Authenticated relays are believed about anyone (see
  * `believedAboutAnyAddress`); this file is the rule for everything else.

@@ -5,7 +5,7 @@ import { bodyParserError } from './body-errors.ts';
 
 /**
  * What a log line names for the request: the route pattern (`/v1/addresses/:address`), never the
- * URL, which can hold an address or a token (PRODUCT.md §11). When no route matched, the path
+ * URL, which can hold an address or a token (docs/rules.md §11). When no route matched, the path
  * with every segment that holds an address replaced.
  */
 export function routeOf(req: Request): string {

@@ -9,7 +9,7 @@ const batchBody = batchInputSchema.extend({ messages: z.array(messageInputSchema
 
 /** The messages routes (message-routes.ts) in the API reference. */
 export const messageApiDoc: ApiDocSection = {
-  tag: { name: 'Messages', description: 'Enqueue messages and follow where they stand (PRODUCT.md §3)' },
+  tag: { name: 'Messages', description: 'Enqueue messages and follow where they stand (docs/rules.md §3)' },
   register(doc) {
     doc.route({
       method: 'post',

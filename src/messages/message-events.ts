@@ -5,7 +5,7 @@ import type { MessageRecord } from './message.model.ts';
 type MessageEventType = Exclude<AppEvent['type'], 'subscription.changed'>;
 export type MessageOfEvent = Pick<MessageRecord, '_id' | 'to' | 'kind' | 'template' | 'subscriptionType'>;
 
-/** A message event (webhooks, PRODUCT.md §9); its id is stable per message and type, so a re-run emits the same event. */
+/** A message event (webhooks, docs/rules.md §9); its id is stable per message and type, so a re-run emits the same event. */
 export function messageEvent(message: MessageOfEvent, type: MessageEventType, extra: Pick<MessageEventData, 'reason' | 'statusCode' | 'diagnostic'> = {}, at = new Date()): AppEvent {
   const data: MessageEventData = {
     messageId: message._id,

@@ -1,6 +1,6 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 
-/** The relay's latest "still trying" warning about a message (PRODUCT.md §6: a delay is not a bounce). */
+/** The relay's latest "still trying" warning about a message (docs/feedback.md: a delay is not a bounce). */
 export interface MessageDelay {
   at: Date;
   provider: string;

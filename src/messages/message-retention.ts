@@ -6,7 +6,7 @@ export interface RetentionReport {
 
 /**
  * Deletes the records of final messages older than the retention window, with their outcomes and
- * relay feedback (PRODUCT.md §10; no TTL indexes: see docs/ferretdb.md), in pages, at most
+ * relay feedback (docs/rules.md §10; no TTL indexes: see docs/ferretdb.md), in pages, at most
  * `maxPages` per run. The record goes first: a record left without its outcome would look unsent
  * to the reconciler, an outcome left without its record is harmless. Messages with no outcome yet
  * are the reconciler's, and stay.

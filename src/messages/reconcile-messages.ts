@@ -30,7 +30,7 @@ export interface ReconcileReport {
 }
 
 /**
- * Finishes what a crash or a long outage orphaned (PRODUCT.md §11: no message stays `queued`
+ * Finishes what a crash or a long outage orphaned (docs/rules.md §11: no message stays `queued`
  * without a job that will finish it). It walks records created since its watermark, keeps those
  * with no outcome (checked on `message_outcomes` by `_id`, a page at a time) that are past due by
  * the grace period, and asks the send queue about their jobs:

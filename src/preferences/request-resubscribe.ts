@@ -45,7 +45,7 @@ export interface RequestResubscribeDeps {
  * confirmation token with a fresh nonce) that the recipient confirms. The caller answers the same
  * whatever happens here, so the answer tells nothing about the address. No mail goes to a
  * hard-bounced address (the mailbox does not exist: mailing it hurts the sender's reputation), nor
- * past the deployment's hourly budget (PRODUCT.md §11); both are logged and counted.
+ * past the deployment's hourly budget (docs/rules.md §11); both are logged and counted.
  */
 export async function requestResubscribe(deps: RequestResubscribeDeps, input: { address: string; types: string[]; locale: Locale }): Promise<void> {
   const { address, types, locale } = input;

@@ -35,7 +35,7 @@ export const ERASED_SNAPSHOT: StateSnapshot = { optedOutOfAll: false, subscripti
 const keptSuppression = (s: Suppression): ErasureSuppression => ({ kind: s.kind, at: s.at, source: s.kind === 'complaint' ? 'complaint' : 'bounce' });
 
 /**
- * The person's erasure (PRODUCT.md §10, GDPR Art. 17): everything held about the address goes —
+ * The person's erasure (docs/rules.md §10, GDPR Art. 17): everything held about the address goes —
  * its messages with their outcomes and relay feedback, raw feedback, consent events, journal
  * mentions, its state — and one erasure record stays (erased-address.model.ts), so the address is
  * never taken for a new one; a suppression the state held stays on it too (a hard-bounced mailbox

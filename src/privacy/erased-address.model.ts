@@ -6,7 +6,7 @@ import { SUPPRESSION_KINDS, type ErasureSuppression } from '../subscriptions/ind
 export const KEYED_WITH_ERASURE_KEY = 'erasure_key';
 
 /**
- * What stays of an erased address (PRODUCT.md §10): the proof that it asked to be forgotten, so
+ * What stays of an erased address (docs/rules.md §10): the proof that it asked to be forgotten, so
  * that it is never mailed marketing again by mistake (a re-import, an operator) — and nothing that
  * names it. `_id` is a MAC of the address (erasure-keys.ts), never the address or a plain hash of it
  * (a plain hash of an address is found again by hashing a list of addresses). `suppression` is a

@@ -71,7 +71,7 @@ export interface ExportDeps {
 }
 
 /**
- * Everything mailgate holds about one address, as one document (PRODUCT.md §10, GDPR Art. 15):
+ * Everything mailgate holds about one address, as one document (docs/rules.md §10, GDPR Art. 15):
  * its state, its consent history, the messages sent (or not) to it with their outcomes, and the
  * relay feedback about it, and the webhook deliveries that told the application about it. Read-only. An erased address answers 200 with what is held: the
  * erasure record's time and any suppression heard since (its state reads `erased: true`), and

@@ -1,4 +1,4 @@
-// The privacy domain (PRODUCT.md §10): what mailgate holds about a person, on request — the access
+// The privacy domain (docs/rules.md §10): what mailgate holds about a person, on request — the access
 // export and the erasure (with the erasure records the subscriptions domain reads through its
 // ErasedAddresses interface). Built by the composition root (src/app.ts); other folders import
 // only from this file.

@@ -7,7 +7,7 @@ const erasureReceiptSchema = z.object({ erasedAt: z.iso.datetime() }).meta({ id:
 
 /** The privacy routes (privacy-routes.ts) in the API reference. */
 export const privacyApiDoc: ApiDocSection = {
-  tag: { name: 'Privacy', description: 'What mailgate holds about a person (PRODUCT.md §10)' },
+  tag: { name: 'Privacy', description: 'What mailgate holds about a person (docs/rules.md §10)' },
   register(doc) {
     doc.route({
       method: 'get',

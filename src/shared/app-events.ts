@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 
 /**
- * What happened, as the application learns it through webhooks (PRODUCT.md §9). A domain emits an
+ * What happened, as the application learns it through webhooks (docs/rules.md §9). A domain emits an
  * event after the change it describes is stored; the webhooks domain records and delivers it. The
  * types live here so that a domain can emit without importing the webhooks domain.
  */
@@ -20,7 +20,7 @@ export interface StateSnapshot {
   optedOutOfAll: boolean;
   subscriptions: Record<string, string>;
   suppression: { kind: string; at: string } | null;
-  /** Present and true only in the `after` of an erasure (PRODUCT.md §10). */
+  /** Present and true only in the `after` of an erasure (docs/rules.md §10). */
   erased?: true;
 }
 

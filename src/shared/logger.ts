@@ -21,7 +21,7 @@ function redactDeep(value: unknown, depth: number): unknown {
 /**
  * Tokens and recipient lists never reach the log: these paths are redacted wherever they appear.
  * Error messages and SMTP replies (`err`, `detail`, `smtpResponse`) have their addresses replaced
- * (PRODUCT.md §11): the message record keeps the reply for operators, the log line does not. Each of
+ * (docs/rules.md §11): the message record keeps the reply for operators, the log line does not. Each of
  * their strings is cut to MAX_LOGGED_TEXT (2,000 characters), so no stranger can make a line long.
  */
 export function createLogger(level: string, destination?: DestinationStream): Logger {

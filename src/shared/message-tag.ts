@@ -1,7 +1,7 @@
 import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 
 /**
- * The keyed tag that binds bounce and complaint mail to a message mailgate sent (PRODUCT.md §6,
+ * The keyed tag that binds bounce and complaint mail to a message mailgate sent (docs/feedback.md,
  * "who is believed about whom"). Mail to the inbound listener is not authenticated: anyone can
  * write a DSN naming `bounces+<id>@BOUNCE_DOMAIN`, and message ids (ObjectIds) are guessable. So
  * the envelope sender is `bounces+<id>.<tag>@BOUNCE_DOMAIN` and the Message-ID `<id.tag@domain>`,

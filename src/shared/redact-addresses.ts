@@ -1,5 +1,5 @@
 /**
- * Addresses out of log text (PRODUCT.md §11). Log lines carry SMTP replies, error messages and bounce
+ * Addresses out of log text (docs/rules.md §11). Log lines carry SMTP replies, error messages and bounce
  * text that strangers wrote, so this is a scan rather than the pattern it replaces,
  * `[^\s<>()[\]{}"',;:/\\]+(?:@|%40)[a-z0-9.-]+\.[a-z]{2,}` (case-insensitive), which is quadratic on
  * any long run of characters without an address in it. It replaces exactly what that pattern did.

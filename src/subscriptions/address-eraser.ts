@@ -6,7 +6,7 @@ export interface AddressEraserDeps {
 }
 
 /**
- * The subscriptions side of an erasure (PRODUCT.md §10; the use case is privacy/erase-address.ts):
+ * The subscriptions side of an erasure (docs/rules.md §10; the use case is privacy/erase-address.ts):
  * the state document and consent events of one address, and its event ids in the write journal.
  * No transactions (docs/ferretdb.md), so the order carries the safety: the state is marked erased
  * first (a crash midway leaves an address that still reads as erased) and deleted last.

@@ -11,7 +11,7 @@ export const addressViewSchema = z
     subscriptions: z.record(z.string(), z.enum(TYPE_STATES)).meta({ description: 'Every catalog type, a missing one as `not_specified`' }),
     suppression: suppressionSchema.optional(),
     updatedAt: z.date().nullable().meta({ description: 'null for an address never changed' }),
-    erased: z.literal(true).optional().meta({ description: 'Present when the address was erased (PRODUCT.md §10)' }),
+    erased: z.literal(true).optional().meta({ description: 'Present when the address was erased (docs/rules.md §10)' }),
   })
   .meta({ id: 'Address' });
 export type AddressView = z.infer<typeof addressViewSchema>;

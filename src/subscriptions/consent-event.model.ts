@@ -3,7 +3,7 @@ import type { ChangeContext } from './types.ts';
 import type { StateDiff } from './state-change.ts';
 
 /**
- * An immutable consent event (PRODUCT.md §1 "Every change is an event"). It is written before the
+ * An immutable consent event (docs/rules.md §1 "Every change is an event"). It is written before the
  * state it produces; then the state moves to `version` by compare-and-set. The _id is made of
  * (address, version), so version N of an address comes from exactly one event, and an event is in
  * effect exactly when the state's version has reached it. Events are never updated.

@@ -2,7 +2,7 @@ import type { SuppressionKind } from './types.ts';
 
 /**
  * A deliverability restriction heard about an erased address that has no state document, kept on
- * its erasure record instead (PRODUCT.md §10): what a state's suppression says, minus anything that
+ * its erasure record instead (docs/rules.md §10): what a state's suppression says, minus anything that
  * could name the person — no address, no diagnostic text (a bounce's diagnostic often quotes the
  * address), only the provider's event id with the address taken out.
  */
@@ -25,7 +25,7 @@ export interface Erasure {
 }
 
 /**
- * Which addresses were erased (PRODUCT.md §10). The privacy domain keeps the records (keyed by a
+ * Which addresses were erased (docs/rules.md §10). The privacy domain keeps the records (keyed by a
  * MAC of the address, never the address itself) and implements this; the subscriptions domain
  * only asks, so it never imports the privacy domain.
  */

@@ -8,7 +8,7 @@ export interface ErasureRestrictionsDeps {
 }
 
 /**
- * Restricting feedback about an erased address (PRODUCT.md §10): a bounce or a complaint still takes
+ * Restricting feedback about an erased address (docs/rules.md §10): a bounce or a complaint still takes
  * effect, but without writing the address anywhere new — no state document, no consent event. It
  * goes on the erasure record, under the record's key, and the state reader hands it to the policy
  * as the address's suppression. Only for an erased address with no state document: one that has a

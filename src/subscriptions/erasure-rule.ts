@@ -18,7 +18,7 @@ export function subscribes(current: Pick<AddressState, 'optedOutOfAll'>, change:
 }
 
 /**
- * What a change does to an erasure (PRODUCT.md §10). Pure.
+ * What a change does to an erasure (docs/rules.md §10). Pure.
  * - `none`: the address is not erased;
  * - `keep`: it is, and stays so (a change that only restricts: an unsubscribe, a bounce);
  * - `fresh_start`: the person re-subscribed themselves: the state starts again without the mark.

@@ -3,7 +3,7 @@ import { typeStateOf } from './state-change.ts';
 import { LEGAL_BASES, type AddressState, type LegalBasis, type StateChange } from './types.ts';
 
 /**
- * Does this change lift an opt-out (PRODUCT.md §2.4, the seed's rule 5)? Clearing an
+ * Does this change lift an opt-out (docs/rules.md §2, the seed's rule 5)? Clearing an
  * `optedOutOfAll` that is set, or setting `subscribed` on a type that is `unsubscribed`.
  */
 export function liftsOptOut(current: Pick<AddressState, 'optedOutOfAll' | 'subscriptions'>, change: StateChange): boolean {

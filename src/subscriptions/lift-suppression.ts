@@ -9,7 +9,7 @@ export interface LiftRequest {
 }
 
 /**
- * An operator lifts a deliverability suppression (PRODUCT.md §7): always with an explanation;
+ * An operator lifts a deliverability suppression (docs/rules.md §7): always with an explanation;
  * lifting a `complaint` is a re-subscribe in effect, so it also needs a legal basis. Recorded as a
  * consent event with the actor. Checked against the state the change is applied to (guard).
  */

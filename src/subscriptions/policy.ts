@@ -18,9 +18,9 @@ const SEND: Decision = { send: true };
 const suppress = (reason: SuppressReason): Decision => ({ send: false, reason });
 
 /**
- * May this message go to this address now? PRODUCT.md §1, in order of precedence:
+ * May this message go to this address now? docs/rules.md §1, in order of precedence:
  * a hard bounce blocks every kind (the mailbox does not exist); transactional and one-to-one are
- * never blocked by an opt-out (nor by an erasure: PRODUCT.md §10); marketing is blocked by an
+ * never blocked by an opt-out (nor by an erasure: docs/rules.md §10); marketing is blocked by an
  * erasure (like an opt-out of all, the person asked to be forgotten), by a complaint, by repeated soft bounces
  * (a `soft_bounce` suppression), by opting out of all, by
  * unsubscribing from its type, and in opt-in mode by anything but `subscribed`.

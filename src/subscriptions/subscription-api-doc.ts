@@ -14,7 +14,7 @@ const addressParams = z.object({
 
 /** The operator API for addresses, bulk import/export and the suppression list in the API reference. */
 export const subscriptionApiDoc: ApiDocSection = {
-  tag: { name: 'Addresses', description: 'Subscription state per address, consent history, bulk import and export, the suppression list (PRODUCT.md §3, §7)' },
+  tag: { name: 'Addresses', description: 'Subscription state per address, consent history, bulk import and export, the suppression list (docs/rules.md §3, §7)' },
   register(doc) {
     doc.route({
       method: 'get',
@@ -34,7 +34,7 @@ export const subscriptionApiDoc: ApiDocSection = {
       method: 'patch',
       path: '/v1/addresses/{address}',
       summary: 'Change the state of one address',
-      description: 'Re-subscribing an address that opted out needs `legalBasis` and a non-empty `legalBasisExplanation` (else 422 `legal_basis_required`). An erased address (PRODUCT.md §10) cannot be subscribed here: 409 `address_erased`. Recorded as a consent event.',
+      description: 'Re-subscribing an address that opted out needs `legalBasis` and a non-empty `legalBasisExplanation` (else 422 `legal_basis_required`). An erased address (docs/rules.md §10) cannot be subscribed here: 409 `address_erased`. Recorded as a consent event.',
       request: { params: addressParams, body: { ...jsonContent(addressPatchSchema, 'The change'), required: true } },
       responses: { 200: jsonContent(addressViewSchema, 'The new state'), ...errorResponses(...COMMON_ERRORS, ...BODY_ERRORS, 409, 422, 503) },
     });

@@ -32,7 +32,7 @@ const rowSchema = z.object({
 });
 
 /**
- * The suppression list (PRODUCT.md §7): suppressed addresses, newest first, keyset-paginated on
+ * The suppression list (docs/rules.md §7): suppressed addresses, newest first, keyset-paginated on
  * (suppression.at, _id) so a page never repeats or skips an entry while suppressions are added.
  */
 export class SuppressionList {

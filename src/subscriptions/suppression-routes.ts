@@ -22,7 +22,7 @@ export const liftSuppressionBodySchema = z.object({ explanation: z.string().max(
 
 const actorOf = (res: Response): string | undefined => (typeof res.locals.actor === 'string' ? res.locals.actor : undefined);
 
-/** GET /suppressions and DELETE /addresses/:address/suppression (PRODUCT.md §7), under /v1. */
+/** GET /suppressions and DELETE /addresses/:address/suppression (docs/rules.md §7), under /v1. */
 export function suppressionRoutes(deps: { list: SuppressionList; store: SubscriptionStore; catalog: SubscriptionCatalog }): Router {
   const router = Router();
 

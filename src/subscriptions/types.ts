@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** The words for subscription state. See PRODUCT.md §1. */
+/** The words for subscription state. See docs/rules.md §1. */
 export { MESSAGE_KINDS, type MessageKind } from '../shared/message-kinds.ts';
 
 export const TYPE_STATES = ['subscribed', 'unsubscribed', 'not_specified'] as const;
@@ -51,7 +51,7 @@ export interface AddressState {
   updatedAt: Date | undefined;
   version: number;
   /**
-   * Present when the address was erased (PRODUCT.md §10): blocks marketing like an opt-out of all,
+   * Present when the address was erased (docs/rules.md §10): blocks marketing like an opt-out of all,
    * and only the person's own confirmed re-subscribe lifts it (erasure-rule.ts).
    */
   erased?: true;

@@ -31,7 +31,7 @@ const MAX_LANE_STEPS = 20;
 const statusOf = (r: PostResult): number | undefined => ('status' in r ? r.status : undefined);
 
 /**
- * One step of one delivery (PRODUCT.md §9): only the head of its (endpoint, address) lane is
+ * One step of one delivery (docs/rules.md §9): only the head of its (endpoint, address) lane is
  * attempted; the endpoint is re-read first (deleted or disabled: the delivery fails, nothing is
  * sent); a 2xx delivers; anything else schedules the next attempt from the delivery's own counter,
  * and after the last the delivery is `failed`. Either way the lane moves on and its next member is

@@ -1,4 +1,4 @@
-// The webhooks domain (PRODUCT.md §9): endpoints the application registers, the sink where other
+// The webhooks domain (docs/rules.md §9): endpoints the application registers, the sink where other
 // domains' events become stored deliveries, and the delivery worker (signed, retried, in order per
 // address). Built by the composition root (src/composition/webhooks.ts).
 export { WebhookRepository, type FailedAttempt } from './webhook-repository.ts';

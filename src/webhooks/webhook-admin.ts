@@ -40,7 +40,7 @@ const deliveryView = (d: WebhookDeliveryDoc): DeliveryView => ({
   ...(d.deliveredAt === undefined ? {} : { deliveredAt: d.deliveredAt.toISOString() }),
 });
 
-/** The webhook endpoints API's use cases (PRODUCT.md §9): the routes parse and call these. */
+/** The webhook endpoints API's use cases (docs/rules.md §9): the routes parse and call these. */
 export class WebhookAdmin {
   constructor(
     private readonly deps: {

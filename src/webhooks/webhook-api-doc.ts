@@ -7,7 +7,7 @@ const id = z.object({ id: z.string().meta({ description: 'The endpoint id (`whe_
 
 /** The webhook routes (webhook-routes.ts) in the API reference. */
 export const webhookApiDoc: ApiDocSection = {
-  tag: { name: 'Webhooks', description: 'Signed events to the application (PRODUCT.md §9; Standard Webhooks format)' },
+  tag: { name: 'Webhooks', description: 'Signed events to the application (docs/rules.md §9; Standard Webhooks format)' },
   register(doc) {
     doc.route({
       method: 'post',

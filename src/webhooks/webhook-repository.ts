@@ -159,13 +159,13 @@ export class WebhookRepository {
     return deletedCount;
   }
 
-  /** Access export (PRODUCT.md §10): the newest deliveries about this address (the `{address: 1}` index). */
+  /** Access export (docs/rules.md §10): the newest deliveries about this address (the `{address: 1}` index). */
   async deliveriesFor(address: string, limit: number): Promise<WebhookDeliveryDoc[]> {
     const rows = await this.deliveries.find({ address }).sort({ createdAt: -1 }).limit(limit).lean();
     return rows.map((row) => deliveryRow.parse(row));
   }
 
-  /** Erasure (PRODUCT.md §10): every delivery about this address, whatever its state. Returns how many. */
+  /** Erasure (docs/rules.md §10): every delivery about this address, whatever its state. Returns how many. */
   async deleteForAddress(address: string): Promise<number> {
     const { deletedCount } = await this.deliveries.deleteMany({ address });
     return deletedCount;

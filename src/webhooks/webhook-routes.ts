@@ -18,7 +18,7 @@ export const deliveriesQuery = z
   })
   .strict();
 
-/** /webhooks under /v1, behind the API key (PRODUCT.md §9). */
+/** /webhooks under /v1, behind the API key (docs/rules.md §9). */
 export function webhookRoutes(deps: { admin: WebhookAdmin }): Router {
   const router = Router();
   const { admin } = deps;

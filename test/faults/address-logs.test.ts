@@ -1,4 +1,4 @@
-// Logs carry no address (PRODUCT.md §11): not from a URL holding one, not from an SMTP reply quoting one.
+// Logs carry no address (docs/rules.md §11): not from a URL holding one, not from an SMTP reply quoting one.
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../src/app.ts';

@@ -1,4 +1,4 @@
-// Drill 5: every bad input of PRODUCT.md §5, table-driven, each refused with a clear status and
+// Drill 5: every bad input of docs/rules.md §5, table-driven, each refused with a clear status and
 // code and leaving the stored state exactly as it was; then a fast-check fuzz of the JSON bodies.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';

@@ -1,5 +1,5 @@
 // Drill: the database stays away longer than the whole send retry schedule; the reconciler finishes
-// every message once it is back (PRODUCT.md §11: none stays `queued` without a job).
+// every message once it is back (docs/rules.md §11: none stays `queued` without a job).
 import { afterAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../src/app.ts';
 import { testConfig } from '../helpers/env.ts';

@@ -1,4 +1,4 @@
-// How the relays authenticate their webhooks, done as each relay does it (PRODUCT.md §6), for tests
+// How the relays authenticate their webhooks, done as each relay does it (docs/feedback.md), for tests
 // that post to the real receivers: Postmark's basic auth, SendGrid's ECDSA signature and Mailgun's
 // HMAC with a one-time token. Amazon SNS has its own fake (sns-fake.ts), which also serves the
 // certificate. Written from the providers' documentation, not imported from src/feedback/verify/,

@@ -12,7 +12,7 @@ import { pageClient } from '../helpers/page-client.ts';
 import { eventually } from '../helpers/processes.ts';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
 
-// DELETE /v1/addresses/:address (PRODUCT.md §10, issue #14): everything held about the address goes;
+// DELETE /v1/addresses/:address (docs/rules.md §10, issue #14): everything held about the address goes;
 // one erasure record, keyed by an HMAC of the address under MAILGATE_ERASURE_KEY (issue #19), keeps
 // it from being mailed marketing again — until the person re-subscribes themselves.
 // Feedback after an erasure: erasure-feedback.test.ts; the erasure key and old records: erasure-key.test.ts.

@@ -5,7 +5,7 @@ import { testConfig } from '../helpers/env.ts';
 import { eventually } from '../helpers/processes.ts';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
 
-// GET /v1/addresses/:address/export (PRODUCT.md §10): one JSON document with everything mailgate
+// GET /v1/addresses/:address/export (docs/rules.md §10): one JSON document with everything mailgate
 // holds about the address — state, consent history, messages with their outcomes, feedback.
 let sink: SmtpSink;
 let app: Awaited<ReturnType<typeof startTestApp>>;

@@ -7,7 +7,7 @@ import { pageClient } from '../helpers/page-client.ts';
 import { eventually } from '../helpers/processes.ts';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
 
-// Restricting feedback after an erasure (PRODUCT.md §10, issue #19): a bounce, a complaint or an
+// Restricting feedback after an erasure (docs/rules.md §10, issue #19): a bounce, a complaint or an
 // unsubscribe about an erased address takes effect without writing the plain address anywhere new —
 // no state document, no consent event, no raw feedback record naming it. The restriction goes on the
 // erasure record, under its key, and the send-time check honours it.

@@ -1,4 +1,4 @@
-// Issue 12 item 3 (PRODUCT.md §11): the re-subscribe form cannot bomb one mailbox through spellings
+// Issue 12 item 3 (docs/rules.md §11): the re-subscribe form cannot bomb one mailbox through spellings
 // of its address, a global hourly cap bounds what the form mails, and a hard-bounced address is
 // never mailed. Each refusal answers the same page as a confirmation that went out.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -9,7 +9,7 @@ import { testConfig } from '../helpers/env.ts';
 import { eventually } from '../helpers/processes.ts';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
 
-// Retention (PRODUCT.md §10): records, outcomes and raw feedback older than MESSAGE_RETENTION_DAYS
+// Retention (docs/rules.md §10): records, outcomes and raw feedback older than MESSAGE_RETENTION_DAYS
 // go, in batches, by a repeatable job (no TTL indexes); consent events stay; unfinished messages stay.
 let sink: SmtpSink;
 let app: Awaited<ReturnType<typeof startTestApp>>;

@@ -3,7 +3,7 @@ import type { ApplyItem } from '../../src/subscriptions/index.ts';
 import { startTestApp } from '../helpers/app.ts';
 import { authHeaders, testConfig } from '../helpers/env.ts';
 
-// The suppression list (PRODUCT.md §7) over 10,000 suppressions: every one is listed exactly once,
+// The suppression list (docs/rules.md §7) over 10,000 suppressions: every one is listed exactly once,
 // newest first, through the cursor, also while several share a timestamp.
 const COUNT = 10_000;
 let app: Awaited<ReturnType<typeof startTestApp>>;

@@ -83,7 +83,7 @@ function refusal(env: NodeJS.ProcessEnv): string | undefined {
   }
 }
 
-describe('secrets are safe by default (PRODUCT.md §11)', () => {
+describe('secrets are safe by default (docs/rules.md §11)', () => {
   const SECRET = 'a'.repeat(20) + '-production-secret-0123456789';
   const KEY = 'k'.repeat(20) + '-production-api-key-0123456789';
   const ERASURE_KEY = 'e'.repeat(20) + '-production-erasure-key-0123456789';

@@ -5,7 +5,7 @@ import type { FeedbackType } from '../../src/feedback/feedback-event.ts';
 
 type Row = [label: string, input: StatusInput, type: FeedbackType, detail: string | undefined];
 
-// PRODUCT.md §6, written as cases. Decision recorded here: 4.7.x (greylisting, rate limits,
+// docs/feedback.md, written as cases. Decision recorded here: 4.7.x (greylisting, rate limits,
 // "try later, your IP is suspicious") is a policy block of our mail, not a mailbox problem,
 // so it is ignored like 5.7.x rather than counted as a soft bounce.
 const rows: Row[] = [

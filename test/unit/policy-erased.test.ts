@@ -12,7 +12,7 @@ const SUPPRESSIONS = ['none', 'hard_bounce', 'soft_bounce', 'complaint'] as cons
 const at = new Date('2025-01-01T00:00:00Z');
 
 /**
- * PRODUCT.md §10 as a condition: an erased address is treated like one opted out of all for
+ * docs/rules.md §10 as a condition: an erased address is treated like one opted out of all for
  * marketing, with reason `erased`; only a hard bounce comes first. Transactional and one-to-one are
  * not affected (an erasure is not an opt-out): they are sent unless the mailbox does not exist.
  */

@@ -11,7 +11,7 @@ const SUPPRESSIONS = ['none', 'hard_bounce', 'soft_bounce', 'complaint'] as cons
 const at = new Date('2025-01-01T00:00:00Z');
 
 /**
- * PRODUCT.md §1 written as conditions, independently of the implementation's if-chain:
+ * docs/rules.md §1 written as conditions, independently of the implementation's if-chain:
  * marketing is sent iff there is no suppression, the address has not opted out of all, the type is
  * not unsubscribed, and (opt-in mode only) the type is subscribed; transactional and one-to-one
  * are sent iff there is no hard bounce (a soft-bounce suppression blocks marketing only). When

@@ -14,7 +14,7 @@ function digest(value: string): Buffer {
 }
 
 /**
- * HTTP basic auth as Postmark sends it (credentials in the webhook URL, PRODUCT.md §6).
+ * HTTP basic auth as Postmark sends it (credentials in the webhook URL, docs/feedback.md).
  * Both sides are hashed before the constant-time compare, so neither the password nor its
  * length leaks through timing.
  */

@@ -7,7 +7,7 @@ import { parseSnsUrl } from './sns-url.ts';
 import { refuse, type VerifyRefusal } from './verify-result.ts';
 
 export interface SnsVerifierDeps extends HttpsFetchOptions {
-  /** The only topics whose messages are accepted (PRODUCT.md §6: the operator configures them). */
+  /** The only topics whose messages are accepted (docs/feedback.md: the operator configures them). */
   topicArns: readonly string[];
   /** Returns the PEM at an already-vetted SNS certificate URL. Default: an HTTPS GET. */
   fetchCertificate?: (url: URL) => Promise<string>;
@@ -29,7 +29,7 @@ const SNS_CERTIFICATE_NAME = 'sns.amazonaws.com';
 
 /**
  * Checks that a POST really comes from Amazon SNS for one of our topics, before anything is stored
- * (PRODUCT.md §6). Order matters: everything that needs no network (shape, certificate URL, topic,
+ * (docs/feedback.md). Order matters: everything that needs no network (shape, certificate URL, topic,
  * age) is refused first, so a forged request cannot make us fetch anything but an SNS certificate.
  */
 export class SnsVerifier {

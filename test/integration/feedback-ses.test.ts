@@ -9,9 +9,9 @@ import { eventually } from '../helpers/processes.ts';
 import { CERT_PATH, SNS_HOST, TOPIC_ARN, startSnsFake, type SnsFake } from '../helpers/sns-fake.ts';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
 
-// Relay feedback over HTTP, part 1 (PRODUCT.md §6): Amazon SES through a local SNS that signs with
+// Relay feedback over HTTP (docs/feedback.md): Amazon SES through a local SNS that signs with
 // a real certificate chain, feedback that names a message we sent, and the sources this server
-// leaves unconfigured. Part 2 (feedback-webhooks-2.test.ts) covers Postmark, SendGrid, Mailgun, the
+// leaves unconfigured. feedback-postmark-sendgrid-mailgun.test.ts covers Postmark, SendGrid, Mailgun, the
 // generic endpoint and the suppression list. The app runs with the worker role: it applies feedback.
 const FIXTURES = resolve(import.meta.dirname, '../fixtures/feedback');
 const RELAY_SAMPLES = resolve(import.meta.dirname, '../fixtures/relays/ses');

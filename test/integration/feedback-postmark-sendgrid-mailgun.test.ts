@@ -10,9 +10,9 @@ import { eventually } from '../helpers/processes.ts';
 import { basicAuth as basic, mailgunSignature, nowSeconds, sendgridHeaders as signedHeaders, sendgridKeys as makeSendgridKeys } from '../helpers/relay-signers.ts';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
 
-// Relay feedback over HTTP, part 2 (PRODUCT.md §6–§7): Postmark, SendGrid, Mailgun, the generic
+// Relay feedback over HTTP (docs/feedback.md, docs/rules.md §7): Postmark, SendGrid, Mailgun, the generic
 // endpoint, bad input and the suppression list, each source authenticated as its provider does it.
-// SES is left unconfigured here on purpose (part 1 covers it).
+// SES is left unconfigured here on purpose (feedback-ses.test.ts covers it).
 const FIXTURES = resolve(import.meta.dirname, '../fixtures/feedback');
 /** The relays' own documented and captured samples (issue #20). */
 const RELAYS = resolve(import.meta.dirname, '../fixtures/relays');
