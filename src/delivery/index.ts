@@ -4,3 +4,4 @@ export type { MailTransport, OutgoingMail, SendResult } from './transport.ts';
 export { MessageSender, TransientSendError, type SendAttempt, type SendDeps, type SendOutcome } from './send-message.ts';
 export { sendJobProcessor, sendWorkerOptions, watchSendWorker } from './send-worker.ts';
 export { createNodemailerTransport } from './nodemailer-transport.ts';
+export { relayTroubleOf, type RelayTrouble } from './relay-trouble.ts';
