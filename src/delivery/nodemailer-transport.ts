@@ -11,7 +11,17 @@ type TransportConfig = Pick<Config, 'env' | 'smtpUrl' | 'smtpPoolSize' | 'dkim' 
 
 interface Mailer {
   sendMail(mail: Record<string, unknown>): Promise<{ messageId: string; response?: unknown; message?: unknown }>;
+  verify(): Promise<true>;
   close(): void;
+}
+
+/** The nodemailer transport, which can also tell whether its relay answers. */
+export interface NodemailerTransport extends MailTransport {
+  /**
+   * Opens a separate connection: greeting, EHLO, STARTTLS and AUTH as configured, then QUIT.
+   * Resolves true, or rejects with nodemailer's error. Always true for the .eml outbox.
+   */
+  verify(): Promise<boolean>;
 }
 
 /**
@@ -21,7 +31,7 @@ interface Mailer {
  * bounce names its message; the Message-ID `<id.tag@domain>` carries the same keyed tag, so a
  * complaint that returns our headers proves which message it is about (shared/message-tag.ts).
  */
-export function createNodemailerTransport(config: TransportConfig, logger: Logger, tags: MessageTags): MailTransport {
+export function createNodemailerTransport(config: TransportConfig, logger: Logger, tags: MessageTags): NodemailerTransport {
   const dkim = config.dkim
     ? { domainName: config.dkim.domain, keySelector: config.dkim.selector, privateKey: readDkimKey(config.dkim.privateKey), headerFieldNames: DKIM_HEADER_FIELDS }
     : undefined;
@@ -67,6 +77,9 @@ export function createNodemailerTransport(config: TransportConfig, logger: Logge
       await writeFile(file, info.message as Buffer);
       logger.debug({ event: 'delivery.eml_written', file });
       return { messageId, response: `written to ${file}` };
+    },
+    async verify() {
+      return emlDir === undefined ? mailer.verify() : true;
     },
     async close() {
       mailer.close();

@@ -17,7 +17,12 @@ export interface SendResult {
   messageId: string;
   /** The SMTP server's final reply (or where the .eml file was written). */
   response: string;
+  /** Which of a stream's relays took it, when it has two (failover-transport.ts); absent otherwise. */
+  relay?: Relay;
 }
+
+/** A stream's relays: its own, and the one it fails over to. */
+export type Relay = 'primary' | 'secondary';
 
 /** The "messenger" behind the send use case: SMTP in production, .eml files in development. */
 export interface MailTransport {
