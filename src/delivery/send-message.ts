@@ -120,8 +120,8 @@ export class MessageSender {
     const state = await this.transient('subscription store', () => this.states.submit(message.to));
     const decision = decide({ kind: message.kind, subscriptionType: message.subscriptionType, state, mode: this.deps.config.consentMode });
     if (!decision.send) {
-      await this.finish(message, { status: 'suppressed', reason: decision.reason, attempts: attempt.number });
-      return { outcome: 'suppressed', reason: decision.reason };
+      await this.finish(message, { status: 'suppressed', reason: decision.rule, attempts: attempt.number });
+      return { outcome: 'suppressed', reason: decision.rule };
     }
 
     let rendered: RenderedMessage;
