@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConsoleUserRepository } from '../../src/console/index.ts';
 import type { MessageView } from '../../src/messages/index.ts';
 import { startTestApp } from '../helpers/app.ts';
 import { apiClient } from '../helpers/api-client.ts';
+import { consoleClient } from '../helpers/console-client.ts';
 import { testConfig } from '../helpers/env.ts';
 import { eventually } from '../helpers/processes.ts';
 import { pageClient } from '../helpers/page-client.ts';
@@ -11,8 +13,8 @@ import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
  * "Why did Ann get this newsletter on 3 December?" (#22): every decided message keeps the rule that
  * decided and the consent event its address state rested on, and shows them in `GET /v1/messages/:id`
  * (`decision`), in a form `GET /v1/addresses/:a/history` lists — driven through the recipient's own
- * pages (the public form with its emailed confirmation, the one-click link of the mail received) and
- * the API.
+ * pages (the public form with its emailed confirmation, the one-click link of the mail received), the
+ * API, and the console.
  */
 type TestApp = Awaited<ReturnType<typeof startTestApp>>;
 type ConsentEvent = { id: string; version: number; source: string };
@@ -24,6 +26,9 @@ let seq = 0;
 const fresh = (label: string) => `${label}-${Date.now().toString(36)}-${seq++}@example.com`;
 const { api, settled } = apiClient(() => app);
 const pages = pageClient(() => app);
+const consoleAt = consoleClient(() => app);
+const OPERATOR = 'support@ops.example.com';
+const PASSWORD = 'a long console password 42';
 
 const data = (template: string) => app.templates.renderer.get(template)!.sampleData;
 const sendVia = async (target: TestApp, message: Record<string, unknown>): Promise<MessageView> => {
@@ -36,10 +41,12 @@ const historyOf = async (target: TestApp, address: string) => (await apiClient((
 
 beforeAll(async () => {
   sink = await startSmtpSink();
+  // TRUST_PROXY: the console client speaks as a TLS proxy on loopback (PUBLIC_URL is https).
   [app, optIn] = await Promise.all([
-    startTestApp(testConfig('decision', { SMTP_URL: sink.url })),
+    startTestApp(testConfig('decision', { SMTP_URL: sink.url, TRUST_PROXY: 'loopback' })),
     startTestApp(testConfig('decision-optin', { SMTP_URL: sink.url, CONSENT_MODE: 'opt-in' })),
   ]);
+  await new ConsoleUserRepository({ db: app.ctx.db }).add(OPERATOR, 'support', PASSWORD);
 });
 afterAll(async () => {
   await Promise.all([app?.stop(), optIn?.stop()]);
@@ -118,7 +125,7 @@ describe('the decision a message keeps', () => {
     expect(await sendVia(optIn, newsletter(bob))).toMatchObject({ status: 'sent', decision: { rule: 'subscribed', consentEvent: subscribe.id, consentMode: 'opt-in' } });
   });
 
-  it('a message recorded before decisions were kept reads without one, in the API and the export', async () => {
+  it('a message recorded before decisions were kept reads without one, in the API, the export and the console', async () => {
     const old = fresh('old');
     // Queued far ahead, then given the outcome the earlier code wrote: no decision.
     const res = await api('POST', '/v1/messages', { kind: 'transactional', to: old, template: 'welcome', data: data('welcome'), sendAt: new Date(Date.now() + 86_400_000).toISOString() });
@@ -130,5 +137,36 @@ describe('the decision a message keeps', () => {
     const exported = (await api('GET', `/v1/addresses/${encodeURIComponent(old)}/export`)).body as { messages: MessageView[] };
     expect(exported.messages).toEqual([expect.objectContaining({ id, status: 'sent' })]);
     expect(exported.messages[0]).not.toHaveProperty('decision');
+    const session = await consoleAt.signIn(OPERATOR, PASSWORD, '198.51.100.9');
+    const page = await consoleAt.request(`/console/addresses/${encodeURIComponent(old)}`, '198.51.100.9', { cookie: session });
+    expect(page.status).toBe(200);
+    // its row, with an empty decision cell
+    expect(page.body).toMatch(new RegExp(`<tr><td>[^<]*</td><td>${id}</td>(<td>[^<]*</td>){4}<td></td></tr>`));
+  });
+});
+
+describe('the console links a message to the consent event it rests on', () => {
+  it('each decided row links to its event in the timeline, in English and German', async () => {
+    const cara = fresh('cara');
+    expect((await api('PATCH', `/v1/addresses/${cara}`, { subscriptions: { newsletter: 'subscribed' } })).status).toBe(200);
+    const sent = await sendVia(app, newsletter(cara));
+    expect((await api('PATCH', `/v1/addresses/${cara}`, { subscriptions: { newsletter: 'unsubscribed' } })).status).toBe(200);
+    const suppressed = await sendVia(app, newsletter(cara));
+    const [subscribe, unsubscribe] = await historyOf(app, cara);
+    expect([sent.decision?.consentEvent, suppressed.decision?.consentEvent]).toEqual([subscribe!.id, unsubscribe!.id]);
+
+    const ip = '198.51.100.10';
+    const session = await consoleAt.signIn(OPERATOR, PASSWORD, ip);
+    const en = (await consoleAt.request(`/console/addresses/${encodeURIComponent(cara)}`, ip, { cookie: session })).body;
+    const row = (id: string) => new RegExp(`<tr><td>[^<]*</td><td>${id}</td>.*?</tr>`).exec(en)?.[0] ?? '';
+    expect(row(sent.id)).toContain(`subscribed · <a href="#event-${subscribe!.version}">Consent event ${subscribe!.version}</a>`);
+    expect(row(suppressed.id)).toContain(`unsubscribed_from_type · <a href="#event-${unsubscribe!.version}">Consent event ${unsubscribe!.version}</a>`);
+    // the anchors are the timeline entries of those events, which name their ids
+    for (const event of [subscribe!, unsubscribe!]) expect(en).toMatch(new RegExp(`<li id="event-${event.version}"><h3>.*?<dd>${event.id.replace(/[.+]/g, '\\$&')}</dd>`, 's'));
+
+    const res = await fetch(`${app.url}/console/addresses/${encodeURIComponent(cara)}`, { headers: { cookie: session, 'x-forwarded-proto': 'https', 'x-forwarded-for': ip, 'accept-language': 'de' } });
+    const de = await res.text();
+    expect(de).toContain('<th scope="col">Entscheidung</th>');
+    expect(de).toContain(`<a href="#event-${subscribe!.version}">Einwilligungsereignis ${subscribe!.version}</a>`);
   });
 });
