@@ -29,6 +29,7 @@ dl.kv dt{font-weight:700}
 dl.kv dd{margin:0;overflow-wrap:anywhere}
 ol.timeline{list-style:none;margin:0;padding:0}
 ol.timeline>li{border-left:3px solid var(--line);padding:.25rem 0 .75rem 1rem;margin-left:.25rem}
+ol.timeline>li:target{border-left-color:var(--brand)}
 .field{margin-bottom:1rem}
 .field label,.field legend{display:block;font-weight:700;margin-bottom:.3rem}
 fieldset{border:0;margin:0 0 1rem;padding:0}

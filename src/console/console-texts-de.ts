@@ -63,6 +63,10 @@ export const de: ConsoleTexts = {
   status: 'Status',
   reason: 'Grund',
   created: 'Erstellt',
+  decision: 'Entscheidung',
+  consentEvent: 'Einwilligungsereignis',
+  consentEventLink: (version) => `Einwilligungsereignis ${version}`,
+  noConsentEvent: 'keine erfasste Änderung',
   refused: 'Abgelehnt: nichts geändert',
   done: {
     unsubscribed: 'Abgemeldet. Die Änderung steht im Einwilligungsverlauf.',

@@ -63,6 +63,10 @@ export const en: ConsoleTexts = {
   status: 'Status',
   reason: 'Reason',
   created: 'Created',
+  decision: 'Decision',
+  consentEvent: 'Consent event',
+  consentEventLink: (version) => `Consent event ${version}`,
+  noConsentEvent: 'no recorded change',
   refused: 'Refused: nothing changed',
   done: {
     unsubscribed: 'Unsubscribed. The change is in the consent history.',

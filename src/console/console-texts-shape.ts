@@ -71,6 +71,11 @@ export interface ConsoleTexts {
   status: string;
   reason: string;
   created: string;
+  decision: string;
+  consentEvent: string;
+  /** The link from a message row to the consent event its decision rests on. */
+  consentEventLink: (version: number) => string;
+  noConsentEvent: string;
   refused: string;
   done: Record<string, string>;
   // suppressions

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CONSENT_MODES, DECISION_RULES } from '../shared/decision-rules.ts';
 import { MESSAGE_KINDS } from '../shared/message-kinds.ts';
 import { apiErrorDetailSchema } from './api-error.ts';
 import { MESSAGE_STATUSES } from './message-input.ts';
@@ -44,6 +45,25 @@ export const messageDelayViewSchema = z
   })
   .meta({ id: 'MessageDelay' });
 
+/** Why the send-time check let the message go or stopped it, and the consent event that proves the state it read. */
+export const messageDecisionViewSchema = z
+  .object({
+    rule: z.enum(DECISION_RULES).meta({
+      description:
+        'The rule that decided. Sent: `transactional` / `one_to_one` (never blocked by an opt-out), `subscribed`, `not_specified_opt_out_mode`. Suppressed: the `reason`',
+    }),
+    consentEvent: z
+      .string()
+      .nullable()
+      .meta({
+        description: 'The consent event the address state rested on: the `id` of an entry of `GET /v1/addresses/{address}/history` (`address#version`); null when the address had no recorded change',
+        example: 'ann@example.com#3',
+      }),
+    consentMode: z.enum(CONSENT_MODES).meta({ description: 'The consent mode (CONSENT_MODE) at the time' }),
+  })
+  .meta({ id: 'MessageDecision' });
+export type MessageDecisionView = z.infer<typeof messageDecisionViewSchema>;
+
 /** `GET /v1/messages/:id` answer. */
 export const messageViewSchema = z
   .object({
@@ -61,6 +81,9 @@ export const messageViewSchema = z
     sentAt: z.iso.datetime().optional(),
     feedback: messageFeedbackViewSchema.optional(),
     delayed: messageDelayViewSchema.optional().meta({ description: 'The relay is still trying: its latest delay warning (the status stays `sent`)' }),
+    decision: messageDecisionViewSchema
+      .optional()
+      .meta({ description: 'Why it went or did not (absent while queued, when it failed before the check, and for messages sent before decisions were kept)' }),
   })
   .meta({ id: 'Message' });
 export type MessageView = z.infer<typeof messageViewSchema>;

@@ -99,29 +99,34 @@ export class MessageSender {
     }
     // Final already (an outcome exists, or a record finalised before outcomes had their own collection).
     if (final || message.status !== 'queued') return { outcome: 'skipped' };
+    // The decision once made: every outcome recorded after it keeps it (docs/rules.md §1).
+    const evidence: Pick<FinalOutcome, 'decision'> = {};
     try {
-      return await this.deliver(message, attempt);
+      return await this.deliver(message, attempt, evidence);
     } catch (err) {
       if (!attempt.last) throw err;
       const detail = err instanceof Error ? err.message : String(err);
       // If the database is still down this cannot be written: the job fails with no outcome, and the
       // reconciler (messages/reconcile-messages.ts) records `retries_exhausted` once it answers.
-      await this.finish(message, { status: 'failed', reason: 'retries_exhausted', detail: detail.slice(0, 500), attempts: attempt.number }).catch(() => undefined);
+      await this.finish(message, { status: 'failed', reason: 'retries_exhausted', detail: detail.slice(0, 500), attempts: attempt.number, ...evidence }).catch(() => undefined);
       throw err;
     }
   }
 
-  private async deliver(message: MessageRecord, attempt: SendAttempt): Promise<SendOutcome> {
+  private async deliver(message: MessageRecord, attempt: SendAttempt, evidence: Pick<FinalOutcome, 'decision'>): Promise<SendOutcome> {
     if (attempt.checkpoint) {
       await this.finish(message, sentOutcomeOf(attempt.checkpoint, attempt.number));
       return { outcome: 'sent' };
     }
     // Fail closed: without the current state nothing is sent; the job is retried later.
     const state = await this.transient('subscription store', () => this.states.submit(message.to));
-    const decision = decide({ kind: message.kind, subscriptionType: message.subscriptionType, state, mode: this.deps.config.consentMode });
+    const { consentMode } = this.deps.config;
+    const decision = decide({ kind: message.kind, subscriptionType: message.subscriptionType, state, mode: consentMode });
+    // The state's version names the consent event it rests on: no read beyond the state's own.
+    evidence.decision = { rule: decision.rule, stateVersion: state.version, consentMode };
     if (!decision.send) {
-      await this.finish(message, { status: 'suppressed', reason: decision.reason, attempts: attempt.number });
-      return { outcome: 'suppressed', reason: decision.reason };
+      await this.finish(message, { status: 'suppressed', reason: decision.rule, attempts: attempt.number, ...evidence });
+      return { outcome: 'suppressed', reason: decision.rule };
     }
 
     let rendered: RenderedMessage;
@@ -138,7 +143,7 @@ export class MessageSender {
     } catch (err) {
       const reason = err instanceof AppError ? err.code : 'render_failed';
       const detail = (err instanceof Error ? err.message : String(err)).slice(0, 500);
-      await this.finish(message, { status: 'failed', reason, detail, attempts: attempt.number });
+      await this.finish(message, { status: 'failed', reason, detail, attempts: attempt.number, ...evidence });
       return { outcome: 'failed', reason };
     }
 
@@ -177,17 +182,17 @@ export class MessageSender {
         );
       }
       const reason = hard ? 'hard_bounce' : 'smtp_rejected';
-      await this.finish(message, { status: 'failed', reason, detail: failure.diagnostic, smtpResponse: failure.diagnostic, attempts: attempt.number });
+      await this.finish(message, { status: 'failed', reason, detail: failure.diagnostic, smtpResponse: failure.diagnostic, attempts: attempt.number, ...evidence });
       return { outcome: 'failed', reason };
     }
     this.deps.metrics.sendSeconds.observe({ kind: message.kind }, (performance.now() - started) / 1000);
 
     const sentAt = new Date();
     try {
-      await this.finish(message, sentOutcome(result, sentAt, attempt.number));
+      await this.finish(message, { ...sentOutcome(result, sentAt, attempt.number), ...evidence });
     } catch (err) {
       // Sent but not recorded: remember it on the job so the retry records instead of sending twice.
-      await attempt.saveCheckpoint({ smtpMessageId: result.messageId, smtpResponse: result.response, sentAt: sentAt.toISOString() }).catch(() => undefined);
+      await attempt.saveCheckpoint({ smtpMessageId: result.messageId, smtpResponse: result.response, sentAt: sentAt.toISOString(), ...evidence }).catch(() => undefined);
       throw err;
     }
     return { outcome: 'sent' };

@@ -4,7 +4,7 @@ export * from '../contract/message-input.ts';
 export * from '../contract/message-views.ts';
 export * from '../contract/api-error.ts';
 export type { MessageRecord } from './message.model.ts';
-export type { MessageOutcome } from './message-outcome.model.ts';
+export type { MessageOutcome, OutcomeDecision } from './message-outcome.model.ts';
 export { MessageRetention, type RetentionReport } from './message-retention.ts';
 export { MessageRepository, withOutcome, type FeedbackTarget, type FinalOutcome, type ReconcileCandidate, type StoredMessage } from './message-repository.ts';
 export { MessageEnqueuer, type EnqueueDeps, type EnqueueOptions } from './enqueue-messages.ts';

@@ -1,5 +1,17 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import { MESSAGE_STATUSES, type MessageStatus } from '../contract/message-input.ts';
+import type { ConsentMode, DecisionRule } from '../shared/decision-rules.ts';
+
+/**
+ * The evidence the send-time check read (docs/rules.md §1): the rule that decided, the version of the
+ * address state it read — so the consent event `address#version` the state rested on (0: the address
+ * had no recorded change, so no event) — and the consent mode then.
+ */
+export interface OutcomeDecision {
+  rule: DecisionRule;
+  stateVersion: number;
+  consentMode: ConsentMode;
+}
 
 /**
  * The final outcome of one message, in the `message_outcomes` collection; `_id` is the message id.
@@ -19,6 +31,8 @@ export interface MessageOutcome {
   /** The relay's own id for the message, from its `250` reply (`queued as …`): relay feedback names it. */
   relayMessageId?: string;
   sentAt?: Date;
+  /** Why the check let it go or stopped it. Absent when no decision was made (a failure before it) and on outcomes recorded before decisions were kept. */
+  decision?: OutcomeDecision;
   /** When the outcome was recorded (stamped by the repository). */
   at?: Date;
 }
@@ -34,6 +48,7 @@ const outcomeSchema = new Schema<MessageOutcome>(
     smtpMessageId: String,
     relayMessageId: String,
     sentAt: Date,
+    decision: { type: new Schema({ rule: String, stateVersion: Number, consentMode: String }, { _id: false }), default: undefined },
     at: Date,
   },
   { collection: 'message_outcomes', versionKey: false },

@@ -1,5 +1,6 @@
 import { notFound, unavailable } from '../shared/errors.ts';
 import type { MessageView } from '../contract/message-views.ts';
+import { consentEventOf } from '../subscriptions/index.ts';
 import type { MessageRepository, StoredMessage } from './message-repository.ts';
 
 const ID = /^[a-f0-9]{24}$/;
@@ -26,6 +27,10 @@ export function toMessageView(record: StoredMessage): MessageView {
   if (record.delayed) {
     const { at, provider, statusCode, diagnostic } = record.delayed;
     view.delayed = { at: new Date(at).toISOString(), provider, ...(statusCode ? { statusCode } : {}), ...(diagnostic ? { diagnostic } : {}) };
+  }
+  if (record.decision) {
+    const { rule, stateVersion, consentMode } = record.decision;
+    view.decision = { rule, consentEvent: consentEventOf(record.to, stateVersion), consentMode };
   }
   return view;
 }

@@ -2,6 +2,7 @@ import { NO_EVENTS, type AppEventSink } from '../shared/app-events.ts';
 import { MicroBatcher } from '../shared/micro-batcher.ts';
 import { outcomeEvent, type MessageOfEvent } from './message-events.ts';
 import type { MessageMetrics } from './message-metrics.ts';
+import type { OutcomeDecision } from './message-outcome.model.ts';
 import type { FinalOutcome, MessageRepository } from './message-repository.ts';
 import { relayIdFromReply } from './relay-id.ts';
 
@@ -13,6 +14,8 @@ export interface SentCheckpoint {
   smtpMessageId: string;
   smtpResponse: string;
   sentAt: string;
+  /** The decision that let it go, so the recorded outcome keeps it too. */
+  decision?: OutcomeDecision;
 }
 
 /** The relay's answer to a send: the Message-ID we sent and its final SMTP reply. */
@@ -36,7 +39,8 @@ export function sentOutcome(result: SmtpResult, sentAt: Date, attempts: number):
 
 /** The `sent` outcome an attempt kept on its job before it could record it. */
 export function sentOutcomeOf(checkpoint: SentCheckpoint, attempts: number): FinalOutcome {
-  return sentOutcome({ messageId: checkpoint.smtpMessageId, response: checkpoint.smtpResponse }, new Date(checkpoint.sentAt), attempts);
+  const sent = sentOutcome({ messageId: checkpoint.smtpMessageId, response: checkpoint.smtpResponse }, new Date(checkpoint.sentAt), attempts);
+  return checkpoint.decision ? { ...sent, decision: checkpoint.decision } : sent;
 }
 
 export interface RecordOutcomeDeps {

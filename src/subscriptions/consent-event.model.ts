@@ -52,6 +52,9 @@ schema.index({ address: 1, version: 1 });
 /** An address never contains '#' after its '@', so the last '#' separates the two unambiguously. */
 export const eventId = (address: string, version: number): string => `${address}#${version}`;
 
+/** The consent event a state of this version rests on: the one that produced it; none for version 0 (never changed). */
+export const consentEventOf = (address: string, version: number): string | null => (version > 0 ? eventId(address, version) : null);
+
 export function parseEventId(id: string): { address: string; version: number } | undefined {
   const hash = id.lastIndexOf('#');
   const version = Number(id.slice(hash + 1));

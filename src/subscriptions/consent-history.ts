@@ -15,9 +15,9 @@ const stateDiffSchema = z
 /** One consent event as the history API shows it. */
 export const consentEventViewSchema = z
   .object({
-    id: z.string(),
+    id: z.string().meta({ description: "`address#version`: a message's `decision.consentEvent` names the event by this id", example: 'ann@example.com#3' }),
     address: z.string(),
-    version: z.number().int(),
+    version: z.number().int().meta({ description: 'The state version this event produced' }),
     at: z.date(),
     source: z.enum(CONSENT_SOURCES),
     actor: z.string().optional(),

@@ -1,10 +1,11 @@
 import { typeStateOf } from './state-change.ts';
+import type { SendRule, SuppressReason } from '../shared/decision-rules.ts';
 import type { AddressState, ConsentMode, MessageKind } from './types.ts';
 
-export const SUPPRESS_REASONS = ['opted_out_of_all', 'unsubscribed_from_type', 'not_subscribed', 'hard_bounce', 'soft_bounce', 'complaint', 'erased'] as const;
-export type SuppressReason = (typeof SUPPRESS_REASONS)[number];
+export { SEND_RULES, SUPPRESS_REASONS, DECISION_RULES, type SendRule, type SuppressReason, type DecisionRule } from '../shared/decision-rules.ts';
 
-export type Decision = { send: true } | { send: false; reason: SuppressReason };
+/** Whether the message may go, and the rule that decided: kept on its outcome as the evidence (a suppression's rule is its reason). */
+export type Decision = { send: true; rule: SendRule } | { send: false; rule: SuppressReason };
 
 export interface PolicyInput {
   kind: MessageKind;
@@ -14,8 +15,8 @@ export interface PolicyInput {
   mode: ConsentMode;
 }
 
-const SEND: Decision = { send: true };
-const suppress = (reason: SuppressReason): Decision => ({ send: false, reason });
+const send = (rule: SendRule): Decision => ({ send: true, rule });
+const suppress = (rule: SuppressReason): Decision => ({ send: false, rule });
 
 /**
  * May this message go to this address now? docs/rules.md §1, in order of precedence:
@@ -25,10 +26,12 @@ const suppress = (reason: SuppressReason): Decision => ({ send: false, reason })
  * (a `soft_bounce` suppression), by opting out of all, by
  * unsubscribing from its type, and in opt-in mode by anything but `subscribed`.
  * Marketing without a type cannot be proven allowed, so it is suppressed (fail closed).
+ * Every answer names its rule, a send's too: transactional and one-to-one go as `transactional` /
+ * `one_to_one`, marketing as `subscribed` or, in opt-out mode, `not_specified_opt_out_mode`.
  */
 export function decide({ kind, subscriptionType, state, mode }: PolicyInput): Decision {
   if (state.suppression?.kind === 'hard_bounce') return suppress('hard_bounce');
-  if (kind !== 'marketing') return SEND;
+  if (kind !== 'marketing') return send(kind);
   if (state.erased) return suppress('erased');
   if (state.suppression?.kind === 'complaint') return suppress('complaint');
   if (state.suppression?.kind === 'soft_bounce') return suppress('soft_bounce');
@@ -36,6 +39,6 @@ export function decide({ kind, subscriptionType, state, mode }: PolicyInput): De
   const typeState = subscriptionType === undefined ? undefined : typeStateOf(state.subscriptions, subscriptionType);
   if (typeState === undefined) return suppress('not_subscribed');
   if (typeState === 'unsubscribed') return suppress('unsubscribed_from_type');
-  if (mode === 'opt-in' && typeState !== 'subscribed') return suppress('not_subscribed');
-  return SEND;
+  if (typeState === 'subscribed') return send('subscribed');
+  return mode === 'opt-in' ? suppress('not_subscribed') : send('not_specified_opt_out_mode');
 }

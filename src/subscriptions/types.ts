@@ -10,7 +10,7 @@ export type TypeState = (typeof TYPE_STATES)[number];
 export const SUPPRESSION_KINDS = ['hard_bounce', 'soft_bounce', 'complaint'] as const;
 export type SuppressionKind = (typeof SUPPRESSION_KINDS)[number];
 
-export type ConsentMode = 'opt-out' | 'opt-in';
+export { CONSENT_MODES, type ConsentMode } from '../shared/decision-rules.ts';
 
 export const CONSENT_SOURCES = [
   'preferences_page',

@@ -226,6 +226,9 @@ describe('accessibility', () => {
   it('has no serious or critical axe violation on any console page or recipient page', async () => {
     const address = addr('axe');
     await store().apply(address, { optedOutOfAll: true, suppression: { kind: 'complaint', at: new Date(), source: 'complaint' } }, { source: 'complaint', userAgent: 'Mail/1.0' });
+    // A message row whose decision links to that event (this app runs no worker: its outcome is recorded as the sender would).
+    const { id } = await app.messages.enqueue({ kind: 'marketing', to: address, template: 'newsletter', subscriptionType: 'newsletter', data: app.templates.renderer.get('newsletter')?.sampleData ?? {} });
+    await app.messages.repository.recordOutcomes([{ id, outcome: { status: 'suppressed', reason: 'complaint', attempts: 1, decision: { rule: 'complaint', stateVersion: 1, consentMode: 'opt-out' } } }]);
     const { context, page, problems } = await newPage();
     try {
       await page.goto(`${base}/console/login`);
@@ -240,6 +243,11 @@ describe('accessibility', () => {
         await page.goto(`${base}${path}`);
         await expectAccessible(page, path);
       }
+      // the row's link leads to the timeline entry of its event
+      await page.goto(`${base}/console/addresses/${encodeURIComponent(address)}`);
+      await page.getByRole('link', { name: 'Consent event 1' }).click();
+      expect(new URL(page.url()).hash).toBe('#event-1');
+      expect(await page.locator('ol.timeline > li:target').textContent()).toContain(`${address}#1`);
       const { page: supportPage, context: supportContext } = await newPage();
       try {
         await signIn(supportPage, 'support');

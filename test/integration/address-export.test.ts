@@ -42,8 +42,8 @@ describe('the access export of one address', () => {
     const doc = (await res.json()) as {
       address: string;
       state: { subscriptions: Record<string, string> };
-      consentHistory: { source: string; after: unknown }[];
-      messages: { id: string; status: string; to: string }[];
+      consentHistory: { id: string; source: string; after: unknown }[];
+      messages: { id: string; status: string; to: string; decision?: unknown }[];
       feedback: { type: string; provider: string; eventId: string; messageId?: string }[];
       webhookDeliveries: { endpointId: string; type: string; status: string }[];
     };
@@ -52,6 +52,12 @@ describe('the access export of one address', () => {
     expect(doc.consentHistory.map((e) => e.source)).toEqual(['operator']);
     expect(doc.messages.map((m) => [m.id, m.status]).sort()).toEqual([[marketing, 'suppressed'], [sent, 'sent']].sort());
     expect(doc.messages.every((m) => m.to === address)).toBe(true);
+    // each message with the decision that let it go or stopped it, naming the consent event the history lists
+    const decisions = Object.fromEntries(doc.messages.map((m) => [m.id, m.decision]));
+    expect(decisions).toEqual({
+      [sent]: { rule: 'transactional', consentEvent: null, consentMode: 'opt-out' },
+      [marketing]: { rule: 'unsubscribed_from_type', consentEvent: doc.consentHistory[0]!.id, consentMode: 'opt-out' },
+    });
     expect(doc.feedback).toEqual([expect.objectContaining({ type: 'soft_bounce', provider: 'api', eventId: 'exp-1', messageId: sent })]);
     // the operator's change was told to the endpoint: one delivery about this address (none of the other's)
     expect(doc.webhookDeliveries).toEqual([expect.objectContaining({ endpointId: (hook.body as { id: string }).id, type: 'subscription.changed' })]);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Registry } from 'prom-client';
 import { MessageSender, TransientSendError, type MailTransport, type OutgoingMail } from '../../src/delivery/index.ts';
 import { createMessageMetrics } from '../../src/messages/message-metrics.ts';
-import { OutcomeRecorder } from '../../src/messages/index.ts';
+import { OutcomeRecorder, type SentCheckpoint } from '../../src/messages/index.ts';
 import { AppError } from '../../src/shared/errors.ts';
 import { createLogger } from '../../src/shared/logger.ts';
 import type { SubscriptionStore } from '../../src/subscriptions/subscription-store.ts';
@@ -26,7 +26,7 @@ afterAll(async () => {
   await app?.stop();
 });
 
-function sender(overrides: { renderer?: Partial<TemplateRenderer>; store?: Partial<SubscriptionStore> } = {}): MessageSender {
+function sender(overrides: { renderer?: Partial<TemplateRenderer>; store?: Partial<SubscriptionStore>; transport?: MailTransport; outcomes?: OutcomeRecorder } = {}): MessageSender {
   const real = app.templates!.renderer;
   const renderer: TemplateRenderer = { list: () => real.list(), get: (n) => real.get(n), render: (i: RenderInput) => real.render(i), ...overrides.renderer };
   const real2 = app.subscriptions!.store;
@@ -40,9 +40,9 @@ function sender(overrides: { renderer?: Partial<TemplateRenderer>; store?: Parti
     messages: app.messages!.repository,
     store,
     renderer,
-    transport,
+    transport: overrides.transport ?? transport,
     config: { consentMode: 'opt-out', mailFrom: 'x@mailgate.example' },
-    outcomes: new OutcomeRecorder({ messages: app.messages!.repository }),
+    outcomes: overrides.outcomes ?? new OutcomeRecorder({ messages: app.messages!.repository }),
     metrics: createMessageMetrics(new Registry(), app.messages!.queue),
     logger: createLogger('silent'),
   });
@@ -113,6 +113,24 @@ describe('MessageSender', () => {
     const broken = sender({ store: { getMany: async () => Promise.reject(new Error('database away')) } });
     await expect(broken.send(id, attempt({ number: 12, last: true }))).rejects.toBeInstanceOf(TransientSendError);
     expect(await app.messages!.getStatus(id)).toMatchObject({ status: 'failed', reason: 'retries_exhausted', attempts: 12 });
+    expect((await app.messages!.getStatus(id)).decision).toBeUndefined(); // no state was read: nothing was decided
+  });
+
+  it('keeps the decision on an outcome recorded after it: retries exhausted by the relay, or recorded from a checkpoint', async () => {
+    const decision = { rule: 'transactional', consentEvent: null, consentMode: 'opt-out' };
+    const busy = await enqueue('transactional', 'busy@example.com');
+    const unreachable: MailTransport = { send: async () => Promise.reject(Object.assign(new Error('Try again later'), { responseCode: 451 })), close: async () => undefined };
+    await expect(sender({ transport: unreachable }).send(busy, attempt({ number: 12, last: true }))).rejects.toBeInstanceOf(TransientSendError);
+    expect(await app.messages!.getStatus(busy)).toMatchObject({ status: 'failed', reason: 'retries_exhausted', decision });
+
+    // sent, but the outcome could not be written: the checkpoint keeps the decision for the retry
+    const id = await enqueue('transactional', 'unrecorded@example.com');
+    let kept: SentCheckpoint | undefined;
+    const down = new OutcomeRecorder({ messages: { recordOutcomes: async () => Promise.reject(new Error('database away')) } });
+    await expect(sender({ outcomes: down }).send(id, attempt({ saveCheckpoint: async (c: SentCheckpoint) => void (kept = c) }))).rejects.toBeInstanceOf(TransientSendError);
+    expect(kept?.decision).toEqual({ rule: 'transactional', stateVersion: 0, consentMode: 'opt-out' });
+    expect(await sender().send(id, attempt({ number: 2, checkpoint: kept }))).toEqual({ outcome: 'sent' });
+    expect(await app.messages!.getStatus(id)).toMatchObject({ status: 'sent', attempts: 2, decision });
   });
 
   it('skips a job whose message record does not exist', async () => {

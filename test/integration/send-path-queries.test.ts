@@ -84,5 +84,14 @@ describe('the send path reads and writes only by _id or an indexed field', () =>
     expect(unkeyed).toEqual([]);
     // the send path's reads were seen: records, states, "final already?"
     for (const read of ['find messages', 'find address_states', 'find message_outcomes']) expect(seen.map((s) => `${s.command} ${s.collection}`)).toContain(read);
+    // Each decision names the consent event it rests on from the version of the state already read:
+    // the worker read no consent event for it.
+    expect((await Promise.all(ids.map((id) => api.messages!.getStatus(id)))).map((m) => m?.decision)).toEqual([
+      { rule: 'not_specified_opt_out_mode', consentEvent: null, consentMode: 'opt-out' },
+      { rule: 'not_specified_opt_out_mode', consentEvent: null, consentMode: 'opt-out' },
+      { rule: 'opted_out_of_all', consentEvent: 'out@example.com#1', consentMode: 'opt-out' },
+      { rule: 'not_specified_opt_out_mode', consentEvent: null, consentMode: 'opt-out' },
+    ]);
+    expect(seen.filter((s) => s.collection === 'consent_events' && s.command === 'find')).toEqual([]);
   }, 60_000);
 });

@@ -17,8 +17,8 @@ const at = new Date('2025-01-01T00:00:00Z');
  * not affected (an erasure is not an opt-out): they are sent unless the mailbox does not exist.
  */
 function expected(kind: MessageKind, suppression: (typeof SUPPRESSIONS)[number]): Decision {
-  if (suppression === 'hard_bounce') return { send: false, reason: 'hard_bounce' };
-  return kind === 'marketing' ? { send: false, reason: 'erased' } : { send: true };
+  if (suppression === 'hard_bounce') return { send: false, rule: 'hard_bounce' };
+  return kind === 'marketing' ? { send: false, rule: 'erased' } : { send: true, rule: kind };
 }
 
 const rows: [MessageKind, boolean, (typeof TYPE_STATES)[number], (typeof SUPPRESSIONS)[number], ConsentMode][] = [];
@@ -40,7 +40,7 @@ describe('decide for an erased address: the full table', () => {
 
   it('the same state without the mark is decided as before (a subscribed type is sent)', () => {
     const state = { optedOutOfAll: false, subscriptions: { newsletter: 'subscribed' as const }, suppression: undefined };
-    for (const mode of MODES) expect(decide({ kind: 'marketing', subscriptionType: 'newsletter', state, mode })).toEqual({ send: true });
+    for (const mode of MODES) expect(decide({ kind: 'marketing', subscriptionType: 'newsletter', state, mode })).toEqual({ send: true, rule: 'subscribed' });
   });
 });
 

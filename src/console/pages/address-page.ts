@@ -37,6 +37,7 @@ function timeline(t: ConsoleTexts, history: ConsentEventView[]): SafeHtml {
   if (history.length === 0) return html`<p>${t.noEvents}</p>`;
   const item = (e: ConsentEventView) => {
     const rows: [string, string | undefined][] = [
+      [t.consentEvent, e.id],
       [t.source, e.source],
       [t.actor, e.actor],
       [t.ip, e.ip],
@@ -46,18 +47,31 @@ function timeline(t: ConsoleTexts, history: ConsentEventView[]): SafeHtml {
       [t.message, e.messageId],
       [t.detail, e.feedback ? `${e.feedback.provider} ${e.feedback.eventId}${e.feedback.diagnostic ? `: ${e.feedback.diagnostic}` : ''}` : undefined],
     ];
-    return html`<li><h3><time datetime="${new Date(e.at).toISOString()}">${when(e.at)}</time></h3>
+    return html`<li id="${eventAnchor(e.version)}"><h3><time datetime="${new Date(e.at).toISOString()}">${when(e.at)}</time></h3>
 <dl class="kv"><dt>${t.change}</dt><dd>${describeChange(e).map((line, i) => html`${i > 0 ? html`<br>` : ''}${line}`)}</dd>
 ${rows.filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl></li>`;
   };
   return html`<ol class="timeline">${[...history].reverse().map(item)}</ol>`;
 }
 
-function messagesTable(t: ConsoleTexts, messages: StoredMessage[]): SafeHtml {
+/** The timeline entry of the event that produced state version `version` (a message row links to it). */
+const eventAnchor = (version: number): string => `event-${version}`;
+
+/** The rule that decided a message, and a link to the consent event the state it read rests on (none for version 0). */
+function decisionCell(t: ConsoleTexts, m: StoredMessage, shown: Set<number>): SafeHtml | string {
+  if (!m.decision) return ''; // not decided yet, failed before the check, or recorded before decisions were kept
+  const { rule, stateVersion } = m.decision;
+  if (stateVersion === 0) return html`${rule} · <span class="muted">${t.noConsentEvent}</span>`;
+  return shown.has(stateVersion) ? html`${rule} · <a href="#${eventAnchor(stateVersion)}">${t.consentEventLink(stateVersion)}</a>` : html`${rule} · ${t.consentEventLink(stateVersion)}`;
+}
+
+function messagesTable(t: ConsoleTexts, messages: StoredMessage[], history: ConsentEventView[]): SafeHtml {
   if (messages.length === 0) return html`<p>${t.noMessages}</p>`;
-  return html`<table><thead><tr><th scope="col">${t.created}</th><th scope="col">${t.message}</th><th scope="col">${t.template}</th><th scope="col">${t.kind}</th><th scope="col">${t.status}</th><th scope="col">${t.reason}</th></tr></thead>
+  const shown = new Set(history.map((e) => e.version));
+  return html`<table><thead><tr><th scope="col">${t.created}</th><th scope="col">${t.message}</th><th scope="col">${t.template}</th><th scope="col">${t.kind}</th><th scope="col">${t.status}</th><th scope="col">${t.reason}</th><th scope="col">${t.decision}</th></tr></thead>
 <tbody>${messages.map(
-    (m) => html`<tr><td>${when(m.createdAt)}</td><td>${m._id}</td><td>${m.template}</td><td>${m.kind}${m.subscriptionType ? ` (${m.subscriptionType})` : ''}</td><td>${m.status}</td><td>${m.reason ?? ''}</td></tr>`,
+    (m) =>
+      html`<tr><td>${when(m.createdAt)}</td><td>${m._id}</td><td>${m.template}</td><td>${m.kind}${m.subscriptionType ? ` (${m.subscriptionType})` : ''}</td><td>${m.status}</td><td>${m.reason ?? ''}</td><td>${decisionCell(t, m, shown)}</td></tr>`,
   )}</tbody></table>`;
 }
 
@@ -105,7 +119,7 @@ ${s.kind === 'complaint' ? legalBasisSelect(t, 'lift-basis') : ''}
 <button type="submit">${t.liftSuppression}</button></form></section>` : ''}
 </div>
 <section class="card" aria-labelledby="h-history"><h2 id="h-history">${t.timelineHeading}</h2>${timeline(t, o.data.history)}</section>
-<section class="card" aria-labelledby="h-messages"><h2 id="h-messages">${t.messagesHeading}</h2>${messagesTable(t, o.data.messages)}</section>`;
+<section class="card" aria-labelledby="h-messages"><h2 id="h-messages">${t.messagesHeading}</h2>${messagesTable(t, o.data.messages, o.data.history)}</section>`;
   return consolePage({ locale: o.locale, title: t.addressTitle(view.address), viewer: o.viewer, current: 'addresses', body });
 }
 
