@@ -10,6 +10,7 @@ export { MessageRepository, withOutcome, type FeedbackTarget, type FinalOutcome,
 export { MessageEnqueuer, type EnqueueDeps, type EnqueueOptions } from './enqueue-messages.ts';
 export type { TestMessageInput } from './enqueue-test.ts';
 export { SendJobs, SEND_JOB, checkpointOfJob, sendJobOptions, type JobStanding, type SendJobData } from './send-jobs.ts';
+export { StreamRouter, type RoutedStream, type Routable } from './stream-routing.ts';
 export { SEND_BACKOFF_TYPE, sendBackoffMs, sendRetrySettings, type SendRetrySchedule } from './send-retry.ts';
 export { OutcomeRecorder, sentOutcome, sentOutcomeOf, type SentCheckpoint, type SmtpResult } from './record-outcome.ts';
 export { MessageReconciler, RECONCILE_JOB, type ReconcileDeps, type ReconcileReport } from './reconcile-messages.ts';
