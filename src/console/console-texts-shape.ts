@@ -87,7 +87,14 @@ export interface ConsoleTexts {
   // activity
   activityTitle: string;
   queueHeading: string;
-  jobState: string;
+  stream: string;
+  relay: string;
+  limits: string;
+  streamNow: string;
+  unlimited: string;
+  sending: string;
+  throttledUntil: string;
+  limitReachedUntil: (window: string) => string;
   count: string;
   outcomesHeading: string;
   outcomesNote: string;

@@ -17,6 +17,8 @@ export interface SendResult {
   messageId: string;
   /** The SMTP server's final reply (or where the .eml file was written). */
   response: string;
+  /** The relay that took it, its URL without credentials (`smtp://relay.example:587`); none for .eml files. */
+  relay?: string;
 }
 
 /** The "messenger" behind the send use case: SMTP in production, .eml files in development. */

@@ -19,6 +19,8 @@ export interface MessageOutcome {
   /** The relay's own id for the message, from its `250` reply (`queued as …`): relay feedback names it. */
   relayMessageId?: string;
   sentAt?: Date;
+  /** The relay that took it, its URL without credentials (e.g. `smtp://relay.example:587`). */
+  relay?: string;
   /** When the outcome was recorded (stamped by the repository). */
   at?: Date;
 }
@@ -34,6 +36,7 @@ const outcomeSchema = new Schema<MessageOutcome>(
     smtpMessageId: String,
     relayMessageId: String,
     sentAt: Date,
+    relay: String,
     at: Date,
   },
   { collection: 'message_outcomes', versionKey: false },

@@ -13,12 +13,15 @@ export interface SentCheckpoint {
   smtpMessageId: string;
   smtpResponse: string;
   sentAt: string;
+  relay?: string;
 }
 
 /** The relay's answer to a send: the Message-ID we sent and its final SMTP reply. */
 export interface SmtpResult {
   messageId: string;
   response: string;
+  /** The relay that took it, without credentials. */
+  relay?: string;
 }
 
 /** The `sent` outcome of an SMTP result, with the relay's own id when its reply names one (feedback matches on it). */
@@ -29,6 +32,7 @@ export function sentOutcome(result: SmtpResult, sentAt: Date, attempts: number):
     smtpResponse: result.response.slice(0, 500),
     smtpMessageId: result.messageId,
     ...(relayMessageId ? { relayMessageId } : {}),
+    ...(result.relay ? { relay: result.relay } : {}),
     sentAt,
     attempts,
   };
@@ -36,7 +40,7 @@ export function sentOutcome(result: SmtpResult, sentAt: Date, attempts: number):
 
 /** The `sent` outcome an attempt kept on its job before it could record it. */
 export function sentOutcomeOf(checkpoint: SentCheckpoint, attempts: number): FinalOutcome {
-  return sentOutcome({ messageId: checkpoint.smtpMessageId, response: checkpoint.smtpResponse }, new Date(checkpoint.sentAt), attempts);
+  return sentOutcome({ messageId: checkpoint.smtpMessageId, response: checkpoint.smtpResponse, ...(checkpoint.relay ? { relay: checkpoint.relay } : {}) }, new Date(checkpoint.sentAt), attempts);
 }
 
 export interface RecordOutcomeDeps {
