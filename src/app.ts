@@ -18,7 +18,7 @@ import { buildFeedback } from './composition/feedback.ts';
 import { buildRecipientPages } from './composition/preferences.ts';
 import { buildConsole } from './composition/console.ts';
 import { streamStatuses } from './composition/streams.ts';
-import { addWorkers } from './composition/workers.ts';
+import { addWorkers, checkServedStreams } from './composition/workers.ts';
 import { buildHttp, type Http } from './composition/http.ts';
 
 export type { App, AppContext, AppOverrides } from './composition/app-shape.ts';
@@ -34,6 +34,7 @@ export async function createApp(config: Config, roles: Roles, logger: Logger = c
   const catalog = SubscriptionCatalog.load(config.templatesDir); // a bad catalog stops start-up here
   const formTypes = resolveFormTypes(catalog, config.subscribeFormTypes); // and so does a bad SUBSCRIBE_FORM_TYPES
   checkStreamTypes(config, catalog); // and a type STREAM_<NAME>_TYPES names that the catalog lacks
+  checkServedStreams(config, roles.streams); // and a --stream that STREAMS does not name
   if (config.usingDevSecret) logger.warn({ event: 'config.dev_secret' }, 'MAILGATE_SECRET is not set: using the development secret');
   const life = new Lifecycle();
   const { db, readShape, redis, metrics } = await openConnections(config, logger);

@@ -128,8 +128,7 @@ function addFeedbackWorker(life: Lifecycle, deps: WorkerDeps): void {
  */
 function addSendWorkers(life: Lifecycle, deps: WorkerDeps, only: readonly string[] | undefined): void {
   const { config, logger } = deps;
-  const unknown = only?.find((name) => !config.streams.some((s) => s.name === name));
-  if (unknown !== undefined) throw new ConfigError(`invalid configuration: --stream: "${unknown}" is not in STREAMS (${config.streams.map((s) => s.name).join(', ')})`);
+  checkServedStreams(config, only);
   const metrics = createStreamMetrics(deps.metrics);
   for (const stream of config.streams.filter((s) => only === undefined || only.includes(s.name))) {
     const log = logger.child({ stream: stream.name });
@@ -158,6 +157,12 @@ function addSendWorkers(life: Lifecycle, deps: WorkerDeps, only: readonly string
     });
     life.onStart(async () => log.info({ event: 'delivery.worker_started', concurrency: stream.concurrency, rate: stream.rate }, `send worker of stream ${stream.name} started`));
   }
+}
+
+/** A `--stream` that STREAMS does not name stops start-up (createApp checks it before connecting, addSendWorkers again). */
+export function checkServedStreams(config: Config, only: readonly string[] | undefined): void {
+  const unknown = only?.find((name) => !config.streams.some((s) => s.name === name));
+  if (unknown !== undefined) throw new ConfigError(`invalid configuration: --stream: "${unknown}" is not in STREAMS (${config.streams.map((s) => s.name).join(', ')})`);
 }
 
 /** Moves what an upgrade left on the single pre-stream send queue to its message's stream queue (messages/legacy-send-jobs.ts). */

@@ -15,12 +15,13 @@ export class PacedTransport implements MailTransport {
   ) {}
 
   async send(mail: OutgoingMail): Promise<SendResult> {
-    await this.pace.acquire();
+    const counted = await this.pace.acquire();
     try {
       return await this.relay.send(mail);
     } catch (err) {
-      if (isThrottlingReply(err)) throw await this.pace.throttled(err);
-      throw err;
+      if (!isThrottlingReply(err)) throw err;
+      await this.pace.giveBack(counted);
+      throw await this.pace.throttled(err);
     }
   }
 

@@ -82,9 +82,10 @@ export class StreamPace {
 
   /**
    * Before a send: throws StreamPaused while the relay's back-off lasts or when a window is full;
-   * otherwise the send is counted in every window. A refused count is taken back.
+   * otherwise the send is counted in every window (the keys counted are returned, for `giveBack`).
+   * A refused count is taken back.
    */
-  async acquire(): Promise<void> {
+  async acquire(): Promise<string[]> {
     const now = this.now();
     const throttle = await this.readThrottle();
     if (throttle && throttle.until > now) throw new StreamPaused(this.deps.stream, 'throttled', new Date(throttle.until), { backoffMs: throttle.backoffMs });
@@ -99,6 +100,12 @@ export class StreamPace {
         throw new StreamPaused(this.deps.stream, 'limit', new Date(freesAt), { window });
       }
     }
+    return counted;
+  }
+
+  /** Takes back the counts of a send the relay refused for pace (it never went out). */
+  async giveBack(counted: string[]): Promise<void> {
+    await Promise.all(counted.map((key) => this.deps.redis.decr(key)));
   }
 
   /**

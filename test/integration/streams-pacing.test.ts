@@ -106,6 +106,24 @@ describe('a 24-hour quota', () => {
 });
 
 describe('the back-off after throttling replies (StreamPace against Redis, on a clock of the test’s)', () => {
+  it('counts a send in every counted window, and takes the count back when the relay refused it for pace', async () => {
+    const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+    const redis = new Redis(redisUrl);
+    const prefix = uniqueName('giveback');
+    // A fixed clock: the windows cannot turn between the count and the reading.
+    const pace = new StreamPace({ redis, prefix, stream: 'marketing', rate: { perSecond: 10, perMinute: 100, perDay: 1000 }, now: () => 1_700_000_000_000 });
+    try {
+      const counted = await pace.acquire();
+      expect(counted).toEqual([pace.windowKey('minute').key, pace.windowKey('day').key]);
+      expect((await pace.status()).windows.map((w) => [w.window, w.used, w.max])).toEqual([['minute', 1, 100], ['day', 1, 1000]]);
+      await pace.giveBack(counted);
+      expect((await pace.status()).windows.map((w) => w.used)).toEqual([0, 0]);
+    } finally {
+      redis.disconnect();
+      await deleteQueueKeys(redisUrl, prefix);
+    }
+  });
+
   it('doubles while throttling goes on, joins replies during a back-off, caps, and eases back after', async () => {
     const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
     const redis = new Redis(redisUrl);

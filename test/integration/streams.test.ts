@@ -121,4 +121,9 @@ describe('start-up checks the catalog', () => {
     await expect(started).rejects.toBeInstanceOf(ConfigError);
     await expect(started).rejects.toThrow(/^invalid configuration: STREAM_UPDATES_TYPES: unknown subscription type "nope"$/);
   });
+
+  it('refuses a worker told to serve a stream STREAMS does not name', async () => {
+    const started = createApp(testConfig('streamarg'), { api: false, worker: true, queues: ['send'], streams: ['transactional', 'newsletters'] });
+    await expect(started).rejects.toThrow(/^invalid configuration: --stream: "newsletters" is not in STREAMS \(transactional, marketing\)$/);
+  });
 });
