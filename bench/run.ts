@@ -39,7 +39,7 @@ import { createApp, type App } from '../src/app.ts';
 import { loadConfig, type Config } from '../src/config.ts';
 import { SEND_JOB, sendJobOptions } from '../src/messages/index.ts';
 import { createLogger } from '../src/shared/logger.ts';
-import { SEND_QUEUE } from '../src/shared/queues.ts';
+import { sendQueueName } from '../src/shared/queues.ts';
 import { deleteQueueKeys } from '../test/helpers/app.ts';
 import { startOwnDatabase, type OwnDatabase } from '../test/helpers/ferretdb.ts';
 import { startRedis } from '../test/helpers/processes.ts';
@@ -290,7 +290,7 @@ async function e2eRound(lane: Lane, sink: Child, pop: Population, n: number, opt
 async function rawAddBulkRound(pop: Population): Promise<number> {
   const prefix = `bench_raw_${randomBytes(3).toString('hex')}`;
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
-  const queue = new Queue(SEND_QUEUE, { connection: redis as unknown as ConnectionOptions, prefix });
+  const queue = new Queue(sendQueueName('transactional'), { connection: redis as unknown as ConnectionOptions, prefix });
   try {
     const jobs = recipients(ENQUEUE, randomBytes(4).toString('hex'), pop).map(() => {
       const id = randomBytes(12).toString('hex');

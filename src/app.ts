@@ -13,11 +13,12 @@ import { buildWebhooks } from './composition/webhooks.ts';
 import { buildPrivacy } from './composition/privacy.ts';
 import { buildSubscriptions } from './composition/subscriptions.ts';
 import { buildTemplates } from './composition/templates.ts';
-import { buildMessages } from './composition/messages.ts';
+import { buildMessages, checkStreamTypes } from './composition/messages.ts';
 import { buildFeedback } from './composition/feedback.ts';
 import { buildRecipientPages } from './composition/preferences.ts';
 import { buildConsole } from './composition/console.ts';
-import { addWorkers } from './composition/workers.ts';
+import { streamStatuses } from './composition/streams.ts';
+import { addWorkers, checkServedStreams } from './composition/workers.ts';
 import { buildHttp, type Http } from './composition/http.ts';
 
 export type { App, AppContext, AppOverrides } from './composition/app-shape.ts';
@@ -32,6 +33,8 @@ export type { Roles } from './shared/roles.ts';
 export async function createApp(config: Config, roles: Roles, logger: Logger = createLogger(config.logLevel), overrides: AppOverrides = {}): Promise<App> {
   const catalog = SubscriptionCatalog.load(config.templatesDir); // a bad catalog stops start-up here
   const formTypes = resolveFormTypes(catalog, config.subscribeFormTypes); // and so does a bad SUBSCRIBE_FORM_TYPES
+  checkStreamTypes(config, catalog); // and a type STREAM_<NAME>_TYPES names that the catalog lacks
+  checkServedStreams(config, roles.streams); // and a --stream that STREAMS does not name
   if (config.usingDevSecret) logger.warn({ event: 'config.dev_secret' }, 'MAILGATE_SECRET is not set: using the development secret');
   const life = new Lifecycle();
   const { db, readShape, redis, metrics } = await openConnections(config, logger);
@@ -54,7 +57,8 @@ export async function createApp(config: Config, roles: Roles, logger: Logger = c
       ...ctx,
       store,
       messages: messages.repository,
-      sendQueue: messages.queue,
+      sendQueues: messages.queues,
+      streams: streamStatuses({ config, redis, queues: messages.queues }),
       forms: pages.forms,
       templates: { renderer: templates.renderer, problems: templates.problems, sendTest: (input) => messages.enqueuer.enqueueTest(input) },
       ...(overrides.consoleClock ? { clock: overrides.consoleClock } : {}),
@@ -73,8 +77,8 @@ export async function createApp(config: Config, roles: Roles, logger: Logger = c
   }
   if (roles.worker) {
     const { sendTimeStore, transport } = overrides;
-    const workerDeps = { config, logger, subscriptions, messages, feedback, webhooks, renderer: templates.renderer, messageTags };
-    addWorkers(life, { ...workerDeps, ...(sendTimeStore ? { sendTimeStore } : {}), ...(transport ? { transport } : {}) }, roles.queues);
+    const workerDeps = { config, logger, redis, metrics, subscriptions, messages, feedback, webhooks, renderer: templates.renderer, messageTags };
+    addWorkers(life, { ...workerDeps, ...(sendTimeStore ? { sendTimeStore } : {}), ...(transport ? { transport } : {}) }, roles.queues, roles.streams);
   }
   if (roles.feedbackSmtp) feedback.listen((port) => (app.feedbackSmtpPort = port));
 
@@ -91,7 +95,8 @@ export async function createApp(config: Config, roles: Roles, logger: Logger = c
       enqueueBatch: (items) => messages.enqueuer.enqueueBatch(items),
       getStatus: (id) => getMessageStatus(messages.repository, id),
       repository: messages.repository,
-      queue: messages.queue,
+      queues: messages.queues,
+      legacyQueue: messages.legacyQueue,
     },
     async start() {
       await life.start();

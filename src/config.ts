@@ -1,7 +1,9 @@
 import { z } from 'zod';
+import { parseStreams, type StreamConfig } from './config-streams.ts';
 import { ConfigError, parseDurations, parseTrustProxy, type TrustProxy } from './config-values.ts';
 
 export { ConfigError, type TrustProxy } from './config-values.ts';
+export type { StreamConfig, StreamRate } from './config-streams.ts';
 
 const DEV_SECRET = 'mailgate-dev-secret-do-not-use-in-production';
 const DEV_ERASURE_KEY = 'mailgate-dev-erasure-key-do-not-use-in-production';
@@ -103,8 +105,10 @@ export interface Config {
   mongoReadShape: Raw['MONGO_READ_SHAPE'];
   queuePrefix: string;
   workerConcurrency: number;
-  /** Messages per second per worker; 0 = unlimited. */
+  /** The default per-second limit of every stream, for the whole fleet (STREAM_<NAME>_RATE_PER_SECOND overrides it); 0 = unlimited. */
   sendRateLimit: number;
+  /** The lanes mail leaves by (config-streams.ts): each with its queue, relay, identity and pace. */
+  streams: StreamConfig[];
   templatesDir: string;
   emlDir: string;
   subscribeFormTypes: string[] | undefined;
@@ -187,9 +191,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       throw new ConfigError('invalid configuration: MAILGATE_ERASURE_KEY: required when NODE_ENV=production; generate it once and never change it, e.g. openssl rand -hex 32');
     }
     checkProductionSecret('MAILGATE_ERASURE_KEY', [raw.MAILGATE_ERASURE_KEY]);
-  } else if (raw.SMTP_URL !== undefined && raw.NODE_ENV !== 'test' && (secrets.length === 0 || secrets.includes(DEV_SECRET))) {
-    // Real mail carries links signed with this secret; the development one is public.
-    throw new ConfigError('invalid configuration: MAILGATE_SECRET: required when SMTP_URL is set (the development secret is public)');
   }
   const trustProxy = parseTrustProxy(raw.TRUST_PROXY);
   const dkimParts = [raw.DKIM_DOMAIN, raw.DKIM_SELECTOR, raw.DKIM_PRIVATE_KEY];
@@ -197,6 +198,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (dkimSet !== 0 && dkimSet !== 3) {
     const missing = ['DKIM_DOMAIN', 'DKIM_SELECTOR', 'DKIM_PRIVATE_KEY'][dkimParts.findIndex((p) => !p)];
     throw new ConfigError(`invalid configuration: ${missing}: required when any DKIM_* variable is set`);
+  }
+  const streams = parseStreams(env, {
+    smtpUrl: raw.SMTP_URL,
+    smtpPoolSize: raw.SMTP_POOL_SIZE,
+    mailFrom: raw.MAIL_FROM,
+    dkim: { domain: raw.DKIM_DOMAIN, selector: raw.DKIM_SELECTOR, privateKey: raw.DKIM_PRIVATE_KEY },
+    bounceDomain: raw.BOUNCE_DOMAIN,
+    concurrency: raw.WORKER_CONCURRENCY,
+    perSecond: raw.SEND_RATE_LIMIT,
+  });
+  const relayed = streams.some((s) => s.smtpUrl !== undefined);
+  if (raw.NODE_ENV === 'development' && relayed && (secrets.length === 0 || secrets.includes(DEV_SECRET))) {
+    // Real mail carries links signed with this secret; the development one is public.
+    throw new ConfigError('invalid configuration: MAILGATE_SECRET: required when SMTP_URL is set (the development secret is public)');
   }
   return {
     env: raw.NODE_ENV,
@@ -222,6 +237,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     queuePrefix: raw.QUEUE_PREFIX,
     workerConcurrency: raw.WORKER_CONCURRENCY,
     sendRateLimit: raw.SEND_RATE_LIMIT,
+    streams,
     templatesDir: raw.TEMPLATES_DIR,
     emlDir: raw.EML_DIR,
     subscribeFormTypes: raw.SUBSCRIBE_FORM_TYPES?.split(',').map((s) => s.trim()).filter(Boolean),

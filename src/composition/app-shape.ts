@@ -47,7 +47,10 @@ export interface App {
     enqueueBatch(items: unknown[]): Promise<BatchResult>;
     getStatus(id: string): Promise<MessageView>;
     repository: MessageRepository;
-    queue: Queue<SendJobData>;
+    /** Each stream's send queue, by stream name. */
+    queues: ReadonlyMap<string, Queue<SendJobData>>;
+    /** The single send queue of versions before streams (drained by the send workers). */
+    legacyQueue: Queue<SendJobData>;
   };
   start(): Promise<void>;
   close(): Promise<void>;

@@ -18,6 +18,7 @@ import {
   type TemplatesSectionDeps,
 } from '../console/index.ts';
 import type { MessageRepository, SendJobData } from '../messages/index.ts';
+import type { StreamActivity } from '../console/index.ts';
 import { CsrfGuard } from '../http/csrf.ts';
 import type { SubscriptionForms } from '../preferences/index.ts';
 import { SuppressionList, type MongoSubscriptionStore, type SubscriptionCatalog } from '../subscriptions/index.ts';
@@ -32,7 +33,9 @@ export interface ConsoleWiring {
   store: MongoSubscriptionStore;
   catalog: SubscriptionCatalog;
   messages: MessageRepository;
-  sendQueue: Queue<SendJobData>;
+  sendQueues: ReadonlyMap<string, Queue<SendJobData>>;
+  /** Each stream as it stands (composition/streams.ts). */
+  streams: () => Promise<StreamActivity[]>;
   sections?: ConsoleDeps['sections'];
   /** The subscription forms section (/console/forms), when given. */
   forms?: SubscriptionForms;
@@ -66,7 +69,8 @@ export function buildConsole(life: Lifecycle, deps: ConsoleWiring): Router {
     catalog: deps.catalog,
     suppressions: new SuppressionList({ states: deps.store.states }),
     messages: deps.messages,
-    sendQueue: deps.sendQueue,
+    sendQueues: deps.sendQueues,
+    streams: deps.streams,
     metrics: deps.metrics,
     sections,
   });

@@ -87,7 +87,8 @@ export function buildFeedback(
         tags: deps.tags,
         metrics,
         logger,
-        bounceDomain: fb.bounceDomain,
+        // Every stream's VERP domain (each falls back to BOUNCE_DOMAIN).
+        bounceDomain: [...new Set(config.streams.map((s) => s.bounceDomain).filter((d) => d !== undefined))],
         complaintAddress: fb.complaintAddress,
       });
       const listener = new SMTPServer(inboundSmtpOptions({ reports, metrics, logger }));

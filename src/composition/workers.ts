@@ -1,11 +1,13 @@
 import type { Worker } from 'bullmq';
-import type { Config } from '../config.ts';
-import { MessageSender, createNodemailerTransport, sendJobProcessor, sendWorkerOptions, watchSendWorker, type MailTransport } from '../delivery/index.ts';
+import type { Redis } from 'ioredis';
+import type { Registry } from 'prom-client';
+import { ConfigError, type Config } from '../config.ts';
+import { MessageSender, PacedTransport, RedisRelayState, createRelayMetrics, createStreamMetrics, sendJobProcessor, sendWorkerOptions, watchSendWorker, type MailTransport } from '../delivery/index.ts';
 import { ApplyFeedback, feedbackJobProcessor, feedbackWorkerSettings, watchFeedbackWorker } from '../feedback/index.ts';
-import { MessageReconciler, RECONCILE_JOB, type ReconcileReport } from '../messages/index.ts';
+import { MessageReconciler, RECONCILE_JOB, legacySendJobProcessor, sendRetrySettings, type ReconcileReport } from '../messages/index.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { MessageTags } from '../shared/message-tag.ts';
-import { FEEDBACK_QUEUE, IMPORT_QUEUE, RECONCILE_QUEUE, SEND_QUEUE, WEBHOOK_QUEUE } from '../shared/queues.ts';
+import { FEEDBACK_QUEUE, IMPORT_QUEUE, LEGACY_SEND_QUEUE, RECONCILE_QUEUE, WEBHOOK_QUEUE, sendQueueName } from '../shared/queues.ts';
 import { WORKER_QUEUES, type WorkerQueue } from '../shared/roles.ts';
 import { importJobProcessor, watchImportWorker, type SubscriptionStore } from '../subscriptions/index.ts';
 import type { TemplateRenderer } from '../templates/index.ts';
@@ -15,6 +17,7 @@ import type { Feedback } from './feedback.ts';
 import type { Lifecycle } from './lifecycle.ts';
 import { addMaintenance } from './maintenance.ts';
 import type { Messages } from './messages.ts';
+import { applyQueueLimiter, streamPace, streamTransport } from './streams.ts';
 import type { Subscriptions } from './subscriptions.ts';
 import type { Webhooks } from './webhooks.ts';
 
@@ -26,6 +29,9 @@ const SWEEP_GRACE_MS = 5 * 60_000;
 export interface WorkerDeps {
   config: Config;
   logger: Logger;
+  /** The client connection: stream pace counters live beside the queues. */
+  redis: Redis;
+  metrics: Registry;
   subscriptions: Subscriptions;
   messages: Messages;
   feedback: Feedback;
@@ -35,21 +41,24 @@ export interface WorkerDeps {
   messageTags: MessageTags;
   /** The store the send-time check reads (the real one unless the bench replaces it). */
   sendTimeStore?: SubscriptionStore;
+  /** One transport for every stream instead of each stream's relay (a test's, the bench's). */
   transport?: MailTransport;
 }
 
 /**
  * Every BullMQ worker of a process with the worker role, for the queues it serves (default: all):
- * imports, webhook deliveries, feedback, and sends — whose workers also run the reconciler of
- * orphaned messages and the hourly maintenance (composition/maintenance.ts).
+ * imports, webhook deliveries, feedback, and sends — one worker per stream (`streams`, default:
+ * every stream), the mover of the legacy send queue, the reconciler of orphaned messages and the
+ * hourly maintenance (composition/maintenance.ts).
  */
-export function addWorkers(life: Lifecycle, deps: WorkerDeps, queues: readonly WorkerQueue[] = WORKER_QUEUES): void {
+export function addWorkers(life: Lifecycle, deps: WorkerDeps, queues: readonly WorkerQueue[] = WORKER_QUEUES, streams?: readonly string[]): void {
   life.onStart(() => deps.subscriptions.store.repairPending());
   if (queues.includes('import')) addImportWorker(life, deps);
   if (queues.includes('webhooks')) addWebhookWorker(life, deps);
   if (queues.includes('feedback')) addFeedbackWorker(life, deps);
   if (queues.includes('send')) {
-    addSendWorker(life, deps);
+    addSendWorkers(life, deps, streams);
+    addLegacySendMover(life, deps);
     addReconciler(life, deps);
     addMaintenance(life, deps);
   }
@@ -112,31 +121,65 @@ function addFeedbackWorker(life: Lifecycle, deps: WorkerDeps): void {
   });
 }
 
-/** The transport, the send use case and its worker. */
-function addSendWorker(life: Lifecycle, deps: WorkerDeps): void {
+/**
+ * A BullMQ Worker per stream, each with its own connection, concurrency, relay and identity, so a
+ * marketing backlog never takes a transactional slot (docs/rules.md §12). Each stream's relay sits
+ * behind its pace (PacedTransport); each process writes the stream's limiter into its queue.
+ */
+function addSendWorkers(life: Lifecycle, deps: WorkerDeps, only: readonly string[] | undefined): void {
   const { config, logger } = deps;
-  const transport = deps.transport ?? createNodemailerTransport(config, logger, deps.messageTags);
-  const sender = new MessageSender({
-    messages: deps.messages.repository,
-    store: deps.sendTimeStore ?? deps.subscriptions.store,
-    renderer: deps.renderer,
-    transport,
-    config,
-    outcomes: deps.messages.outcomes,
-    metrics: deps.messages.metrics,
-    logger,
-  });
+  checkServedStreams(config, only);
+  const metrics = createStreamMetrics(deps.metrics);
+  // Built once per process: the relay state every process and the console read, and its counters.
+  const failover = { state: new RedisRelayState({ redis: deps.redis, prefix: config.queuePrefix }), metrics: createRelayMetrics(deps.metrics) };
+  for (const stream of config.streams.filter((s) => only === undefined || only.includes(s.name))) {
+    const log = logger.child({ stream: stream.name });
+    const queue = deps.messages.queues.get(stream.name)!;
+    const relay = deps.transport ?? streamTransport(stream, { config, logger: log, tags: deps.messageTags, failover });
+    const sender = new MessageSender({
+      messages: deps.messages.repository,
+      store: deps.sendTimeStore ?? deps.subscriptions.store,
+      renderer: deps.renderer,
+      transport: new PacedTransport(relay, streamPace(stream, { config, redis: deps.redis })),
+      config: { consentMode: config.consentMode, mailFrom: stream.mailFrom },
+      outcomes: deps.messages.outcomes,
+      metrics: deps.messages.metrics,
+      logger: log,
+    });
+    life.onStart(() => applyQueueLimiter(queue, stream));
+    addWorker(life, {
+      config,
+      logger: log,
+      queue: sendQueueName(stream.name),
+      processor: sendJobProcessor(sender, { name: stream.name, pause: (ms) => queue.rateLimit(ms), metrics, logger: log }),
+      options: sendWorkerOptions({ concurrency: stream.concurrency, retry: config.sendRetry }),
+      watch: (worker) => watchSendWorker(worker, log),
+      alsoClose: relay,
+      stoppedEvent: 'delivery.worker_stopped',
+    });
+    life.onStart(async () => log.info({ event: 'delivery.worker_started', concurrency: stream.concurrency, rate: stream.rate }, `send worker of stream ${stream.name} started`));
+  }
+}
+
+/** A `--stream` that STREAMS does not name stops start-up (createApp checks it before connecting, addSendWorkers again). */
+export function checkServedStreams(config: Config, only: readonly string[] | undefined): void {
+  const unknown = only?.find((name) => !config.streams.some((s) => s.name === name));
+  if (unknown !== undefined) throw new ConfigError(`invalid configuration: --stream: "${unknown}" is not in STREAMS (${config.streams.map((s) => s.name).join(', ')})`);
+}
+
+/** Moves what an upgrade left on the single pre-stream send queue to its message's stream queue (messages/legacy-send-jobs.ts). */
+function addLegacySendMover(life: Lifecycle, deps: WorkerDeps): void {
+  const logger = deps.logger.child({ module: 'delivery' });
   addWorker(life, {
-    config,
+    config: deps.config,
     logger,
-    queue: SEND_QUEUE,
-    processor: sendJobProcessor(sender),
-    options: sendWorkerOptions({ concurrency: config.workerConcurrency, rateLimit: config.sendRateLimit, retry: config.sendRetry }),
-    watch: (worker) => watchSendWorker(worker, logger),
-    alsoClose: transport,
-    stoppedEvent: 'delivery.worker_stopped',
+    queue: LEGACY_SEND_QUEUE,
+    processor: legacySendJobProcessor({ messages: deps.messages.repository, jobs: deps.messages.jobs, logger }),
+    // The old jobs carry the send backoff type: their retries need its strategy.
+    options: { concurrency: 5, settings: sendRetrySettings(deps.config.sendRetry) },
+    watch: (worker) => worker.on('error', (err) => logger.error({ event: 'delivery.legacy_worker_error', err: err.message })),
+    stoppedEvent: 'delivery.legacy_worker_stopped',
   });
-  life.onStart(async () => logger.info({ event: 'delivery.worker_started', concurrency: config.workerConcurrency }, 'send worker started'));
 }
 
 /**

@@ -7,6 +7,7 @@ import type { MessageRepository } from '../messages/index.ts';
 import type { MongoSubscriptionStore, SubscriptionCatalog, SuppressionList } from '../subscriptions/index.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { ConsoleSection } from './console-roles.ts';
+import type { StreamActivity } from './pages/activity-page.ts';
 import type { ConsoleUserRepository } from './console-user-repository.ts';
 import type { SignInLimits } from './sign-in-limits.ts';
 
@@ -25,7 +26,10 @@ export interface ConsoleDeps {
   catalog: SubscriptionCatalog;
   suppressions: SuppressionList;
   messages: MessageRepository;
-  sendQueue: Queue;
+  /** Each stream's send queue (the latest failed jobs). */
+  sendQueues: ReadonlyMap<string, Queue>;
+  /** Each stream as it stands (queue depth, relay, limits, back-off), read per request. */
+  streams: () => Promise<StreamActivity[]>;
   metrics: Registry;
   /** Pages other folders add (subscription forms, templates), mounted behind sign-in and the section's roles. */
   sections?: Partial<Record<ConsoleSection, Router>>;

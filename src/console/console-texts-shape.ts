@@ -92,7 +92,16 @@ export interface ConsoleTexts {
   // activity
   activityTitle: string;
   queueHeading: string;
-  jobState: string;
+  stream: string;
+  relay: string;
+  limits: string;
+  streamNow: string;
+  unlimited: string;
+  sending: string;
+  throttledUntil: string;
+  /** A stream sending through its fallback relay. */
+  failedOver: string;
+  limitReachedUntil: (window: string) => string;
   count: string;
   outcomesHeading: string;
   outcomesNote: string;

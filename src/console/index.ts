@@ -3,6 +3,7 @@
 // the CLI (scripts/console.ts) manages accounts through ConsoleUserRepository.
 export { createConsoleRouter } from './console-router.ts';
 export type { ConsoleDeps } from './console-deps.ts';
+export type { StreamActivity } from './pages/activity-page.ts';
 export { ConsoleUserRepository, MIN_PASSWORD_LENGTH, type ConsoleUser } from './console-user-repository.ts';
 export { RedisSessionStore } from './redis-session-store.ts';
 export { signInLimits, DEFAULT_SIGN_IN_LIMITS, type SignInLimits, type SignInLimitOptions } from './sign-in-limits.ts';

@@ -72,6 +72,7 @@ export const messageViewSchema = z
     to: z.string(),
     template: z.string(),
     subscriptionType: z.string().optional(),
+    stream: z.string().optional().meta({ description: 'The stream it leaves by (its queue, relay and identity); absent on messages enqueued before streams' }),
     status: messageStatus,
     reason: z.string().optional().meta({ description: 'Why it was suppressed or failed' }),
     detail: z.string().optional(),
@@ -79,6 +80,7 @@ export const messageViewSchema = z
     createdAt: z.iso.datetime(),
     sendAt: z.iso.datetime().optional(),
     sentAt: z.iso.datetime().optional(),
+    relay: z.string().optional().meta({ description: 'The relay that accepted it, its URL without credentials', example: 'smtp://relay.example:587' }),
     feedback: messageFeedbackViewSchema.optional(),
     delayed: messageDelayViewSchema.optional().meta({ description: 'The relay is still trying: its latest delay warning (the status stays `sent`)' }),
     decision: messageDecisionViewSchema

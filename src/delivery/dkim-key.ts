@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Config } from '../config.ts';
+import type { StreamConfig } from '../config.ts';
 
 /** DKIM_PRIVATE_KEY is PEM text (literal `\n` allowed, as env files write it) or a path to a PEM file. */
 export function readDkimKey(value: string): string {
@@ -8,8 +8,8 @@ export function readDkimKey(value: string): string {
   return text;
 }
 
-/** The domain of our Message-IDs: DKIM_DOMAIN, else MAIL_FROM's domain. */
-export function messageIdDomain(config: Pick<Config, 'dkim' | 'mailFrom'>): string {
+/** The domain of our Message-IDs: the stream's DKIM domain, else its From's domain. */
+export function messageIdDomain(config: Pick<StreamConfig, 'dkim' | 'mailFrom'>): string {
   if (config.dkim) return config.dkim.domain;
   const match = /@([^>\s]+)>?\s*$/.exec(config.mailFrom);
   return match?.[1]?.toLowerCase() ?? 'localhost';

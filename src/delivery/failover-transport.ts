@@ -2,7 +2,10 @@ import type { Logger } from '../shared/logger.ts';
 import type { RelayMetrics } from './relay-metrics.ts';
 import type { RelayState } from './relay-state.ts';
 import { relayTroubleOf, type RelayTrouble } from './relay-trouble.ts';
-import type { MailTransport, OutgoingMail, Relay, SendResult } from './transport.ts';
+import type { MailTransport, OutgoingMail, SendResult } from './transport.ts';
+
+/** A stream's two relays: its own, and the one it fails over to. */
+type Relay = 'primary' | 'secondary';
 
 export interface FailoverDeps {
   /** The stream's name: in the state key, the metrics' labels and the log lines. */
@@ -38,7 +41,8 @@ const STATE_LIFETIMES = 2;
  * is rethrown, and the job's retry sends it later. A reply to MAIL, RCPT or DATA is the relay
  * answering: it is rethrown as it is and never switches. While failed over every send goes to the
  * secondary; after `coolOffMs` the next one probes the primary first (one probe at a time in a
- * process) and returns to it if it answers. Every result says which relay took the message.
+ * process) and returns to it if it answers. Every result names the relay that took the message (the
+ * inner transport's `relay`).
  */
 export class FailoverTransport implements MailTransport {
   private readonly now: () => number;
@@ -67,8 +71,8 @@ export class FailoverTransport implements MailTransport {
   }
 
   private async via(relay: Relay, mail: OutgoingMail): Promise<SendResult> {
-    const result = await this.deps[relay].send(mail);
-    return { ...result, relay };
+    // The inner transport names the relay that took it (its URL without credentials).
+    return this.deps[relay].send(mail);
   }
 
   private async viaPrimary(mail: OutgoingMail): Promise<SendResult> {

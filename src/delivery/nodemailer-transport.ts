@@ -1,13 +1,14 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createTransport } from 'nodemailer';
-import type { Config } from '../config.ts';
+import type { Config, StreamConfig } from '../config.ts';
 import type { Logger } from '../shared/logger.ts';
 import { messageIdHeaderOf, verpAddressOf, type MessageTags } from '../shared/message-tag.ts';
 import { DKIM_HEADER_FIELDS, messageIdDomain, readDkimKey } from './dkim-key.ts';
 import type { MailTransport, OutgoingMail, SendResult } from './transport.ts';
 
-type TransportConfig = Pick<Config, 'env' | 'smtpUrl' | 'smtpPoolSize' | 'dkim' | 'mailFrom' | 'emlDir'> & { feedback?: Pick<Config['feedback'], 'bounceDomain'> };
+/** One relay and the identity mail leaves it with: a stream's (config-streams.ts), or a bare one. */
+export type TransportConfig = Pick<Config, 'env' | 'emlDir'> & Pick<StreamConfig, 'smtpUrl' | 'smtpPoolSize' | 'dkim' | 'mailFrom'> & { bounceDomain?: string | undefined };
 
 interface Mailer {
   sendMail(mail: Record<string, unknown>): Promise<{ messageId: string; response?: unknown; message?: unknown }>;
@@ -24,11 +25,17 @@ export interface NodemailerTransport extends MailTransport {
   verify(): Promise<boolean>;
 }
 
+/** A relay's URL as outcomes, logs and the console name it: scheme, host and port, never credentials or options. */
+export function relayOf(url: string): string {
+  const parsed = new URL(url);
+  return `${parsed.protocol}//${parsed.host}`;
+}
+
 /**
- * nodemailer behind MailTransport, built once per worker: an SMTP pool of SMTP_POOL_SIZE
- * connections, or (development, no SMTP_URL) .eml files in EML_DIR. DKIM-signs when configured.
- * With BOUNCE_DOMAIN the envelope sender is `bounces+<id>.<tag>@BOUNCE_DOMAIN` (VERP), so every
- * bounce names its message; the Message-ID `<id.tag@domain>` carries the same keyed tag, so a
+ * nodemailer behind MailTransport, built once per stream and worker process: an SMTP pool of
+ * SMTP_POOL_SIZE connections, or (development, no SMTP_URL) .eml files in EML_DIR. DKIM-signs when
+ * configured. Each result names the relay that took the message (`relayOf`). With a bounce domain
+ * the envelope sender is `bounces+<id>.<tag>@<bounce domain>` (VERP), so every bounce names its message; the Message-ID `<id.tag@domain>` carries the same keyed tag, so a
  * complaint that returns our headers proves which message it is about (shared/message-tag.ts).
  */
 export function createNodemailerTransport(config: TransportConfig, logger: Logger, tags: MessageTags): NodemailerTransport {
@@ -53,7 +60,8 @@ export function createNodemailerTransport(config: TransportConfig, logger: Logge
     logger.info({ event: 'delivery.eml_outbox', dir: emlDir }, `no SMTP_URL: writing messages as .eml files to ${emlDir}`);
   }
   let dirReady: Promise<unknown> | undefined;
-  const bounceDomain = config.feedback?.bounceDomain;
+  const bounceDomain = config.bounceDomain;
+  const relay = config.smtpUrl === undefined ? undefined : relayOf(config.smtpUrl);
 
   return {
     async send(mail: OutgoingMail): Promise<SendResult> {
@@ -70,7 +78,7 @@ export function createNodemailerTransport(config: TransportConfig, logger: Logge
         messageId,
         ...(bounceDomain ? { envelope: { from: verpAddressOf(mail.id, tag, bounceDomain), to: mail.to } } : {}),
       });
-      if (emlDir === undefined) return { messageId, response: String(info.response ?? '') };
+      if (emlDir === undefined) return { messageId, response: String(info.response ?? ''), ...(relay ? { relay } : {}) };
       const file = join(emlDir, `${mail.id}.eml`);
       dirReady ??= mkdir(emlDir, { recursive: true });
       await dirReady;

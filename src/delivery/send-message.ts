@@ -6,6 +6,7 @@ import { decide, suppressAddress, type AddressState, type SubscriptionStore } fr
 import type { RenderedMessage, TemplateRenderer } from '../templates/index.ts';
 import { MicroBatcher } from '../shared/micro-batcher.ts';
 import { classifySmtpReply } from '../feedback/index.ts';
+import { StreamPaused } from './stream-pace.ts';
 
 import type { MailTransport, SendResult } from './transport.ts';
 
@@ -104,7 +105,8 @@ export class MessageSender {
     try {
       return await this.deliver(message, attempt, evidence);
     } catch (err) {
-      if (!attempt.last) throw err;
+      // Pacing is no failure: the job waits for its stream, its attempt unspent (send-worker.ts).
+      if (!attempt.last || err instanceof StreamPaused) throw err;
       const detail = err instanceof Error ? err.message : String(err);
       // If the database is still down this cannot be written: the job fails with no outcome, and the
       // reconciler (messages/reconcile-messages.ts) records `retries_exhausted` once it answers.
@@ -161,6 +163,7 @@ export class MessageSender {
         headers: rendered.headers,
       });
     } catch (err) {
+      if (err instanceof StreamPaused) throw err;
       // The same classification as relay feedback: only a bad mailbox hard-bounces the recipient;
       // a refused sender (5.1.7/5.1.8) or a policy block (5.7.x) fails this message only.
       const failure = classifySmtpReply(err);
@@ -192,7 +195,7 @@ export class MessageSender {
       await this.finish(message, { ...sentOutcome(result, sentAt, attempt.number), ...evidence });
     } catch (err) {
       // Sent but not recorded: remember it on the job so the retry records instead of sending twice.
-      await attempt.saveCheckpoint({ smtpMessageId: result.messageId, smtpResponse: result.response, sentAt: sentAt.toISOString(), ...evidence }).catch(() => undefined);
+      await attempt.saveCheckpoint({ smtpMessageId: result.messageId, smtpResponse: result.response, sentAt: sentAt.toISOString(), ...(result.relay ? { relay: result.relay } : {}), ...evidence }).catch(() => undefined);
       throw err;
     }
     return { outcome: 'sent' };

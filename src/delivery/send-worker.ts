@@ -1,38 +1,73 @@
-import type { Job, Processor, Worker, WorkerOptions } from 'bullmq';
+import { Worker, type Job, type Processor, type WorkerOptions } from 'bullmq';
 import type { Logger } from '../shared/logger.ts';
 import { checkpointOfJob, sendRetrySettings, type SendJobData, type SendRetrySchedule } from '../messages/index.ts';
 import { redactAddresses } from '../shared/logger.ts';
 import type { MessageSender, SendOutcome } from './send-message.ts';
+import type { StreamMetrics } from './stream-metrics.ts';
+import { PACE_RECHECK_MS, StreamPaused } from './stream-pace.ts';
 
 /** Attempts of a job: what it was added with (every send job is added with config.sendRetry.attempts). */
 const attemptsOf = (job: Pick<Job, 'opts'>): number => job.opts.attempts ?? 1;
 
+/** The stream a send worker serves: its name, how to pause its whole queue, its counters. */
+export interface SendStream {
+  name: string;
+  /** Pauses the stream's queue for every worker (BullMQ `queue.rateLimit`). */
+  pause(ms: number): Promise<void>;
+  metrics: StreamMetrics;
+  logger: Logger;
+}
+
 /**
  * The BullMQ side of sending: hands each job's message id to the send use case. Suppressed and
  * failed outcomes complete the job (never retried); transient errors throw, and BullMQ retries
- * with the send backoff. The composition root builds the Worker around this processor.
+ * with the send backoff. A paced or throttled stream (StreamPaused) pauses the stream's queue for
+ * every worker and throws BullMQ's RateLimitError: the job goes back to wait, its attempts
+ * (`attemptsMade`, and so the record's) unchanged. The composition root builds one Worker per stream
+ * around this processor.
  */
-export function sendJobProcessor(sender: MessageSender): Processor<SendJobData, SendOutcome> {
+export function sendJobProcessor(sender: MessageSender, stream: SendStream): Processor<SendJobData, SendOutcome> {
   return async (job) => {
     const maxAttempts = attemptsOf(job);
-    return sender.send(job.data.id, {
-      number: job.attemptsMade + 1,
-      last: job.attemptsMade + 1 >= maxAttempts,
-      // Only the first run of a job added with its new record may skip the "final already?" read;
-      // retries and stalled jobs run again (attemptsStarted > 1) and every other job look.
-      fresh: job.data.created === true && job.attemptsMade === 0 && job.attemptsStarted === 1,
-      checkpoint: checkpointOfJob(job),
-      saveCheckpoint: (sent) => job.updateProgress({ sent }),
-    });
+    try {
+      const outcome = await sender.send(job.data.id, {
+        number: job.attemptsMade + 1,
+        last: job.attemptsMade + 1 >= maxAttempts,
+        // Only the first run of a job added with its new record may skip the "final already?" read;
+        // retries, paused and stalled jobs run again (attemptsStarted > 1) and every other job look.
+        fresh: job.data.created === true && job.attemptsMade === 0 && job.attemptsStarted === 1,
+        checkpoint: checkpointOfJob(job),
+        saveCheckpoint: (sent) => job.updateProgress({ sent }),
+      });
+      if (outcome.outcome === 'sent') stream.metrics.sends.inc({ stream: stream.name });
+      return outcome;
+    } catch (err) {
+      if (!(err instanceof StreamPaused)) throw err;
+      paused(stream, err);
+      // At most PACE_RECHECK_MS at a time: a day window may free hours later, and a limit an
+      // operator raises should not wait for it; one job then looks again.
+      await stream.pause(Math.min(err.waitMs(), PACE_RECHECK_MS));
+      throw Worker.RateLimitError();
+    }
   };
 }
 
-/** Worker options of the send queue (besides connection and prefix): concurrency, rate limit, backoff. */
-export function sendWorkerOptions(options: { concurrency: number; rateLimit: number; retry: SendRetrySchedule }): Omit<WorkerOptions, 'connection'> {
+function paused(stream: SendStream, err: StreamPaused): void {
+  const fields = { stream: stream.name, until: err.until.toISOString() };
+  if (err.reason === 'limit') {
+    stream.metrics.paced.inc({ stream: stream.name, window: err.detail.window ?? '' });
+    stream.logger.debug({ event: 'delivery.stream_limited', ...fields, window: err.detail.window });
+    return;
+  }
+  stream.metrics.throttled.inc({ stream: stream.name });
+  if (err.detail.started) stream.logger.warn({ event: 'delivery.stream_throttled', ...fields, backoffMs: err.detail.backoffMs, err: redactAddresses(String((err.cause as Error | undefined)?.message ?? '')) });
+}
+
+/** Worker options of a stream's send queue (besides connection and prefix): its concurrency and the send backoff. Its rate is the queue's (setGlobalRateLimit). */
+export function sendWorkerOptions(options: { concurrency: number; retry: SendRetrySchedule }): Omit<WorkerOptions, 'connection'> {
   return {
     concurrency: options.concurrency,
     autorun: false,
-    ...(options.rateLimit > 0 ? { limiter: { max: options.rateLimit, duration: 1000 } } : {}),
     settings: sendRetrySettings(options.retry),
   };
 }

@@ -17,12 +17,9 @@ export interface SendResult {
   messageId: string;
   /** The SMTP server's final reply (or where the .eml file was written). */
   response: string;
-  /** Which of a stream's relays took it, when it has two (failover-transport.ts); absent otherwise. */
-  relay?: Relay;
+  /** The relay that took it, its URL without credentials (`smtp://relay.example:587`); none for .eml files. A failover transport passes on the one that took it. */
+  relay?: string;
 }
-
-/** A stream's relays: its own, and the one it fails over to. */
-export type Relay = 'primary' | 'secondary';
 
 /** The "messenger" behind the send use case: SMTP in production, .eml files in development. */
 export interface MailTransport {

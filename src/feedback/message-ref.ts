@@ -33,24 +33,31 @@ export function mailgateIdFromHeaderMessageId(value: string | undefined | null, 
   return messageRefFromHeaderMessageId(value, domain)?.id;
 }
 
+/** The VERP domains to accept: one, or each stream's (config-streams.ts), without empties. */
+export type BounceDomains = string | readonly string[] | undefined;
+export const domainsOf = (bounceDomain: BounceDomains): string[] =>
+  (typeof bounceDomain === 'string' ? [bounceDomain] : (bounceDomain ?? [])).filter((d) => d !== '').map((d) => d.toLowerCase());
+
 /**
- * The envelope sender of our mail is `bounces+<id>.<tag>@<BOUNCE_DOMAIN>` (VERP), so the address a
- * bounce is sent to names the message. Domains compare case-insensitively; the `bounces` tag too,
- * since some MTAs lower- or upper-case whole addresses. Accepts "rfc822;" prefixes and brackets.
+ * The envelope sender of our mail is `bounces+<id>.<tag>@<bounce domain>` (VERP; each stream may
+ * have its own domain), so the address a bounce is sent to names the message. Domains compare
+ * case-insensitively; the `bounces` tag too, since some MTAs lower- or upper-case whole addresses.
+ * Accepts "rfc822;" prefixes and brackets.
  */
-export function messageRefFromVerp(address: string | undefined | null, bounceDomain: string | undefined): MessageTagRef | undefined {
-  if (typeof address !== 'string' || address.length > MAX_VERP_ADDRESS || bounceDomain === undefined || bounceDomain === '') return undefined;
+export function messageRefFromVerp(address: string | undefined | null, bounceDomain: BounceDomains): MessageTagRef | undefined {
+  const domains = domainsOf(bounceDomain);
+  if (typeof address !== 'string' || address.length > MAX_VERP_ADDRESS || domains.length === 0) return undefined;
   let bare = address.trim();
   if (bare.slice(0, 7).toLowerCase() === 'rfc822;') bare = bare.slice(7);
   bare = stripAngles(bare);
   const at = bare.lastIndexOf('@');
-  if (at <= 0 || bare.slice(at + 1).toLowerCase() !== bounceDomain.toLowerCase()) return undefined;
+  if (at <= 0 || !domains.includes(bare.slice(at + 1).toLowerCase())) return undefined;
   const local = bare.slice(0, at);
   if (local.slice(0, 8).toLowerCase() !== 'bounces+') return undefined;
   return parseTaggedLocalPart(local.slice(8));
 }
 
 /** Our message id named by a VERP address, tagged or not. */
-export function mailgateIdFromVerp(address: string | undefined | null, bounceDomain: string | undefined): string | undefined {
+export function mailgateIdFromVerp(address: string | undefined | null, bounceDomain: BounceDomains): string | undefined {
   return messageRefFromVerp(address, bounceDomain)?.id;
 }

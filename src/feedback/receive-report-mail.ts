@@ -3,7 +3,7 @@ import type { Logger } from '../shared/logger.ts';
 import type { MessageTags } from '../shared/message-tag.ts';
 import type { FeedbackMetrics } from './feedback-metrics.ts';
 import type { FeedbackRepository } from './feedback-repository.ts';
-import { messageRefFromVerp } from './message-ref.ts';
+import { messageRefFromVerp, type BounceDomains } from './message-ref.ts';
 import type { ReceiveFeedback } from './receive-feedback.ts';
 import { parseReportMail } from './report-mail.ts';
 import { aboutRecipient, proveMessage } from './report-proof.ts';
@@ -15,7 +15,8 @@ export interface ReceiveReportMailDeps {
   tags: MessageTags;
   metrics: FeedbackMetrics;
   logger: Logger;
-  bounceDomain: string | undefined;
+  /** The VERP domains of every stream. */
+  bounceDomain: BounceDomains;
   complaintAddress: string | undefined;
 }
 

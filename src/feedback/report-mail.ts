@@ -3,7 +3,7 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 import { classifyStatus, effectiveStatus, oneLine, type Classification } from './classify.ts';
 import type { MessageTagRef } from '../shared/message-tag.ts';
 import type { FeedbackEvent, FeedbackProvider } from './feedback-event.ts';
-import { headerMessageIdOf, messageRefFromHeaderMessageId, messageRefFromVerp } from './message-ref.ts';
+import { domainsOf, headerMessageIdOf, messageRefFromHeaderMessageId, messageRefFromVerp, type BounceDomains } from './message-ref.ts';
 import { bareAddress, headerBlock, isRedacted, messageIdsIn, parseFieldGroups, singleAddressIn, type FieldGroup } from './report-fields.ts';
 import { looksLikeTextBounce, parseTextBounce } from './text-bounce.ts';
 
@@ -11,7 +11,7 @@ export interface ReportMailInput {
   raw: Buffer;
   /** RCPT TO addresses of the SMTP transaction: our VERP address or the complaint address. */
   envelopeTo: string[];
-  bounceDomain?: string | undefined;
+  bounceDomain?: BounceDomains;
   complaintAddress?: string | undefined;
   receivedAt: Date;
 }
@@ -199,10 +199,10 @@ function isAutoreply(parsed: ParsedMail, withAutoSubmitted: boolean): boolean {
 
 function ourAddressTest(input: ReportMailInput): (address: string) => boolean {
   const complaint = input.complaintAddress?.toLowerCase();
-  const bounceDomain = input.bounceDomain?.toLowerCase();
+  const bounceDomains = domainsOf(input.bounceDomain);
   return (address) => {
     const a = address.toLowerCase();
-    return a === complaint || (bounceDomain !== undefined && a.endsWith(`@${bounceDomain}`)) || /^bounces\+/.test(a);
+    return a === complaint || bounceDomains.some((d) => a.endsWith(`@${d}`)) || /^bounces\+/.test(a);
   };
 }
 

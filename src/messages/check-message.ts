@@ -4,14 +4,16 @@ import type { SubscriptionCatalog } from '../subscriptions/index.ts';
 import type { TemplateRenderer } from '../templates/index.ts';
 import { parseMessageInput, type InputError, type ParsedMessage } from '../contract/message-input.ts';
 import { idempotencyKeyFor, type MessageRecord } from './message.model.ts';
+import type { StreamRouter } from './stream-routing.ts';
 
 export type Checked = { ok: true; record: MessageRecord; parsed: ParsedMessage } | { ok: false; error: InputError };
 
 /**
  * Everything about one message to enqueue but storage: shape, addresses, template, subscription
- * type. A message that passes becomes the record to insert (status `queued`).
+ * type. A message that passes becomes the record to insert (status `queued`), with the stream it
+ * leaves by.
  */
-export function checkMessage(deps: { renderer: TemplateRenderer; catalog: SubscriptionCatalog }, input: unknown, headerKey: string | undefined): Checked {
+export function checkMessage(deps: { renderer: TemplateRenderer; catalog: SubscriptionCatalog; router: StreamRouter }, input: unknown, headerKey: string | undefined): Checked {
   const result = parseMessageInput(input, headerKey);
   if (!result.ok) return result;
   const parsed = result.message;
@@ -55,6 +57,7 @@ export function checkMessage(deps: { renderer: TemplateRenderer; catalog: Subscr
     attempts: 0,
     createdAt: new Date(),
     tagged: true,
+    stream: deps.router.route(parsed),
   };
   if (parsed.subscriptionType !== undefined) record.subscriptionType = parsed.subscriptionType;
   if (parsed.from !== undefined) record.from = parsed.from;

@@ -10,12 +10,15 @@ import type { MessageRecord } from './message.model.ts';
 import type { MessageMetrics } from './message-metrics.ts';
 import type { MessageRepository } from './message-repository.ts';
 import type { SendJobs } from './send-jobs.ts';
+import type { StreamRouter } from './stream-routing.ts';
 
 export interface EnqueueDeps {
   messages: MessageRepository;
   jobs: SendJobs;
   renderer: TemplateRenderer;
   catalog: SubscriptionCatalog;
+  /** Which stream each message leaves by (stored on its record). */
+  router: StreamRouter;
   logger: Logger;
   metrics: MessageMetrics;
 }

@@ -7,12 +7,14 @@ import { checkMessage } from './check-message.ts';
 import type { MessageMetrics } from './message-metrics.ts';
 import type { MessageRepository } from './message-repository.ts';
 import type { SendJobs } from './send-jobs.ts';
+import type { StreamRouter } from './stream-routing.ts';
 
 export interface TestEnqueueDeps {
   messages: MessageRepository;
   jobs: SendJobs;
   renderer: TemplateRenderer;
   catalog: SubscriptionCatalog;
+  router: StreamRouter;
   metrics: MessageMetrics;
 }
 
@@ -40,7 +42,7 @@ export async function enqueueTest(deps: TestEnqueueDeps, input: TestMessageInput
     undefined,
   );
   if (!checked.ok) throw new AppError(checked.error.code, checked.error.message, { status: checked.error.status, details: checked.error.details });
-  const { subscriptionType: _type, ...record } = { ...checked.record, kind: 'transactional' as const, test: true };
+  const { subscriptionType: _type, ...record } = { ...checked.record, kind: 'transactional' as const, test: true, stream: deps.router.route({ kind: 'transactional' }) };
   deps.renderer.render({ template: record.template, data: input.data, locale: record.locale, to: record.to, messageId: record._id });
   deps.jobs.assertReady();
   if ((await deps.messages.insert(record)) === 'duplicate') throw unavailable('service_unavailable', 'The test message could not be stored; try again');

@@ -10,7 +10,8 @@ export interface MessageMetrics {
   sendSeconds: Histogram<'kind'>;
 }
 
-export function createMessageMetrics(registry: Registry, queue: Queue): MessageMetrics {
+/** `queues`: each stream's send queue, by stream name (their depths are read at scrape time). */
+export function createMessageMetrics(registry: Registry, queues: ReadonlyMap<string, Queue>): MessageMetrics {
   const enqueued = new Counter({
     name: 'mailgate_messages_enqueued_total',
     help: 'Messages accepted for sending, by kind',
@@ -32,16 +33,20 @@ export function createMessageMetrics(registry: Registry, queue: Queue): MessageM
   });
   new Gauge({
     name: 'mailgate_send_queue_jobs',
-    help: 'Jobs on the send queue by state',
-    labelNames: ['state'] as const,
+    help: 'Jobs on each stream\'s send queue by state',
+    labelNames: ['stream', 'state'] as const,
     registers: [registry],
     async collect() {
-      try {
-        const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized', 'waiting-children');
-        for (const [state, count] of Object.entries(counts)) this.set({ state }, count);
-      } catch {
-        // Redis away: keep the last values rather than failing the whole scrape.
-      }
+      await Promise.all(
+        [...queues].map(async ([stream, queue]) => {
+          try {
+            const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized', 'waiting-children');
+            for (const [state, count] of Object.entries(counts)) this.set({ stream, state }, count);
+          } catch {
+            // Redis away: keep the last values rather than failing the whole scrape.
+          }
+        }),
+      );
     },
   });
   return { enqueued, outcomes, sendSeconds };

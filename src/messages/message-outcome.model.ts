@@ -33,6 +33,8 @@ export interface MessageOutcome {
   sentAt?: Date;
   /** Why the check let it go or stopped it. Absent when no decision was made (a failure before it) and on outcomes recorded before decisions were kept. */
   decision?: OutcomeDecision;
+  /** The relay that took it, its URL without credentials (e.g. `smtp://relay.example:587`). */
+  relay?: string;
   /** When the outcome was recorded (stamped by the repository). */
   at?: Date;
 }
@@ -49,6 +51,7 @@ const outcomeSchema = new Schema<MessageOutcome>(
     relayMessageId: String,
     sentAt: Date,
     decision: { type: new Schema({ rule: String, stateVersion: Number, consentMode: String }, { _id: false }), default: undefined },
+    relay: String,
     at: Date,
   },
   { collection: 'message_outcomes', versionKey: false },

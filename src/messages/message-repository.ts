@@ -11,12 +11,15 @@ export type FinalOutcome = Omit<MessageOutcome, '_id'>;
 /** What the send use case needs of a record; the rest (key, SMTP reply) is never read there. */
 const SEND_PROJECTION = { idempotencyKey: 0, smtpResponse: 0, smtpMessageId: 0 } as const;
 const VIEW_PROJECTION = { data: 0, idempotencyKey: 0 } as const;
+const ROUTING_PROJECTION = { sendAt: 1, kind: 1, subscriptionType: 1, stream: 1 } as const;
 
 /** What the reconciler reads of a record. */
 /** What feedback needs of the message it names: whom it went to, what it was, and whether it was sent tagged. */
 export type FeedbackTarget = Pick<MessageRecord, '_id' | 'to' | 'kind' | 'template' | 'subscriptionType' | 'tagged'>;
 
-export type ReconcileCandidate = Pick<MessageRecord, '_id' | 'createdAt' | 'sendAt' | 'kind' | 'to' | 'template' | 'subscriptionType'>;
+export type ReconcileCandidate = Pick<MessageRecord, '_id' | 'createdAt' | 'sendAt' | 'kind' | 'to' | 'template' | 'subscriptionType' | 'stream'>;
+/** What adding a job for a stored message reads: its id, its time, and what routes it (send-jobs.ts). */
+export type RoutingFields = Pick<MessageRecord, '_id' | 'sendAt' | 'kind' | 'subscriptionType' | 'stream'>;
 
 /** What relay feedback records about a message: bounced or complained. */
 export interface MessageFeedback {
@@ -100,8 +103,8 @@ export class MessageRepository {
   }
 
   /** The records holding these idempotency keys, with their outcomes merged, by key. */
-  async findByKeys(keys: string[]): Promise<Map<string, Pick<MessageRecord, '_id' | 'idempotencyKey' | 'status' | 'sendAt' | 'kind'>>> {
-    const found = await this.records.find({ idempotencyKey: { $in: keys } }, { projection: { _id: 1, idempotencyKey: 1, status: 1, sendAt: 1, kind: 1 } }).toArray();
+  async findByKeys(keys: string[]): Promise<Map<string, RoutingFields & Pick<MessageRecord, 'idempotencyKey' | 'status'>>> {
+    const found = await this.records.find({ idempotencyKey: { $in: keys } }, { projection: { _id: 1, idempotencyKey: 1, status: 1, ...ROUTING_PROJECTION } }).toArray();
     const outcomes = await this.findOutcomes(found.map((doc) => doc._id));
     return new Map(found.map((doc) => [doc.idempotencyKey, withOutcome(doc, outcomes.get(doc._id))]));
   }
@@ -154,6 +157,11 @@ export class MessageRepository {
     await this.feedback.collection.updateOne({ _id: id } as never, { $set: { delayed: delay } }, { upsert: true });
   }
 
+  /** What routes a message to its stream (a point read), or null: the legacy queue's mover reads it. */
+  async findForRouting(id: string): Promise<RoutingFields | null> {
+    return this.records.findOne({ _id: id }, { projection: { _id: 1, ...ROUTING_PROJECTION } });
+  }
+
   /** The recipient and kind of a message that relay feedback names (a point read), or null. */
   async findForFeedback(id: string): Promise<FeedbackTarget | null> {
     return this.records.findOne({ _id: id }, { projection: { _id: 1, to: 1, kind: 1, template: 1, subscriptionType: 1, tagged: 1 } });
@@ -188,7 +196,7 @@ export class MessageRepository {
   async findQueuedCreated(window: { from: Date; to: Date }, after: Pick<MessageRecord, '_id' | 'createdAt'> | undefined, limit: number): Promise<ReconcileCandidate[]> {
     const range = { status: 'queued' as const, createdAt: { $gte: window.from, $lt: window.to } };
     const filter = after ? { ...range, $or: [{ createdAt: { $gt: after.createdAt } }, { createdAt: after.createdAt, _id: { $gt: after._id } }] } : range;
-    return this.records.find(filter, { projection: { _id: 1, createdAt: 1, sendAt: 1, kind: 1, to: 1, template: 1, subscriptionType: 1 } }).sort({ createdAt: 1, _id: 1 }).limit(limit).toArray();
+    return this.records.find(filter, { projection: { _id: 1, createdAt: 1, to: 1, template: 1, ...ROUTING_PROJECTION } }).sort({ createdAt: 1, _id: 1 }).limit(limit).toArray();
   }
 
   /** Of these ids, those whose message has no final outcome yet: one `$in` on `message_outcomes` by `_id` per batch. */

@@ -16,6 +16,8 @@ export function toMessageView(record: StoredMessage): MessageView {
     createdAt: record.createdAt.toISOString(),
   };
   if (record.subscriptionType !== undefined) view.subscriptionType = record.subscriptionType;
+  if (record.stream !== undefined) view.stream = record.stream;
+  if (record.relay !== undefined) view.relay = record.relay;
   if (record.reason !== undefined) view.reason = record.reason;
   if (record.detail !== undefined) view.detail = record.detail;
   if (record.sendAt !== undefined) view.sendAt = record.sendAt.toISOString();

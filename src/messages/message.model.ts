@@ -37,6 +37,11 @@ export interface MessageRecord {
   tagged?: boolean;
   /** A console test send (messages/enqueue-test.ts): always `transactional`, its subject prefixed "[Test] " when sent. */
   test?: boolean;
+  /**
+   * The stream it leaves by (stream-routing.ts), decided at enqueue. Records from before streams
+   * have none: they are routed by kind and type when a job is added for them.
+   */
+  stream?: string;
 }
 
 export const idempotencyKeyFor = (id: string, callerKey: string | undefined): string => (callerKey === undefined ? `m:${id}` : `k:${callerKey}`);
@@ -59,6 +64,7 @@ const messageSchema = new Schema<MessageRecord>(
     createdAt: { type: Date, required: true },
     tagged: Boolean,
     test: Boolean,
+    stream: String,
   },
   { collection: 'messages', versionKey: false },
 );

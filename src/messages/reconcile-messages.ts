@@ -35,8 +35,8 @@ export interface ReconcileReport {
  * with no outcome (checked on `message_outcomes` by `_id`, a page at a time) that are past due by
  * the grace period, and asks the send queue about their jobs:
  * - a live job (waiting, delayed, active): nothing to do;
- * - no job (its add was lost, Redis lost it): re-driven through `SendJobs.addExisting`, whose
- *   worker checks for an outcome first, so nothing is sent twice;
+ * - no job (its add was lost, Redis lost it): re-driven through `SendJobs.addExisting` onto its
+ *   stream's queue, whose worker checks for an outcome first, so nothing is sent twice;
  * - a failed job (all attempts used, the outcome could not be written): `failed` /
  *   `retries_exhausted` — or `sent`, if the job's checkpoint says the mail went out.
  * The watermark then moves to the oldest record still open, so each run reads only what may
@@ -75,9 +75,9 @@ export class MessageReconciler {
 
   private async settle(due: ReconcileCandidate[], report: ReconcileReport): Promise<void> {
     if (due.length === 0) return;
-    const standings = await this.deps.jobs.standings(due.map((r) => r._id));
+    const standings = await this.deps.jobs.standings(due);
     const lost: ReconcileCandidate[] = [];
-    const finished: string[] = [];
+    const finished: ReconcileCandidate[] = [];
     const outcomes: { message: ReconcileCandidate; outcome: FinalOutcome }[] = [];
     for (const record of due) {
       const standing: JobStanding = standings.get(record._id) ?? { state: 'none' };
@@ -87,7 +87,7 @@ export class MessageReconciler {
         continue;
       }
       // A completed job whose message has no outcome ran while its record was unreadable: run it again.
-      if (standing.state === 'completed') finished.push(record._id);
+      if (standing.state === 'completed') finished.push(record);
       lost.push(record);
     }
     if (outcomes.length > 0) {

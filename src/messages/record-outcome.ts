@@ -16,12 +16,15 @@ export interface SentCheckpoint {
   sentAt: string;
   /** The decision that let it go, so the recorded outcome keeps it too. */
   decision?: OutcomeDecision;
+  relay?: string;
 }
 
 /** The relay's answer to a send: the Message-ID we sent and its final SMTP reply. */
 export interface SmtpResult {
   messageId: string;
   response: string;
+  /** The relay that took it, without credentials. */
+  relay?: string;
 }
 
 /** The `sent` outcome of an SMTP result, with the relay's own id when its reply names one (feedback matches on it). */
@@ -32,6 +35,7 @@ export function sentOutcome(result: SmtpResult, sentAt: Date, attempts: number):
     smtpResponse: result.response.slice(0, 500),
     smtpMessageId: result.messageId,
     ...(relayMessageId ? { relayMessageId } : {}),
+    ...(result.relay ? { relay: result.relay } : {}),
     sentAt,
     attempts,
   };
@@ -39,7 +43,7 @@ export function sentOutcome(result: SmtpResult, sentAt: Date, attempts: number):
 
 /** The `sent` outcome an attempt kept on its job before it could record it. */
 export function sentOutcomeOf(checkpoint: SentCheckpoint, attempts: number): FinalOutcome {
-  const sent = sentOutcome({ messageId: checkpoint.smtpMessageId, response: checkpoint.smtpResponse }, new Date(checkpoint.sentAt), attempts);
+  const sent = sentOutcome({ messageId: checkpoint.smtpMessageId, response: checkpoint.smtpResponse, ...(checkpoint.relay ? { relay: checkpoint.relay } : {}) }, new Date(checkpoint.sentAt), attempts);
   return checkpoint.decision ? { ...sent, decision: checkpoint.decision } : sent;
 }
 

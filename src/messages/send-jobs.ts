@@ -3,8 +3,9 @@ import { unavailable } from '../shared/errors.ts';
 import type { MessageRecord } from './message.model.ts';
 import type { SentCheckpoint } from './record-outcome.ts';
 import { SEND_BACKOFF_TYPE } from './send-retry.ts';
+import type { StreamRouter } from './stream-routing.ts';
 
-/** The job name on the send queue; its payload is only the message id (the worker re-reads the record). */
+/** The job name on the send queues; its payload is only the message id (the worker re-reads the record). */
 export const SEND_JOB = 'send';
 
 export interface SendJobData {
@@ -15,6 +16,8 @@ export interface SendJobData {
    * whatever else adds a job (a repeat, a repair, a future caller) is checked by default.
    */
   created?: true;
+  /** Carried over by a job moved from the legacy queue (legacy-send-jobs.ts): it had sent, not recorded. */
+  sent?: SentCheckpoint;
 }
 
 export function sendJobOptions(id: string, sendAt: Date | undefined, attempts: number, now = Date.now()): JobsOptions {
@@ -32,7 +35,11 @@ export function sendJobOptions(id: string, sendAt: Date | undefined, attempts: n
 }
 
 export interface SendJobsDeps {
-  queue: Queue<SendJobData>;
+  /** Each stream's send queue, by stream name. */
+  queues: ReadonlyMap<string, Queue<SendJobData>>;
+  /** The single queue of versions before streams: still asked where a job stands (legacy-send-jobs.ts). */
+  legacy?: Queue<SendJobData>;
+  router: StreamRouter;
   /** False while the queue's Redis connection is known to be down: answer 503 at once instead of waiting. */
   ready: () => boolean;
   /** Bound on each Redis call, so a dead Redis answers 503 quickly instead of hanging the request. */
@@ -41,7 +48,8 @@ export interface SendJobsDeps {
   attempts: number;
 }
 
-type Schedulable = Pick<MessageRecord, '_id' | 'sendAt'>;
+/** What adding a job reads of a record: its id, its time, and what routes it to its stream. */
+export type Schedulable = Pick<MessageRecord, '_id' | 'sendAt' | 'kind' | 'subscriptionType' | 'stream'>;
 
 
 /**
@@ -51,9 +59,9 @@ type Schedulable = Pick<MessageRecord, '_id' | 'sendAt'>;
  */
 export type JobStanding = { state: 'live' | 'completed' | 'none' } | { state: 'failed'; attempts: number; error: string; sent: SentCheckpoint | undefined };
 
-export const checkpointOfJob = (job: Pick<Job, 'progress'>): SentCheckpoint | undefined => {
+export const checkpointOfJob = (job: Pick<Job<SendJobData>, 'progress' | 'data'>): SentCheckpoint | undefined => {
   const progress = job.progress as { sent?: SentCheckpoint } | number | undefined;
-  return typeof progress === 'object' && progress !== null ? progress.sent : undefined;
+  return (typeof progress === 'object' && progress !== null ? progress.sent : undefined) ?? job.data.sent;
 };
 
 /**
@@ -81,11 +89,28 @@ export class SendJobs {
     return this.add(records, false);
   }
 
-  /** The standing of each message's job (one `getJob` and `getState` per id: the reconciler's few candidates). */
-  async standings(ids: string[]): Promise<Map<string, JobStanding>> {
+  /** A stored message's stream: the record's, or as routing decides for a record without one. */
+  streamOf(record: Schedulable): string {
+    return this.deps.router.streamOf(record);
+  }
+
+  /** The queue of a message's stream. */
+  queueOf(record: Schedulable): Queue<SendJobData> {
+    const stream = this.streamOf(record);
+    const queue = this.deps.queues.get(stream);
+    if (!queue) throw new Error(`no send queue for stream ${stream}`);
+    return queue;
+  }
+
+  /**
+   * The standing of each message's job (one `getJob` and `getState` per id: the reconciler's few
+   * candidates), on its stream's queue or, not found there, on the legacy queue an upgrade left.
+   */
+  async standings(records: Schedulable[]): Promise<Map<string, JobStanding>> {
     const found = await Promise.all(
-      ids.map(async (id): Promise<[string, JobStanding]> => {
-        const job = await this.deps.queue.getJob(id);
+      records.map(async (record): Promise<[string, JobStanding]> => {
+        const id = record._id;
+        const job = (await this.queueOf(record).getJob(id)) ?? (await this.deps.legacy?.getJob(id));
         if (!job) return [id, { state: 'none' }];
         const state = await job.getState();
         if (state === 'failed') return [id, { state, attempts: job.attemptsMade, error: job.failedReason, sent: checkpointOfJob(job) }];
@@ -97,19 +122,39 @@ export class SendJobs {
   }
 
   /** Removes finished jobs (completed, yet their message has no outcome) so addExisting can add them again. */
-  async removeFinished(ids: string[]): Promise<void> {
-    await Promise.all(ids.map((id) => this.deps.queue.remove(id)));
+  async removeFinished(records: Schedulable[]): Promise<void> {
+    await Promise.all(records.map((r) => this.queueOf(r).remove(r._id)));
+  }
+
+  /**
+   * A job an upgrade left on the legacy queue, on its stream's queue: the attempts it has left, and
+   * the checkpoint it kept if it had sent (so the move never sends twice). Its delay is spent (the
+   * legacy worker takes it when due); a `sendAt` still ahead is kept.
+   */
+  moveIn(record: Schedulable, from: { attemptsMade: number; sent: SentCheckpoint | undefined }): Promise<void> {
+    const opts = sendJobOptions(record._id, record.sendAt, Math.max(1, this.deps.attempts - from.attemptsMade));
+    return this.bounded(this.queueOf(record).add(SEND_JOB, { id: record._id, ...(from.sent ? { sent: from.sent } : {}) }, opts));
   }
 
   private async add(records: Schedulable[], created: boolean): Promise<void> {
     if (records.length === 0) return;
     this.assertReady();
     const now = Date.now();
-    const jobs = records.map((r) => ({ name: SEND_JOB, data: created ? { id: r._id, created: true as const } : { id: r._id }, opts: sendJobOptions(r._id, r.sendAt, this.deps.attempts, now) }));
+    const byQueue = new Map<Queue<SendJobData>, { name: string; data: SendJobData; opts: JobsOptions }[]>();
+    for (const r of records) {
+      const queue = this.queueOf(r);
+      const jobs = byQueue.get(queue) ?? byQueue.set(queue, []).get(queue)!;
+      jobs.push({ name: SEND_JOB, data: created ? { id: r._id, created: true as const } : { id: r._id }, opts: sendJobOptions(r._id, r.sendAt, this.deps.attempts, now) });
+    }
+    await this.bounded(Promise.all([...byQueue].map(([queue, jobs]) => (jobs.length === 1 ? queue.add(jobs[0]!.name, jobs[0]!.data, jobs[0]!.opts) : queue.addBulk(jobs)))));
+  }
+
+  /** A Redis call bounded by redisTimeoutMs; a failure answers 503. */
+  private async bounded(work: Promise<unknown>): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
-        jobs.length === 1 ? this.deps.queue.add(jobs[0]!.name, jobs[0]!.data, jobs[0]!.opts) : this.deps.queue.addBulk(jobs),
+        work,
         new Promise((_, reject) => {
           timer = setTimeout(() => reject(new Error(`Redis did not answer within ${this.redisTimeoutMs} ms`)), this.redisTimeoutMs);
         }),

@@ -1,5 +1,11 @@
 /** Queue names; the BullMQ key prefix (QUEUE_PREFIX) keeps deployments and test runs apart. */
-export const SEND_QUEUE = 'send';
+/** One send queue per stream (config-streams.ts): `send-transactional`, `send-marketing`, … */
+export const sendQueueName = (stream: string): string => `send-${stream}`;
+/**
+ * The single send queue of versions before streams (#22). Nothing adds to it any more; send workers
+ * move what an upgrade left on it to its message's stream queue (messages/legacy-send-jobs.ts).
+ */
+export const LEGACY_SEND_QUEUE = 'send';
 export const IMPORT_QUEUE = 'import';
 export const FEEDBACK_QUEUE = 'feedback';
 /** The reconciler's repeatable job (messages/reconcile-messages.ts); served by workers of the send queue. */

@@ -45,7 +45,9 @@ beforeAll(async () => {
   const port = await freePort();
   sink = await startSmtpSink();
   base = `http://127.0.0.1:${port}`;
-  app = await startTestApp(testConfig('console-ft', { PORT: String(port), PUBLIC_URL: base, SMTP_URL: sink.url }), { api: true, worker: true, queues: ['send'] });
+  // Marketing with a pace of its own (the activity page shows it; only its test below sends marketing).
+  const marketingPace = { STREAM_MARKETING_RATE_PER_SECOND: '14', STREAM_MARKETING_RATE_PER_DAY: '1' };
+  app = await startTestApp(testConfig('console-ft', { PORT: String(port), PUBLIC_URL: base, SMTP_URL: sink.url, ...marketingPace }), { api: true, worker: true, queues: ['send'] });
   forms = new SubscriptionForms({ db: app.ctx.db, catalog: app.ctx.catalog });
   const users = new ConsoleUserRepository({ db: app.ctx.db });
   for (const role of ['support', 'marketer', 'admin'] as const) await users.add(operator(role), role, PASSWORD);
@@ -208,6 +210,29 @@ describe('templates in the console', () => {
       const bounces = page.locator('section[aria-labelledby="h-bounces"]');
       await expect.poll(() => bounces.textContent()).toContain(id);
       expect(await bounces.textContent()).toContain('5.1.1 user unknown');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('shows an admin each stream on the activity page: its queue, relay, limits and whether it is held back now', async () => {
+    // The marketing stream's day quota is 1: one newsletter fills it.
+    const data = app.templates.renderer.get('newsletter')!.sampleData;
+    const { id } = await app.messages.enqueue({ kind: 'marketing', to: `quota-${tag}@example.org`, template: 'newsletter', subscriptionType: 'newsletter', data });
+    await eventually(async () => ((await app.messages.getStatus(id)).status === 'sent' ? true : undefined));
+    const { context, page } = await newPage();
+    try {
+      await signIn(page, 'admin');
+      await page.goto(`${base}/console/activity`);
+      const streams = page.locator('section[aria-labelledby="h-queue"]');
+      expect(await streams.locator('h2').textContent()).toBe('Streams');
+      const cells = async (stream: string) => streams.locator('tr', { has: page.locator(`th[scope="row"]`, { hasText: stream }) }).locator('td').allTextContents();
+      const relay = `smtp://127.0.0.1:${sink.port}`;
+      const nextUtcMidnight = new Date((Math.floor(Date.now() / 86_400_000) + 1) * 86_400_000).toISOString();
+      // relay, waiting, active, delayed, failed, limits, now
+      expect(await cells('transactional')).toEqual([relay, '0', '0', '0', '0', 'unlimited', 'sending']);
+      expect(await cells('marketing')).toEqual([relay, '0', '0', '0', '0', '14/s · 1/day', `day limit reached until ${nextUtcMidnight}`]);
+      await expectAccessible(page, '/console/activity with streams');
     } finally {
       await context.close();
     }

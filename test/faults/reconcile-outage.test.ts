@@ -41,14 +41,14 @@ describe('drill: outage longer than the retry schedule', () => {
     );
     // Five jobs are lost (as when Redis loses them, or a process dies between insert and add).
     const lost = ids.slice(10);
-    for (const id of lost) await app.messages.queue.remove(id);
+    for (const id of lost) await app.messages.queues.get('transactional')!.remove(id);
     const givingUp = ids.slice(0, 10);
 
     await db.stop();
     // The ten come due during the outage and use every attempt while it lasts.
-    await eventually(async () => (await app.messages.queue.getJobCounts('failed')).failed === 10, 30_000, 200);
+    await eventually(async () => (await app.messages.queues.get('transactional')!.getJobCounts('failed')).failed === 10, 30_000, 200);
     expect(sink.count).toBe(0);
-    for (const id of givingUp) expect(await (await app.messages.queue.getJob(id))?.getState()).toBe('failed');
+    for (const id of givingUp) expect(await (await app.messages.queues.get('transactional')!.getJob(id))?.getState()).toBe('failed');
 
     await db.start();
     await eventually(async () => {

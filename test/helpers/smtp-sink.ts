@@ -13,6 +13,8 @@ export interface ReceivedMail {
   parsed: ParsedMail | undefined;
   /** Raw header value by case-insensitive name, unfolded (e.g. `header('List-Unsubscribe')`). */
   header(name: string): string | undefined;
+  /** When the sink accepted it (performance.now()). */
+  receivedAt: number;
 }
 
 export interface SmtpSink {
@@ -31,6 +33,20 @@ export interface SmtpSink {
   rejectRecipient(address: string, reply?: string): void;
   /** Stops rejecting this address. */
   acceptRecipient(address: string): void;
+  /**
+   * Answers the end of DATA of the n-th message offered (1, 2, …, refused ones included) with the
+   * reply `answer` returns, e.g. `(n) => (n % 5 === 0 ? '454 Throttling failure: …' : undefined)`;
+   * undefined accepts. A refused message is not received.
+   */
+  answerData(answer: ((offered: number) => string | undefined) | undefined): void;
+  /** Holds every message at the end of DATA without an answer until `release()` (a relay that hangs). */
+  hold(): void;
+  /** Answers every held message (they are received) and stops holding. */
+  release(): void;
+  /** Messages held at the end of DATA right now. */
+  readonly held: number;
+  /** Timestamps (performance.now()) of received messages, kept even when `keep` is off. */
+  readonly arrivals: number[];
   /** Forgets received messages (rejections stay). */
   reset(): void;
   close(): Promise<void>;
@@ -78,7 +94,12 @@ export async function startSmtpSink(options: SinkOptions = {}): Promise<SmtpSink
   const keep = options.keep ?? true;
   const rejections = new Map<string, string>();
   const messages: ReceivedMail[] = [];
+  const arrivals: number[] = [];
   let received = 0;
+  let offered = 0;
+  let answer: ((offered: number) => string | undefined) | undefined;
+  let holding = false;
+  const heldAnswers: (() => void)[] = [];
   const waiters = new Set<{ count: number; resolve: () => void }>();
   const notify = () => {
     for (const waiter of waiters) {
@@ -105,11 +126,23 @@ export async function startSmtpSink(options: SinkOptions = {}): Promise<SmtpSink
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('error', callback);
       stream.on('end', () => {
+        offered += 1;
+        const refusal = answer?.(offered);
+        if (refusal !== undefined) return callback(replyError(refusal));
+        if (holding) {
+          heldAnswers.push(() => accept());
+          return;
+        }
+        accept();
+      });
+      const accept = () => {
         const raw = Buffer.concat(chunks);
         const to = session.envelope.rcptTo.map((r) => r.address.toLowerCase());
         const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
         const finish = (parsed: ParsedMail | undefined) => {
-          if (keep) messages.push({ to, from, raw, parsed, header: headerReader(raw) });
+          const receivedAt = performance.now();
+          if (keep) messages.push({ to, from, raw, parsed, header: headerReader(raw), receivedAt });
+          arrivals.push(receivedAt);
           received += 1;
           notify();
         };
@@ -125,7 +158,7 @@ export async function startSmtpSink(options: SinkOptions = {}): Promise<SmtpSink
           finish(undefined);
           callback();
         }
-      });
+      };
     },
   });
   server.on('error', () => undefined);
@@ -161,11 +194,29 @@ export async function startSmtpSink(options: SinkOptions = {}): Promise<SmtpSink
     acceptRecipient(address) {
       rejections.delete(address.toLowerCase());
     },
+    answerData(fn) {
+      answer = fn;
+    },
+    hold() {
+      holding = true;
+    },
+    release() {
+      holding = false;
+      for (const release of heldAnswers.splice(0)) release();
+    },
+    get held() {
+      return heldAnswers.length;
+    },
+    arrivals,
     reset() {
       messages.length = 0;
+      arrivals.length = 0;
       received = 0;
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () => {
+      sink.release();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   };
   return sink;
 }

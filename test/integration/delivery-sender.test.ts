@@ -43,7 +43,7 @@ function sender(overrides: { renderer?: Partial<TemplateRenderer>; store?: Parti
     transport: overrides.transport ?? transport,
     config: { consentMode: 'opt-out', mailFrom: 'x@mailgate.example' },
     outcomes: overrides.outcomes ?? new OutcomeRecorder({ messages: app.messages!.repository }),
-    metrics: createMessageMetrics(new Registry(), app.messages!.queue),
+    metrics: createMessageMetrics(new Registry(), app.messages!.queues),
     logger: createLogger('silent'),
   });
 }

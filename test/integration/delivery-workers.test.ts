@@ -83,7 +83,7 @@ it('two worker processes on one queue send 1,000 messages with no duplicates', a
     await new Promise((r) => setTimeout(r, 100));
   }
   // (a delayed retry may remain for a message already final: it will find it so and send nothing)
-  expect(await app.messages!.queue.getJobCounts('waiting', 'active')).toMatchObject({ waiting: 0, active: 0 });
+  expect(await app.messages!.queues.get('transactional')!.getJobCounts('waiting', 'active')).toMatchObject({ waiting: 0, active: 0 });
   expect(sink.count).toBe(COUNT);
   const recipients = sink.messages.map((m) => m.to[0]);
   expect(new Set(recipients).size).toBe(COUNT);

@@ -12,6 +12,7 @@ import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
 // the receiving MTA answers with an RFC 3464 bounce to that address, and the bounce is delivered
 // to mailgate's own inbound SMTP listener.
 const BOUNCE_DOMAIN = 'bounces.mailgate.test';
+const UPDATES_BOUNCE_DOMAIN = 'bounces.updates.test';
 const COMPLAINTS = 'fbl@bounces.mailgate.test';
 const FIXTURES = resolve(import.meta.dirname, '../fixtures/feedback/mail');
 const FIXTURE_ID = '65a1b2c3d4e5f60718293a4b';
@@ -54,6 +55,10 @@ beforeAll(async () => {
       SMTP_URL: sink.url,
       MAIL_FROM: 'News <news@mail.example.com>',
       BOUNCE_DOMAIN,
+      // A third stream with a VERP domain of its own: the listener takes its bounces too.
+      STREAMS: 'transactional,marketing,updates',
+      STREAM_UPDATES_TYPES: 'product-updates',
+      STREAM_UPDATES_BOUNCE_DOMAIN: UPDATES_BOUNCE_DOMAIN,
       FEEDBACK_SMTP_PORT: '0',
       FEEDBACK_SMTP_HOST: '127.0.0.1',
       FEEDBACK_COMPLAINT_ADDRESS: COMPLAINTS,
@@ -93,6 +98,19 @@ describe('bounce mail to the VERP address', () => {
     expect(await settled(next)).toMatchObject({ status: 'suppressed', reason: 'hard_bounce' });
     expect(await settled(receipt)).toMatchObject({ status: 'suppressed', reason: 'hard_bounce' });
     expect(sink.to(to)).toHaveLength(1);
+  });
+
+  it('takes bounce mail to the VERP domain of every stream', async () => {
+    const to = fresh('updates');
+    const data = app.templates.renderer.get('product-update')!.sampleData;
+    const res = await api('POST', '/v1/messages', { kind: 'marketing', to, template: 'product-update', subscriptionType: 'product-updates', data });
+    const id = String(res.body.id);
+    expect(await settled(id)).toMatchObject({ status: 'sent', stream: 'updates' });
+    const address = `bounces+${tagged(id)}@${UPDATES_BOUNCE_DOMAIN}`;
+    expect(sink.to(to)[0]!.from).toBe(address);
+    const dsn = (await bounceFor('postfix-dsn-user-unknown.eml', id, to)).replaceAll(BOUNCE_DOMAIN, UPDATES_BOUNCE_DOMAIN);
+    expect(await deliver(address, dsn)).toMatch(/^250/);
+    await eventually(async () => ((await status(id)).status === 'bounced' ? true : undefined));
   });
 
   it('takes a delayed DSN for a warning on the message, never a bounce or a soft bounce', async () => {

@@ -167,7 +167,7 @@ describe('sending as a user would', () => {
     const res = await send({ kind: 'transactional', to, template: 'welcome', data: app.templates!.renderer.get('welcome')!.sampleData });
     const id = res.body.id as string;
     const deadline = Date.now() + 10_000;
-    while ((await app.messages!.queue.getJob(id))?.attemptsMade !== 1) {
+    while ((await app.messages!.queues.get('transactional')!.getJob(id))?.attemptsMade !== 1) {
       if (Date.now() > deadline) throw new Error('first attempt did not fail');
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -214,7 +214,7 @@ describe('sending as a user would', () => {
     expect(text).toMatch(/mailgate_messages_total\{kind="marketing",outcome="sent",reason=""\} \d+/);
     expect(text).toMatch(/mailgate_messages_total\{kind="marketing",outcome="suppressed",reason="opted_out_of_all"\} \d+/);
     expect(text).toMatch(/mailgate_send_duration_seconds_count\{kind="transactional"\} \d+/);
-    expect(text).toMatch(/mailgate_send_queue_jobs\{state="waiting"\} \d+/);
+    expect(text).toMatch(/mailgate_send_queue_jobs\{stream="transactional",state="waiting"\} \d+/);
   });
 });
 

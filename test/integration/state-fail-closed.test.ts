@@ -44,7 +44,7 @@ describe('a state document whose fields disagree', () => {
       transport,
       config: { consentMode: 'opt-out', mailFrom: 'x@mailgate.example' },
       outcomes: new OutcomeRecorder({ messages: app.messages.repository }),
-      metrics: createMessageMetrics(new Registry(), app.messages.queue),
+      metrics: createMessageMetrics(new Registry(), app.messages.queues),
       logger: createLogger('silent'),
     });
     await expect(sender.send(id, { number: 1, last: false, checkpoint: undefined, saveCheckpoint: async () => undefined })).rejects.toBeInstanceOf(TransientSendError);

@@ -35,6 +35,14 @@ describe('message refs', () => {
     expect(mailgateIdFromVerp(address, domain)).toBe(expected);
   });
 
+  it('takes every stream\'s VERP domain when given several', () => {
+    const domains = ['bounces.shop.example', 'bounces.news.example'];
+    expect(mailgateIdFromVerp(`bounces+${OUR_ID}@Bounces.News.example`, domains)).toBe(OUR_ID);
+    expect(mailgateIdFromVerp(`bounces+${OUR_ID}@bounces.shop.example`, domains)).toBe(OUR_ID);
+    expect(mailgateIdFromVerp(`bounces+${OUR_ID}@bounces.other.example`, domains)).toBeUndefined();
+    expect(mailgateIdFromVerp(`bounces+${OUR_ID}@bounces.shop.example`, [])).toBeUndefined();
+  });
+
   it('says whether a reference carries a tag', () => {
     expect(messageRefFromVerp(`bounces+${OUR_ID}.${TAG}@b.example`, 'b.example')).toEqual({ id: OUR_ID, tag: TAG });
     expect(messageRefFromVerp(`bounces+${OUR_ID}@b.example`, 'b.example')).toEqual({ id: OUR_ID });

@@ -3,8 +3,23 @@ import type { Locale } from '../../shared/locale.ts';
 import { consolePage, type ConsoleViewer } from '../console-layout.ts';
 import { CONSOLE_TEXTS } from '../console-texts.ts';
 
-export interface ActivityData {
+/** One stream as it stands: queue depth, relay (no credentials), limits, and whether it is held back now. */
+export interface StreamActivity {
+  name: string;
+  relay: string;
   queue: Record<string, number>;
+  /** Per second, minute and day; 0 = unlimited. */
+  limits: { perSecond: number; perMinute: number; perDay: number };
+  /** Sending through its fallback relay because the primary is unreachable (relay failover). */
+  failedOver: boolean;
+  /** The relay's back-off in force: until when (ISO). */
+  throttledUntil: string | undefined;
+  /** Counted windows that are full now, and when each frees (ISO). */
+  full: { window: string; freesAt: string }[];
+}
+
+export interface ActivityData {
+  streams: StreamActivity[];
   /** Outcomes recorded in the last hour by status, from the database (every worker counts). */
   lastHour: Record<string, number>;
   /** The latest bounces and complaints relays reported. */
@@ -14,6 +29,11 @@ export interface ActivityData {
   feedback: { labels: Record<string, string | number>; value: number }[];
   failures: { id: string; reason: string; at: string }[];
 }
+
+const QUEUE_STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
+
+const limitsText = (limits: StreamActivity['limits'], unlimited: string): string =>
+  [limits.perSecond > 0 ? `${limits.perSecond}/s` : '', limits.perMinute > 0 ? `${limits.perMinute}/min` : '', limits.perDay > 0 ? `${limits.perDay}/day` : ''].filter(Boolean).join(' · ') || unlimited;
 
 const labelText = (labels: Record<string, string | number>): string =>
   Object.entries(labels)
@@ -27,12 +47,16 @@ export function renderActivityPage(o: { locale: Locale; viewer: ConsoleViewer; d
     rows.length === 0
       ? html`<p>—</p>`
       : html`<table><thead><tr><th scope="col">${t.outcome}</th><th scope="col">${t.count}</th></tr></thead><tbody>${rows.map((r) => html`<tr><td>${labelText(r.labels)}</td><td>${r.value}</td></tr>`)}</tbody></table>`;
+  const paceNow = (s: StreamActivity) =>
+    s.throttledUntil !== undefined ? `${t.throttledUntil} ${s.throttledUntil}` : s.full.map((f) => `${t.limitReachedUntil(f.window)} ${f.freesAt}`).join('; ') || t.sending;
+  const streamNow = (s: StreamActivity) => (s.failedOver ? `${t.failedOver}; ${paceNow(s)}` : paceNow(s));
   const body = html`<h1>${t.activityTitle}</h1>
-<div class="grid">
 <section class="card" aria-labelledby="h-queue"><h2 id="h-queue">${t.queueHeading}</h2>
-<table><thead><tr><th scope="col">${t.jobState}</th><th scope="col">${t.count}</th></tr></thead><tbody>${Object.entries(o.data.queue).map(
-    ([state, n]) => html`<tr><td>${state}</td><td>${n}</td></tr>`,
+<table><thead><tr><th scope="col">${t.stream}</th><th scope="col">${t.relay}</th>${QUEUE_STATES.map((state) => html`<th scope="col">${state}</th>`)}<th scope="col">${t.limits}</th><th scope="col">${t.streamNow}</th></tr></thead><tbody>${o.data.streams.map(
+    (s) =>
+      html`<tr><th scope="row">${s.name}</th><td>${s.relay}</td>${QUEUE_STATES.map((state) => html`<td>${s.queue[state] ?? 0}</td>`)}<td>${limitsText(s.limits, t.unlimited)}</td><td>${streamNow(s)}</td></tr>`,
   )}</tbody></table></section>
+<div class="grid">
 <section class="card" aria-labelledby="h-hour"><h2 id="h-hour">${t.lastHourHeading}</h2>
 <table><thead><tr><th scope="col">${t.outcome}</th><th scope="col">${t.count}</th></tr></thead><tbody>${['sent', 'suppressed', 'failed'].map(
     (status) => html`<tr><td>${status}</td><td>${o.data.lastHour[status] ?? 0}</td></tr>`,
