@@ -10,7 +10,8 @@ import { stopProcess, waitForOutput } from '../helpers/processes.ts';
 import { enqueueAll, sampleData } from './drill-helpers.ts';
 
 const LIMIT = 40;
-const MEASURE_MS = 15_000;
+/** 15 s in the suite; `DRILL_RATE_MEASURE_MS=60000` gives the issue's 60-second figure. */
+const MEASURE_MS = Number(process.env.DRILL_RATE_MEASURE_MS ?? 15_000);
 /** Arrivals in the first two seconds are left out: the processes' first windows start together. */
 const WARM_UP_MS = 2000;
 
@@ -22,7 +23,7 @@ afterAll(async () => {
 });
 
 describe('drill: a per-second limit across processes', () => {
-  it(`three worker processes send at ${LIMIT} ± 3 per second, measured at the relay`, { timeout: 180_000 }, async () => {
+  it(`three worker processes send at ${LIMIT} ± 3 per second, measured at the relay`, { timeout: 180_000 + MEASURE_MS * 2 }, async () => {
     const sink = await startSmtpSink({ parse: false, keep: false });
     cleanups.push(() => sink.close());
     const env = { SMTP_URL: sink.url, STREAM_TRANSACTIONAL_RATE_PER_SECOND: String(LIMIT), WORKER_CONCURRENCY: '20' };
