@@ -17,6 +17,7 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { createApp, type App } from '../src/app.ts';
+import { connectMongo } from '../src/composition/connections.ts';
 import { loadConfig } from '../src/config.ts';
 import { createLogger } from '../src/shared/logger.ts';
 import { deleteQueueKeys, dropTestDatabase } from '../test/helpers/app.ts';
@@ -91,10 +92,13 @@ async function startMailgate(label: string, sink: Sink): Promise<App> {
   return app;
 }
 
+/** Closes the workers first (a backlog is still queued), then drops what the round left behind. */
 async function stop(app: App): Promise<void> {
-  await dropTestDatabase(app.ctx.db);
-  const { redisUrl, queuePrefix } = app.ctx.config;
+  const { mongoUrl, redisUrl, queuePrefix } = app.ctx.config;
   await app.close();
+  const db = await connectMongo(mongoUrl);
+  await dropTestDatabase(db);
+  await db.close();
   await deleteQueueKeys(redisUrl, queuePrefix);
 }
 
