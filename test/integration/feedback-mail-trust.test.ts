@@ -1,10 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
-import { createTransport } from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_FIELD_GROUPS } from '../../src/feedback/report-fields.ts';
 import { startTestApp } from '../helpers/app.ts';
+import { deliverReport, reportFixture } from '../helpers/feedback-mail.ts';
 import { apiClient } from '../helpers/api-client.ts';
 import { testConfig } from '../helpers/env.ts';
 import { eventually } from '../helpers/processes.ts';
@@ -17,8 +15,6 @@ import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
 // see (the Return-Path and Message-ID of a message sent to them), or with guessed message ids.
 const BOUNCE_DOMAIN = 'bounces.trust.test';
 const COMPLAINTS = 'fbl@bounces.trust.test';
-const FIXTURES = resolve(import.meta.dirname, '../fixtures/feedback/mail');
-const FIXTURE_ID = '65a1b2c3d4e5f60718293a4b';
 
 let sink: SmtpSink;
 let app: Awaited<ReturnType<typeof startTestApp>>;
@@ -26,17 +22,7 @@ let seq = 0;
 const fresh = (label: string) => `${label}-${Date.now().toString(36)}-${seq++}@example.org`;
 const { api, status, settled, send } = apiClient(() => app);
 
-/** The reply to a whole transaction: "250 …", or the code of the first refusal ("550", "421"…). */
-async function deliver(rcpt: string, raw: string): Promise<string> {
-  const mta = createTransport({ host: '127.0.0.1', port: app.feedbackSmtpPort!, secure: false, ignoreTLS: true });
-  try {
-    return String((await mta.sendMail({ envelope: { from: '', to: rcpt }, raw })).response);
-  } catch (err) {
-    return String((err as { responseCode?: number }).responseCode ?? 'error');
-  } finally {
-    mta.close();
-  }
-}
+const deliver = (rcpt: string, raw: string) => deliverReport(app.feedbackSmtpPort!, rcpt, raw);
 
 /** The envelope sender (Return-Path) and Message-ID a message reached its recipient with: what the recipient can read. */
 function asReceived(to: string): { envelope: string; ref: string; messageIdHeader: string } {
@@ -47,8 +33,7 @@ function asReceived(to: string): { envelope: string; ref: string; messageIdHeade
 
 /** The Postfix DSN fixture about `ref` (what follows "bounces+" in the VERP address), saying `recipient` does not exist. */
 async function dsn(ref: string, recipient: string): Promise<string> {
-  const text = await readFile(resolve(FIXTURES, 'postfix-dsn-user-unknown.eml'), 'utf8');
-  return text.replaceAll(FIXTURE_ID, ref).replaceAll('nobody@example.org', recipient).replaceAll('bounce.example.com', BOUNCE_DOMAIN);
+  return reportFixture('postfix-dsn-user-unknown.eml', ref, [['nobody@example.org', recipient], ['bounce.example.com', BOUNCE_DOMAIN]]);
 }
 
 /** An abuse report (ARF) with an unredacted Original-Rcpt-To, returning an original with this Message-ID. */
