@@ -1,4 +1,5 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { onLines } from './raw-smtp.ts';
 
 /** A TCP server on a spare port that plays a relay in trouble. */
 export interface BrokenRelay {
@@ -56,25 +57,18 @@ export const startGreetingRefuser = (greeting: string): Promise<BrokenRelay> => 
 export const startRelaySilentAfterData = (): Promise<BrokenRelay> =>
   serve((socket, counts) => {
     socket.write('220 relay.test ESMTP\r\n');
-    let buffer = '';
     let inData = false;
-    socket.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString('latin1');
-      let end: number;
-      while ((end = buffer.indexOf('\r\n')) !== -1) {
-        const line = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        if (inData) {
-          if (line === '.') {
-            inData = false;
-            counts.dataEnded += 1;
-          }
-        } else if (/^EHLO /i.test(line)) socket.write('250-relay.test\r\n250 8BITMIME\r\n');
-        else if (/^DATA$/i.test(line)) {
-          inData = true;
-          socket.write('354 Go ahead\r\n');
-        } else if (/^QUIT$/i.test(line)) socket.end('221 Bye\r\n');
-        else socket.write('250 OK\r\n');
-      }
+    onLines(socket, (line) => {
+      if (inData) {
+        if (line === '.') {
+          inData = false;
+          counts.dataEnded += 1;
+        }
+      } else if (/^EHLO /i.test(line)) socket.write('250-relay.test\r\n250 8BITMIME\r\n');
+      else if (/^DATA$/i.test(line)) {
+        inData = true;
+        socket.write('354 Go ahead\r\n');
+      } else if (/^QUIT$/i.test(line)) socket.end('221 Bye\r\n');
+      else socket.write('250 OK\r\n');
     });
   });

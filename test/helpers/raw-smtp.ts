@@ -1,5 +1,19 @@
 import { connect, type Socket } from 'node:net';
 
+/** Calls `onLine` with every CRLF-terminated line the socket receives, in order (latin1: bytes as characters). */
+export function onLines(socket: Socket, onLine: (line: string) => void): void {
+  let buffer = '';
+  socket.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString('latin1');
+    let end: number;
+    while ((end = buffer.indexOf('\r\n')) !== -1) {
+      const line = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      onLine(line);
+    }
+  });
+}
+
 /**
  * A bare SMTP client on a socket, for what nodemailer will not do: hold connections open, stream
  * a DATA of any size with backpressure, and read the server's replies as they come.
@@ -19,7 +33,6 @@ export async function rawSmtp(port: number, host = '127.0.0.1'): Promise<RawSmtp
   const socket = connect(port, host);
   socket.setNoDelay(true);
   await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
-  let buffer = '';
   const complete: string[] = [];
   const waiting: Array<(line: string) => void> = [];
   let ended = false;
@@ -27,14 +40,8 @@ export async function rawSmtp(port: number, host = '127.0.0.1'): Promise<RawSmtp
     while (complete.length > 0 && waiting.length > 0) waiting.shift()!(complete.shift()!);
     if (ended) while (waiting.length > 0) waiting.shift()!('(closed)');
   };
-  socket.on('data', (chunk: Buffer) => {
-    buffer += chunk.toString('latin1');
-    let end: number;
-    while ((end = buffer.indexOf('\r\n')) !== -1) {
-      const line = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      if (line[3] !== '-') complete.push(line); // "250-…" continues, "250 …" ends a reply
-    }
+  onLines(socket, (line) => {
+    if (line[3] !== '-') complete.push(line); // "250-…" continues, "250 …" ends a reply
     settle();
   });
   socket.on('close', () => {
