@@ -68,3 +68,22 @@ export interface DeliverabilityReport {
   thresholds: ReputationThresholds;
   streams: StreamReputation[];
 }
+
+/** Who pauses or resumes a stream by hand, and why (both required: the audit record keeps them). */
+export interface GuardActor {
+  /** `console:<account email>` or the API key's actor (http/auth.ts API_KEY_ACTOR). */
+  actor: string;
+  explanation: string;
+}
+
+/**
+ * What the console and `/v1/streams` may do with the guard (the reputation domain implements it,
+ * composition wires it). `pause`/`resume` throw AppError: 404 `unknown_stream`, 422
+ * `explanation_required`, 409 `stream_not_paused` (resume of a stream that is not paused) or
+ * `stream_already_paused`.
+ */
+export interface ReputationControl {
+  report(): Promise<DeliverabilityReport>;
+  pause(stream: string, by: GuardActor): Promise<GuardState>;
+  resume(stream: string, by: GuardActor): Promise<GuardState>;
+}
