@@ -12,3 +12,4 @@ export { FailoverTransport, type FailoverDeps } from './failover-transport.ts';
 export { RedisRelayState, type RelayState } from './relay-state.ts';
 export { createRelayMetrics, type RelayMetrics } from './relay-metrics.ts';
 export { relayTroubleOf, type RelayTrouble } from './relay-trouble.ts';
+export { MessageHeld } from './message-held.ts';

@@ -7,6 +7,7 @@ import type { RenderedMessage, TemplateRenderer } from '../templates/index.ts';
 import { MicroBatcher } from '../shared/micro-batcher.ts';
 import { classifySmtpReply } from '../feedback/index.ts';
 import { StreamPaused } from './stream-pace.ts';
+import { MessageHeld } from './message-held.ts';
 
 import type { MailTransport, SendResult } from './transport.ts';
 
@@ -105,8 +106,8 @@ export class MessageSender {
     try {
       return await this.deliver(message, attempt, evidence);
     } catch (err) {
-      // Pacing is no failure: the job waits for its stream, its attempt unspent (send-worker.ts).
-      if (!attempt.last || err instanceof StreamPaused) throw err;
+      // Pacing and holding are no failure: the job waits, its attempt unspent (send-worker.ts).
+      if (!attempt.last || err instanceof StreamPaused || err instanceof MessageHeld) throw err;
       const detail = err instanceof Error ? err.message : String(err);
       // If the database is still down this cannot be written: the job fails with no outcome, and the
       // reconciler (messages/reconcile-messages.ts) records `retries_exhausted` once it answers.

@@ -1,10 +1,11 @@
-import { Worker, type Job, type Processor, type WorkerOptions } from 'bullmq';
+import { DelayedError, Worker, type Job, type Processor, type WorkerOptions } from 'bullmq';
 import type { Logger } from '../shared/logger.ts';
 import { checkpointOfJob, sendRetrySettings, type SendJobData, type SendRetrySchedule } from '../messages/index.ts';
 import { redactAddresses } from '../shared/logger.ts';
 import type { MessageSender, SendOutcome } from './send-message.ts';
 import type { StreamMetrics } from './stream-metrics.ts';
 import { PACE_RECHECK_MS, StreamPaused } from './stream-pace.ts';
+import { MessageHeld } from './message-held.ts';
 
 /** Attempts of a job: what it was added with (every send job is added with config.sendRetry.attempts). */
 const attemptsOf = (job: Pick<Job, 'opts'>): number => job.opts.attempts ?? 1;
@@ -21,13 +22,14 @@ export interface SendStream {
 /**
  * The BullMQ side of sending: hands each job's message id to the send use case. Suppressed and
  * failed outcomes complete the job (never retried); transient errors throw, and BullMQ retries
- * with the send backoff. A paced or throttled stream (StreamPaused) pauses the stream's queue for
+ * with the send backoff. A held message (MessageHeld: guard pause, frequency cap deferral) goes
+ * back to the delayed set until it may look again. A paced or throttled stream (StreamPaused) pauses the stream's queue for
  * every worker and throws BullMQ's RateLimitError: the job goes back to wait, its attempts
  * (`attemptsMade`, and so the record's) unchanged. The composition root builds one Worker per stream
  * around this processor.
  */
 export function sendJobProcessor(sender: MessageSender, stream: SendStream): Processor<SendJobData, SendOutcome> {
-  return async (job) => {
+  return async (job, token) => {
     const maxAttempts = attemptsOf(job);
     try {
       const outcome = await sender.send(job.data.id, {
@@ -42,6 +44,12 @@ export function sendJobProcessor(sender: MessageSender, stream: SendStream): Pro
       if (outcome.outcome === 'sent') stream.metrics.sends.inc({ stream: stream.name });
       return outcome;
     } catch (err) {
+      if (err instanceof MessageHeld) {
+        // Held, not failed: back to the delayed set, attempts unspent (BullMQ's DelayedError).
+        stream.metrics.held.inc({ stream: stream.name, reason: err.reason });
+        await job.moveToDelayed(err.until.getTime(), token);
+        throw new DelayedError();
+      }
       if (!(err instanceof StreamPaused)) throw err;
       paused(stream, err);
       // At most PACE_RECHECK_MS at a time: a day window may free hours later, and a limit an
