@@ -1,5 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import { MESSAGE_STATUSES, type MessageStatus } from '../contract/message-input.ts';
+import { MESSAGE_STATUSES, type MessageStatus } from '../contract/index.ts';
 import type { ConsentMode, DecisionRule } from '../shared/decision-rules.ts';
 
 /**

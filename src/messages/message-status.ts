@@ -1,5 +1,5 @@
 import { notFound, unavailable } from '../shared/errors.ts';
-import type { MessageView } from '../contract/message-views.ts';
+import type { MessageView } from '../contract/index.ts';
 import { consentEventOf } from '../subscriptions/index.ts';
 import type { MessageRepository, StoredMessage } from './message-repository.ts';
 

@@ -1,7 +1,7 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import { MESSAGE_KINDS, type MessageKind } from '../subscriptions/index.ts';
 import { LOCALES, type Locale } from '../shared/locale.ts';
-import { MESSAGE_STATUSES, type MessageStatus } from '../contract/message-input.ts';
+import { MESSAGE_STATUSES, type MessageStatus } from '../contract/index.ts';
 
 /**
  * One message, as stored in the `messages` collection. `_id` is the message id (ObjectId hex, a
