@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import { parseStreams, type StreamConfig } from './config-streams.ts';
 import { ConfigError, parseDurations, parseTrustProxy, type TrustProxy } from './config-values.ts';
+import { parseFrequencyCaps, type FrequencyCapConfig } from './config-frequency-cap.ts';
 
 export { ConfigError, type TrustProxy } from './config-values.ts';
 export type { StreamConfig, StreamRate } from './config-streams.ts';
+export type { FrequencyCapAction, FrequencyCapConfig, FrequencyCapRule } from './config-frequency-cap.ts';
 
 const DEV_SECRET = 'mailgate-dev-secret-do-not-use-in-production';
 const DEV_ERASURE_KEY = 'mailgate-dev-erasure-key-do-not-use-in-production';
@@ -128,6 +130,8 @@ export interface Config {
   /** A console session ends this long after its sign-in, however active (the idle limit is separate). */
   consoleSessionMaxHours: number;
   webhooks: WebhookConfig;
+  /** FREQUENCY_CAP, FREQUENCY_CAP_TYPES, FREQUENCY_CAP_ACTION (config-frequency-cap.ts); undefined: no cap. */
+  frequencyCap: FrequencyCapConfig | undefined;
 }
 
 /** Webhooks to the application (docs/rules.md §9). */
@@ -267,6 +271,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timeoutMs: raw.WEBHOOK_TIMEOUT_MS,
       concurrency: raw.WEBHOOK_CONCURRENCY,
     },
+    frequencyCap: parseFrequencyCaps(env),
   };
 }
 
