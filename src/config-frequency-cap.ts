@@ -28,7 +28,8 @@ const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_
 const MAX_LIMIT = 10_000;
 const MAX_WINDOW_MS = 366 * 86_400_000;
 const CAP = /^(\d{1,6})\/(\d{1,6})([smhd])$/;
-const TYPE = /^[a-z0-9][a-z0-9_-]{0,99}$/i;
+// The catalog's id syntax (subscriptions/catalog.ts): it also keeps the Redis keys plain.
+const TYPE = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 const CAP_HINT = 'must be N/window such as 3/7d (N from 1 to 10000; window a whole number of s, m, h or d, more than 0 and at most 366d)';
 
 const fail = (name: string, message: string): never => {

@@ -62,6 +62,7 @@ describe('frequency caps in the configuration (docs/rules.md §13)', () => {
     ['newsletter', 'must be type=N/window pairs'],
     ['=1/1d', 'must be type=N/window pairs'],
     ['news letter=1/1d', 'must be type=N/window pairs'],
+    ['Newsletter=1/1d', 'must be type=N/window pairs'],
     ['newsletter=0/1d', 'must be N/window such as 3/7d'],
     ['newsletter=1/0s', 'must be N/window such as 3/7d'],
     ['newsletter=1/1d,newsletter=2/7d', 'names type "newsletter" twice'],
