@@ -200,6 +200,35 @@ describe('FREQUENCY_CAP_ACTION=defer with a short window (1/3s)', () => {
   });
 });
 
+describe('no cap configured', () => {
+  let sink: SmtpSink;
+  let app: TestApp;
+  beforeAll(async () => {
+    sink = await startSmtpSink();
+    app = await startTestApp(testConfig('fcapnone', { SMTP_URL: sink.url }));
+  });
+  afterAll(async () => {
+    await app?.stop();
+    await sink?.close();
+  });
+
+  it('sends every marketing message; no cap is built, so nothing is counted in Redis', async () => {
+    const c = client(app);
+    const to = fresh('uncapped');
+    const views = await Promise.all(Array.from({ length: 5 }, async () => c.settled(await c.news(to))));
+    expect(views.map((v) => v.status)).toEqual(['sent', 'sent', 'sent', 'sent', 'sent']);
+    for (const v of views) expect(v.decision?.frequencyCap).toBeUndefined();
+    // The cap's counter is registered only where a cap is built (composition/workers.ts).
+    expect(app.ctx.metrics.getSingleMetric('mailgate_frequency_capped_total')).toBeUndefined();
+    const redis = new Redis(app.ctx.config.redisUrl);
+    try {
+      expect(await redis.keys(`${app.ctx.config.queuePrefix}:fcap:*`)).toEqual([]);
+    } finally {
+      redis.disconnect();
+    }
+  });
+});
+
 describe('start-up checks the caps against the catalog', () => {
   it('refuses a per-type cap on a type the catalog lacks, with one line naming the variable', async () => {
     const started = createApp(testConfig('fcaptype', { FREQUENCY_CAP_TYPES: 'newsletter=1/1d,nope=2/7d' }), { api: false, worker: false });
