@@ -116,6 +116,17 @@ describe('FREQUENCY_CAP=3/7d with a per-type cap (suppress)', () => {
     expect(sink.to(to)).toHaveLength(4);
   });
 
+  it('documents the field and the reason in the API reference', async () => {
+    interface Schema { type?: string | string[]; enum?: string[]; properties?: Record<string, Schema> }
+    const doc = (await (await fetch(`${app.url}/v1/openapi.json`)).json()) as { components: { schemas: Record<string, Schema> } };
+    const { MessageInput, Message } = doc.components.schemas;
+    expect(MessageInput?.properties?.bypassFrequencyCap).toMatchObject({ type: 'boolean' });
+    expect(Message?.properties?.bypassFrequencyCap).toMatchObject({ type: 'boolean' });
+    const decision = Message?.properties?.decision?.properties;
+    expect(decision?.rule?.enum).toContain('frequency_capped');
+    expect(decision?.frequencyCap?.enum).toEqual(['counted', 'bypassed']);
+  });
+
   it('refuses a bypassFrequencyCap that is not a boolean', async () => {
     const res = await c.api('POST', '/v1/messages', { kind: 'marketing', to: fresh('bad'), template: 'newsletter', subscriptionType: 'newsletter', data: {}, bypassFrequencyCap: 'yes' });
     expect(res.status).toBe(400);
