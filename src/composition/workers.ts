@@ -130,11 +130,11 @@ function addSendWorkers(life: Lifecycle, deps: WorkerDeps, only: readonly string
   const { config, logger } = deps;
   checkServedStreams(config, only);
   const metrics = createStreamMetrics(deps.metrics);
-  // Built once per process: the relay state every process and the console read, and its counters.
-  const failover = { state: new RedisRelayState({ redis: deps.redis, prefix: config.queuePrefix }), metrics: createRelayMetrics(deps.metrics) };
   // Only with a cap configured: without one the send path makes no call for it (docs/rules.md §13).
   const caps = config.frequencyCap;
   const capped = caps ? createFrequencyCapMetric(deps.metrics) : undefined;
+  // Built once per process: the relay state every process and the console read, and its counters.
+  const failover = { state: new RedisRelayState({ redis: deps.redis, prefix: config.queuePrefix }), metrics: createRelayMetrics(deps.metrics) };
   for (const stream of config.streams.filter((s) => only === undefined || only.includes(s.name))) {
     const log = logger.child({ stream: stream.name });
     const queue = deps.messages.queues.get(stream.name)!;
@@ -145,10 +145,10 @@ function addSendWorkers(life: Lifecycle, deps: WorkerDeps, only: readonly string
       renderer: deps.renderer,
       transport: new PacedTransport(relay, streamPace(stream, { config, redis: deps.redis })),
       config: { consentMode: config.consentMode, mailFrom: stream.mailFrom },
+      ...(caps && capped ? { frequencyCap: new FrequencyCap({ redis: deps.redis, prefix: config.queuePrefix, secret: config.secrets[0]!, caps, stream: stream.name, capped }) } : {}),
       outcomes: deps.messages.outcomes,
       metrics: deps.messages.metrics,
       logger: log,
-      ...(caps && capped ? { frequencyCap: new FrequencyCap({ redis: deps.redis, prefix: config.queuePrefix, secret: config.secrets[0]!, caps, stream: stream.name, capped }) } : {}),
     });
     life.onStart(() => applyQueueLimiter(queue, stream));
     addWorker(life, {

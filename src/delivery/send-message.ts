@@ -22,11 +22,11 @@ export interface SendDeps {
   outcomes: OutcomeRecorder;
   metrics: MessageMetrics;
   logger: Logger;
-  /** Frequency caps (docs/rules.md §13); absent when none is configured: the send path makes no call for them. */
-  frequencyCap?: FrequencyCap;
   /** Batch window for the database reads of concurrent jobs. */
   batchWaitMs?: number;
   maxBatch?: number;
+  /** Frequency caps (docs/rules.md §13); absent when none is configured: the send path makes no call for them. */
+  frequencyCap?: FrequencyCap;
 }
 
 export interface SendAttempt {
