@@ -63,5 +63,6 @@ export function checkMessage(deps: { renderer: TemplateRenderer; catalog: Subscr
   if (parsed.from !== undefined) record.from = parsed.from;
   if (parsed.replyTo !== undefined) record.replyTo = parsed.replyTo;
   if (parsed.sendAt !== undefined) record.sendAt = parsed.sendAt;
+  if (parsed.bypassFrequencyCap && parsed.kind === 'marketing') record.bypassFrequencyCap = true;
   return { ok: true, record, parsed };
 }

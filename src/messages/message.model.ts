@@ -42,6 +42,8 @@ export interface MessageRecord {
    * have none: they are routed by kind and type when a job is added for them.
    */
   stream?: string;
+  /** Counted against the frequency caps but never refused by them (docs/rules.md §13); set only when true. */
+  bypassFrequencyCap?: boolean;
 }
 
 export const idempotencyKeyFor = (id: string, callerKey: string | undefined): string => (callerKey === undefined ? `m:${id}` : `k:${callerKey}`);
@@ -65,6 +67,7 @@ const messageSchema = new Schema<MessageRecord>(
     tagged: Boolean,
     test: Boolean,
     stream: String,
+    bypassFrequencyCap: Boolean,
   },
   { collection: 'messages', versionKey: false },
 );
