@@ -3,6 +3,7 @@ import { pageHead, styleHash } from '../http/page-layout.ts';
 import type { Locale } from '../shared/locale.ts';
 import { sectionsFor, type ConsoleRole, type ConsoleSection } from './console-roles.ts';
 import { CONSOLE_TEXTS } from './console-texts.ts';
+import { CHART_STYLES } from './pages/deliverability-chart.ts';
 
 /** One stylesheet for the console, inlined and allowed by its hash in the CSP (no 'unsafe-inline'). */
 export const CONSOLE_STYLES = `
@@ -23,6 +24,11 @@ h2{font-size:1.15rem;margin:0 0 .75rem}
 a{color:var(--brand)}
 table{border-collapse:collapse;width:100%;font-size:.95rem}
 th,td{text-align:left;vertical-align:top;padding:.45rem .5rem;border-bottom:1px solid var(--line);overflow-wrap:anywhere}
+caption{text-align:left;font-weight:700;padding:0 0 .5rem}
+.table-scroll{overflow-x:auto;margin:0 0 1rem}
+table.figures th,table.figures td{white-space:nowrap}
+h3{font-size:1rem;margin:1.25rem 0 .5rem}
+h4{font-size:.95rem;margin:0 0 .25rem}
 th{font-weight:700}
 dl.kv{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem;margin:0}
 dl.kv dt{font-weight:700}
@@ -45,13 +51,18 @@ form.inline{display:inline;margin:0}
 .banner p{margin:0}
 .banner-ok{background:var(--ok-bg);color:var(--ok-ink);border-color:#b7dfc3}
 .banner-error{background:var(--err-bg);color:var(--err-ink);border-color:#f5c2bc}
+.banner-warn{background:#fff4e0;color:#5c3b00;border-color:#f0c36d}
+.banner-title{font-size:1.05rem;margin:0 0 .35rem}
+.banner ul{margin:.25rem 0 0;padding-left:1.25rem}
+.state-paused{color:var(--danger);font-weight:700}
+.state-warn{color:#5c3b00;font-weight:700}
 .muted{color:var(--muted)}
 .hint{color:var(--muted);font-size:.9rem;margin:0 0 .35rem}
 .snippet{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.85rem;min-height:3.5rem}
 textarea.json{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.85rem;min-height:14rem;max-width:none}
 iframe.preview{display:block;width:100%;min-height:40rem;border:1px solid var(--line);border-radius:.5rem;background:#fff}
 .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(18rem,1fr));gap:1.25rem}
-`;
+${CHART_STYLES}`;
 
 export const CONSOLE_STYLE_HASH = styleHash(CONSOLE_STYLES);
 
