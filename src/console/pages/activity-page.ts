@@ -2,6 +2,7 @@ import { html } from '../../http/html.ts';
 import type { Locale } from '../../shared/locale.ts';
 import { consolePage, type ConsoleViewer } from '../console-layout.ts';
 import { CONSOLE_TEXTS } from '../console-texts.ts';
+import { counterText, labelWord } from './counter-words.ts';
 
 /** One stream as it stands: queue depth, relay (no credentials), limits, and whether it is held back now. */
 export interface StreamActivity {
@@ -35,18 +36,13 @@ const QUEUE_STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
 const limitsText = (limits: StreamActivity['limits'], unlimited: string): string =>
   [limits.perSecond > 0 ? `${limits.perSecond}/s` : '', limits.perMinute > 0 ? `${limits.perMinute}/min` : '', limits.perDay > 0 ? `${limits.perDay}/day` : ''].filter(Boolean).join(' · ') || unlimited;
 
-const labelText = (labels: Record<string, string | number>): string =>
-  Object.entries(labels)
-    .filter(([, v]) => v !== '')
-    .map(([k, v]) => `${k}=${v}`)
-    .join(', ');
 
 export function renderActivityPage(o: { locale: Locale; viewer: ConsoleViewer; data: ActivityData }): string {
   const t = CONSOLE_TEXTS[o.locale];
   const counters = (rows: ActivityData['outcomes']) =>
     rows.length === 0
       ? html`<p>—</p>`
-      : html`<table><thead><tr><th scope="col">${t.outcome}</th><th scope="col">${t.count}</th></tr></thead><tbody>${rows.map((r) => html`<tr><td>${labelText(r.labels)}</td><td>${r.value}</td></tr>`)}</tbody></table>`;
+      : html`<table><thead><tr><th scope="col">${t.outcome}</th><th scope="col">${t.count}</th></tr></thead><tbody>${rows.map((r) => html`<tr><td>${counterText(t.counters, r.labels)}</td><td>${r.value}</td></tr>`)}</tbody></table>`;
   const paceNow = (s: StreamActivity) =>
     s.throttledUntil !== undefined ? `${t.throttledUntil} ${s.throttledUntil}` : s.full.map((f) => `${t.limitReachedUntil(f.window)} ${f.freesAt}`).join('; ') || t.sending;
   const streamNow = (s: StreamActivity) => (s.failedOver ? `${t.failedOver}; ${paceNow(s)}` : paceNow(s));
@@ -59,7 +55,7 @@ export function renderActivityPage(o: { locale: Locale; viewer: ConsoleViewer; d
 <div class="grid">
 <section class="card" aria-labelledby="h-hour"><h2 id="h-hour">${t.lastHourHeading}</h2>
 <table><thead><tr><th scope="col">${t.outcome}</th><th scope="col">${t.count}</th></tr></thead><tbody>${['sent', 'suppressed', 'failed'].map(
-    (status) => html`<tr><td>${status}</td><td>${o.data.lastHour[status] ?? 0}</td></tr>`,
+    (status) => html`<tr><td>${labelWord(t.counters, 'outcome', status)}</td><td>${o.data.lastHour[status] ?? 0}</td></tr>`,
   )}</tbody></table></section>
 <section class="card" aria-labelledby="h-outcomes"><h2 id="h-outcomes">${t.outcomesHeading}</h2><p class="hint">${t.outcomesNote}</p>${counters(o.data.outcomes)}</section>
 <section class="card" aria-labelledby="h-feedback"><h2 id="h-feedback">${t.feedbackHeading}</h2><p class="hint">${t.outcomesNote}</p>${counters(o.data.feedback)}</section>
@@ -68,7 +64,7 @@ export function renderActivityPage(o: { locale: Locale; viewer: ConsoleViewer; d
     o.data.bounces.length === 0
       ? html`<p>${t.noBounces}</p>`
       : html`<table><thead><tr><th scope="col">${t.at}</th><th scope="col">${t.message}</th><th scope="col">${t.outcome}</th><th scope="col">${t.reason}</th></tr></thead><tbody>${o.data.bounces.map(
-          (b) => html`<tr><td>${b.at}</td><td>${b.id}</td><td>${b.type}</td><td>${b.detail}</td></tr>`,
+          (b) => html`<tr><td>${b.at}</td><td>${b.id}</td><td>${labelWord(t.counters, 'type', b.type)}</td><td>${b.detail}</td></tr>`,
         )}</tbody></table>`
   }</section>
 <section class="card" aria-labelledby="h-failures"><h2 id="h-failures">${t.failuresHeading}</h2>${
