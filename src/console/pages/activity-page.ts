@@ -1,6 +1,6 @@
 import { html } from '../../http/html.ts';
 import type { Locale } from '../../shared/locale.ts';
-import { consolePage, type ConsoleViewer } from '../console-layout.ts';
+import { consolePage, scrollTable, type ConsoleViewer } from '../console-layout.ts';
 import { CONSOLE_TEXTS } from '../console-texts.ts';
 import { counterText, labelWord } from './counter-words.ts';
 
@@ -48,10 +48,10 @@ export function renderActivityPage(o: { locale: Locale; viewer: ConsoleViewer; d
   const streamNow = (s: StreamActivity) => (s.failedOver ? `${t.failedOver}; ${paceNow(s)}` : paceNow(s));
   const body = html`<h1>${t.activityTitle}</h1>
 <section class="card" aria-labelledby="h-queue"><h2 id="h-queue">${t.queueHeading}</h2>
-<table><thead><tr><th scope="col">${t.stream}</th><th scope="col">${t.relay}</th>${QUEUE_STATES.map((state) => html`<th scope="col">${state}</th>`)}<th scope="col">${t.limits}</th><th scope="col">${t.streamNow}</th></tr></thead><tbody>${o.data.streams.map(
+${scrollTable('h-queue', html`<table><thead><tr><th scope="col">${t.stream}</th><th scope="col">${t.relay}</th>${QUEUE_STATES.map((state) => html`<th scope="col">${state}</th>`)}<th scope="col">${t.limits}</th><th scope="col">${t.streamNow}</th></tr></thead><tbody>${o.data.streams.map(
     (s) =>
       html`<tr><th scope="row">${s.name}</th><td>${s.relay}</td>${QUEUE_STATES.map((state) => html`<td>${s.queue[state] ?? 0}</td>`)}<td>${limitsText(s.limits, t.unlimited)}</td><td>${streamNow(s)}</td></tr>`,
-  )}</tbody></table></section>
+  )}</tbody></table>`)}</section>
 <div class="grid">
 <section class="card" aria-labelledby="h-hour"><h2 id="h-hour">${t.lastHourHeading}</h2>
 <table><thead><tr><th scope="col">${t.outcome}</th><th scope="col">${t.count}</th></tr></thead><tbody>${['sent', 'suppressed', 'failed'].map(
@@ -63,16 +63,16 @@ export function renderActivityPage(o: { locale: Locale; viewer: ConsoleViewer; d
 <section class="card" aria-labelledby="h-bounces"><h2 id="h-bounces">${t.bouncesHeading}</h2>${
     o.data.bounces.length === 0
       ? html`<p>${t.noBounces}</p>`
-      : html`<table><thead><tr><th scope="col">${t.at}</th><th scope="col">${t.message}</th><th scope="col">${t.outcome}</th><th scope="col">${t.reason}</th></tr></thead><tbody>${o.data.bounces.map(
+      : scrollTable('h-bounces', html`<table><thead><tr><th scope="col">${t.at}</th><th scope="col">${t.message}</th><th scope="col">${t.outcome}</th><th scope="col">${t.reason}</th></tr></thead><tbody>${o.data.bounces.map(
           (b) => html`<tr><td>${b.at}</td><td>${b.id}</td><td>${labelWord(t.counters, 'type', b.type)}</td><td>${b.detail}</td></tr>`,
-        )}</tbody></table>`
+        )}</tbody></table>`)
   }</section>
 <section class="card" aria-labelledby="h-failures"><h2 id="h-failures">${t.failuresHeading}</h2>${
     o.data.failures.length === 0
       ? html`<p>${t.noFailures}</p>`
-      : html`<table><thead><tr><th scope="col">${t.at}</th><th scope="col">${t.message}</th><th scope="col">${t.reason}</th></tr></thead><tbody>${o.data.failures.map(
+      : scrollTable('h-failures', html`<table><thead><tr><th scope="col">${t.at}</th><th scope="col">${t.message}</th><th scope="col">${t.reason}</th></tr></thead><tbody>${o.data.failures.map(
           (f) => html`<tr><td>${f.at}</td><td>${f.id}</td><td>${f.reason}</td></tr>`,
-        )}</tbody></table>`
+        )}</tbody></table>`)
   }</section>`;
   return consolePage({ locale: o.locale, title: t.activityTitle, viewer: o.viewer, current: 'activity', body });
 }

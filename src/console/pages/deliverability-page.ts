@@ -1,7 +1,7 @@
 import { html, type SafeHtml } from '../../http/html.ts';
 import { PROVIDER_GROUPS, REPUTATION_WINDOWS, type DeliverabilityReport, type GuardHistoryEntry, type ReputationCounts, type StreamReputation } from '../../shared/deliverability.ts';
 import type { Locale } from '../../shared/locale.ts';
-import { banner, consolePage, type ConsoleViewer } from '../console-layout.ts';
+import { banner, consolePage, scrollTable, type ConsoleViewer } from '../console-layout.ts';
 import { CONSOLE_TEXTS } from '../console-texts.ts';
 import type { DeliverabilityTexts } from '../console-texts-shape.ts';
 import { rateChart } from './deliverability-chart.ts';
@@ -68,12 +68,11 @@ function figuresTable(d: DeliverabilityTexts, f: Formats, s: StreamReputation): 
       (w, i) => html`<tr>${i === 0 ? html`<th scope="rowgroup" rowspan="${REPUTATION_WINDOWS.length}">${g.name}</th>` : ''}<th scope="row">${d.windows[w]}</th>${countCells(f, g.windows[w])}</tr>`,
     ),
   );
-  return scrollTable(anchor(s.name, 'figures'), d.tableCaption(s.name), html`<thead>${head}</thead>${groups.map((_, gi) => html`<tbody>${body[gi]}</tbody>`)}`);
+  return figures(anchor(s.name, 'figures'), d.tableCaption(s.name), html`<thead>${head}</thead>${groups.map((_, gi) => html`<tbody>${body[gi]}</tbody>`)}`);
 }
 
-/** A table that may scroll sideways on a narrow screen instead of squeezing its words; focusable so a keyboard can scroll it. */
-const scrollTable = (id: string, caption: string, rows: SafeHtml): SafeHtml =>
-  html`<div class="table-scroll" role="region" tabindex="0" aria-labelledby="${id}"><table class="figures"><caption id="${id}">${caption}</caption>${rows}</table></div>`;
+/** A table of figures with its caption, scrolling sideways on a narrow screen (its caption names the region). */
+const figures = (id: string, caption: string, rows: SafeHtml): SafeHtml => scrollTable(id, html`<table class="figures"><caption id="${id}">${caption}</caption>${rows}</table>`);
 
 function charts(d: DeliverabilityTexts, f: Formats, report: DeliverabilityReport, s: StreamReputation): SafeHtml {
   const th = report.thresholds;
@@ -97,7 +96,7 @@ function charts(d: DeliverabilityTexts, f: Formats, report: DeliverabilityReport
   return html`<h3>${d.chartHeading}</h3>
 <div class="charts">${rateChart({ id: anchor(s.name, 'complaints'), title: d.complaintChart(s.name), summary: summary(complaintDays, complaintLines), days: complaintDays, lines: complaintLines, percent: f.percent })}
 ${rateChart({ id: anchor(s.name, 'bounces'), title: d.bounceChart(s.name), summary: summary(bounceDays, bounceLines), days: bounceDays, lines: bounceLines, percent: f.percent })}</div>
-<details><summary>${d.chartTable}</summary>${scrollTable(
+<details><summary>${d.chartTable}</summary>${figures(
     anchor(s.name, 'daily'),
     d.chartTable,
     html`<thead><tr><th scope="col">${d.day}</th><th scope="col">${d.sends}</th><th scope="col">${d.complaints}</th><th scope="col">${d.complaintRate}</th><th scope="col">${d.hardBounces}</th><th scope="col">${d.hardBounceRate}</th></tr></thead><tbody>${rows}</tbody>`,
@@ -117,8 +116,8 @@ function history(d: DeliverabilityTexts, f: Formats, s: StreamReputation, actorL
 
 function topTemplates(d: DeliverabilityTexts, f: Formats, s: StreamReputation, templateLabel: string, typeLabel: string): SafeHtml {
   const rows = [...s.topTemplates].sort((a, b) => (b.sends > 0 ? b.complaints / b.sends : 0) - (a.sends > 0 ? a.complaints / a.sends : 0));
-  if (rows.length === 0) return html`<p>${d.noTopTemplates}</p>`;
-  return scrollTable(
+  if (rows.length === 0) return html`<h3>${d.topTemplatesHeading}</h3><p>${d.noTopTemplates}</p>`;
+  return figures(
     anchor(s.name, 'templates'),
     d.topTemplatesHeading,
     html`<thead><tr><th scope="col">${templateLabel}</th><th scope="col">${typeLabel}</th><th scope="col">${d.sends}</th><th scope="col">${d.complaints}</th><th scope="col">${d.complaintRate}</th></tr></thead><tbody>${rows.map(
@@ -154,7 +153,7 @@ export function renderDeliverabilityPage(o: DeliverabilityPageData): string {
 ${guardForm(d, o, s)}
 ${figuresTable(d, f, s)}
 ${charts(d, f, report, s)}
-<h3>${d.topTemplatesHeading}</h3>${topTemplates(d, f, s, t.template, t.subscriptionType)}
+${topTemplates(d, f, s, t.template, t.subscriptionType)}
 <h3>${d.historyHeading}</h3>${history(d, f, s, t.actor, t.explanation)}
 </section>`;
   const body = html`<h1>${d.title}</h1>
