@@ -25,8 +25,10 @@ a{color:var(--brand)}
 table{border-collapse:collapse;width:100%;font-size:.95rem}
 th,td{text-align:left;vertical-align:top;padding:.45rem .5rem;border-bottom:1px solid var(--line);overflow-wrap:break-word}
 caption{text-align:left;font-weight:700;padding:0 0 .5rem}
+.table-title{font-weight:700;margin:1rem 0 .5rem}
+.sr-only{position:absolute;width:1px;height:1px;padding:0;margin:-1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap;border:0}
 .table-scroll{overflow-x:auto;margin:0 0 1rem}
-table.figures td{white-space:nowrap}
+table.figures td,table.figures th[scope=row]{white-space:nowrap}
 h3{font-size:1rem;margin:1.25rem 0 .5rem}
 h4{font-size:.95rem;margin:0 0 .25rem}
 th{font-weight:700}

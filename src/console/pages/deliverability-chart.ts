@@ -22,8 +22,8 @@ export interface RateChart {
 // The drawing area inside the viewBox; the right margin holds the threshold labels.
 const W = 640;
 const H = 220;
-const LEFT = 58;
-const RIGHT = 548;
+const LEFT = 66;
+const RIGHT = 530;
 const TOP = 14;
 const BOTTOM = 188;
 
@@ -58,7 +58,7 @@ export function rateChart(c: RateChart): SafeHtml {
   const points = c.days.map((d, i) => ({ x: LEFT + i * step, y: d.rate === undefined ? undefined : y(d.rate) }));
   const first = c.days[0]?.day ?? '';
   const last = c.days[c.days.length - 1]?.day ?? '';
-  return html`<svg class="chart" viewBox="0 0 ${W} ${H}" role="img" aria-labelledby="${c.id}-title ${c.id}-desc" xmlns="http://www.w3.org/2000/svg">
+  return html`<figure class="chart-figure"><figcaption>${c.title}</figcaption><svg class="chart" viewBox="0 0 ${W} ${H}" role="img" aria-labelledby="${c.id}-title ${c.id}-desc" xmlns="http://www.w3.org/2000/svg">
 <title id="${c.id}-title">${c.title}</title><desc id="${c.id}-desc">${c.summary}</desc>
 <line class="axis" x1="${LEFT}" y1="${TOP}" x2="${LEFT}" y2="${BOTTOM}"/><line class="axis" x1="${LEFT}" y1="${BOTTOM}" x2="${RIGHT}" y2="${BOTTOM}"/>
 <text class="tick" x="${LEFT - 6}" y="${BOTTOM + 4}" text-anchor="end">${c.percent(0)}</text>
@@ -71,17 +71,19 @@ ${c.lines.map(
 )}
 ${segments(points).map((p) => html`<polyline class="series" points="${p}"/>`)}
 ${points.map((p) => (p.y === undefined ? '' : html`<circle class="dot" cx="${fixed(p.x)}" cy="${fixed(p.y)}" r="3"/>`))}
-</svg>`;
+</svg></figure>`;
 }
 
 /** The chart's stylesheet rules, part of CONSOLE_STYLES (colours with enough contrast on white). */
 export const CHART_STYLES = `
-.chart{display:block;width:100%;height:auto;max-width:46rem;margin:0 0 .75rem}
+.chart-figure{margin:0 0 1rem}
+.chart-figure figcaption{font-weight:600;margin:0 0 .25rem}
+.chart{display:block;width:100%;height:auto;max-width:46rem}
 .chart .axis{stroke:#4a5568;stroke-width:1}
 .chart .series{fill:none;stroke:#1f4fd1;stroke-width:2}
 .chart .dot{fill:#1f4fd1}
 .chart .limit{stroke-width:1.5}
 .chart .limit-warn{stroke:#8a5a00;stroke-dasharray:6 4}
 .chart .limit-pause{stroke:#b42318;stroke-dasharray:2 3}
-.chart text{fill:#1b2333;font-size:13px;font-family:system-ui,sans-serif}
+.chart text{fill:#1b2333;font-size:15px;font-family:system-ui,sans-serif}
 `;

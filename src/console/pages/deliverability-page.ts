@@ -71,8 +71,13 @@ function figuresTable(d: DeliverabilityTexts, f: Formats, s: StreamReputation): 
   return figures(anchor(s.name, 'figures'), d.tableCaption(s.name), html`<thead>${head}</thead>${groups.map((_, gi) => html`<tbody>${body[gi]}</tbody>`)}`);
 }
 
-/** A table of figures with its caption, scrolling sideways on a narrow screen (its caption names the region). */
-const figures = (id: string, caption: string, rows: SafeHtml): SafeHtml => scrollTable(id, html`<table class="figures"><caption id="${id}">${caption}</caption>${rows}</table>`);
+/**
+ * A table of figures with its caption, scrolling sideways on a narrow screen (its caption names the
+ * region). A caption is as wide as its table, so on a phone it would scroll out of sight with it:
+ * the caption is for assistive technology, and the same words stand visibly above the region.
+ */
+const figures = (id: string, caption: string, rows: SafeHtml): SafeHtml =>
+  html`<p class="table-title" aria-hidden="true">${caption}</p>${scrollTable(id, html`<table class="figures"><caption id="${id}" class="sr-only">${caption}</caption>${rows}</table>`)}`;
 
 function charts(d: DeliverabilityTexts, f: Formats, report: DeliverabilityReport, s: StreamReputation): SafeHtml {
   const th = report.thresholds;
