@@ -175,7 +175,8 @@ describe('the deliverability page', () => {
     }
   });
 
-  it('answers 403 to support, and the guard’s refusals (unknown stream, not paused) as error pages', BROWSER_FLOW, async () => {
+  it('answers 403 to support, and the guard’s refusals (unknown stream, already paused) as error pages', BROWSER_FLOW, async () => {
+    if ((await streamOf('transactional')).guard.state !== 'paused') await guard.pause('transactional', { actor: 'test', explanation: 'set-up' });
     const support = await open('support');
     try {
       expect(await support.page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Deliverability' }).count()).toBe(0);
@@ -193,9 +194,9 @@ describe('the deliverability page', () => {
       const unknown = await page.request.post(`${base}${PAGE}/nope/resume`, { form: { csrf, explanation: 'x' }, maxRedirects: 0 });
       expect(unknown.status()).toBe(404);
       expect(await unknown.text()).toContain('Nothing was changed.');
-      const notPaused = await page.request.post(`${base}${PAGE}/marketing/resume`, { form: { csrf, explanation: 'again' }, maxRedirects: 0 });
-      expect(notPaused.status()).toBe(409);
-      expect(await notPaused.text()).toContain('is not paused');
+      const twice = await page.request.post(`${base}${PAGE}/transactional/pause`, { form: { csrf, explanation: 'again' }, maxRedirects: 0 });
+      expect(twice.status()).toBe(409);
+      expect(await twice.text()).toContain('is paused already');
       const noToken = await page.request.post(`${base}${PAGE}/transactional/resume`, { form: { explanation: 'no token' }, maxRedirects: 0 });
       expect(noToken.status()).toBe(403);
       expect((await streamOf('transactional')).guard.state).toBe('paused');

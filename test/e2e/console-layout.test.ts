@@ -175,6 +175,8 @@ describe('console layout at 1280 px and 390 px', () => {
           ['deliverability', '/console/deliverability'],
         ] as const)
           problems.push(...(await checkPage(page, `marketer-${locale}-${name}`, path)));
+        // an error page (not for this role)
+        problems.push(...(await checkPage(page, `marketer-${locale}-forbidden`, '/console/activity', 403)));
         expect(problems).toEqual([]);
       } finally {
         await context.close();
