@@ -237,7 +237,10 @@ export const de: ConsoleTexts = {
     resume: 'Marketing fortsetzen',
     resumeStream: (stream) => `Marketing auf ${stream} fortsetzen`,
     explanationRequired: 'Begründung (Pflichtfeld)',
-    done: { paused: 'Marketing angehalten. Es steht im Verlauf.', resumed: 'Marketing fortgesetzt: die wartenden Nachrichten gehen jetzt hinaus. Es steht im Verlauf.' },
+    done: {
+      paused: (stream) => `Marketing auf Stream ${stream} angehalten. Es steht im Verlauf.`,
+      resumed: (stream) => `Marketing auf Stream ${stream} fortgesetzt: die wartenden Nachrichten gehen jetzt hinaus. Es steht im Verlauf.`,
+    },
   },
   forbiddenTitle: 'Nicht für Ihre Rolle',
   forbiddenText: 'Ihr Konto darf diese Seite nicht verwenden.',

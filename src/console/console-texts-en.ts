@@ -237,7 +237,10 @@ export const en: ConsoleTexts = {
     resume: 'Resume marketing',
     resumeStream: (stream) => `Resume marketing on ${stream}`,
     explanationRequired: 'Explanation (required)',
-    done: { paused: 'Marketing paused. It is in the guard history.', resumed: 'Marketing resumed: the waiting messages go out now. It is in the guard history.' },
+    done: {
+      paused: (stream) => `Marketing on stream ${stream} paused. It is in the guard history.`,
+      resumed: (stream) => `Marketing on stream ${stream} resumed: the waiting messages go out now. It is in the guard history.`,
+    },
   },
   forbiddenTitle: 'Not for your role',
   forbiddenText: 'Your account may not use this page.',

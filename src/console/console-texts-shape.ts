@@ -244,5 +244,5 @@ export interface DeliverabilityTexts {
   resume: string;
   resumeStream: (stream: string) => string;
   explanationRequired: string;
-  done: Record<'paused' | 'resumed', string>;
+  done: Record<'paused' | 'resumed', (stream: string) => string>;
 }

@@ -35,8 +35,9 @@ export function deliverabilityRoutes(deps: DeliverabilitySectionDeps): Router {
   };
 
   router.get('/', async (req, res) => {
-    const done = typeof req.query.done === 'string' && DONE.has(req.query.done) ? (req.query.done as 'paused' | 'resumed') : undefined;
-    await show(req, res, 200, done ? { done } : {});
+    const { done, stream } = req.query;
+    const shown = typeof done === 'string' && DONE.has(done) && typeof stream === 'string' ? { done: { action: done as 'paused' | 'resumed', stream } } : {};
+    await show(req, res, 200, shown);
   });
 
   const act = (action: 'pause' | 'resume') => async (req: Request, res: Response) => {
@@ -48,7 +49,7 @@ export function deliverabilityRoutes(deps: DeliverabilitySectionDeps): Router {
       if (!(err instanceof AppError) || err.status !== 422) throw err;
       return show(req, res, 422, { error: { stream, message: err.message, explanation } });
     }
-    res.redirect(303, `${DELIVERABILITY_PATH}?done=${action === 'pause' ? 'paused' : 'resumed'}`);
+    res.redirect(303, `${DELIVERABILITY_PATH}?${new URLSearchParams({ done: action === 'pause' ? 'paused' : 'resumed', stream }).toString()}`);
   };
 
   router.post('/:stream/pause', requireCsrf(deps.csrf), act('pause'));

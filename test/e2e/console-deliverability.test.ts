@@ -145,7 +145,7 @@ describe('the deliverability page', () => {
       await page.getByLabel('Explanation (required)').last().fill('Removed the stale segment from weekly-digest');
       const resumed = await clickFor(page, '/console/deliverability/marketing/resume', () => page.getByRole('button', { name: 'Resume marketing on marketing' }).click());
       expect(resumed.status()).toBe(303);
-      await expect.poll(() => page.getByRole('status').first().textContent()).toContain('Marketing resumed');
+      await expect.poll(() => page.getByRole('status').first().textContent()).toContain('Marketing on stream marketing resumed');
       const after = await streamOf('marketing');
       expect(after.guard.state).toBe('ok');
       expect(after.history.at(-1)).toMatchObject({ action: 'resumed', actor: `console:${operator('marketer')}`, explanation: 'Removed the stale segment from weekly-digest' });
@@ -166,6 +166,7 @@ describe('the deliverability page', () => {
       const res = await clickFor(page, '/console/deliverability/transactional/pause', () => page.getByRole('button', { name: 'Pause marketing on transactional' }).click());
       expect(res.status()).toBe(303);
       expect((await streamOf('transactional')).guard).toMatchObject({ state: 'paused', pausedBy: 'operator' });
+      await expect.poll(() => page.getByRole('status').first().textContent()).toContain('Marketing on stream transactional paused');
       const banner = (await page.getByRole('alert').first().textContent()) ?? '';
       expect(banner).toContain('Marketing on stream transactional is paused since');
       expect(banner).toContain(`by console:${operator('admin')}`);

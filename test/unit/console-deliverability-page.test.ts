@@ -70,6 +70,12 @@ describe('the deliverability page (rendered)', () => {
     expect(page).toContain('Begründung (Pflichtfeld)');
   });
 
+  it('confirms what was done only for a stream the report has (a crafted link names no other)', () => {
+    const report = reportOf(sampleStream('marketing', NOW, { last24h: ZERO }));
+    expect(render(report, 'en', { done: { action: 'resumed', stream: 'marketing' } })).toContain('Marketing on stream marketing resumed');
+    expect(render(report, 'en', { done: { action: 'resumed', stream: 'everything is fine' } })).not.toContain('role="status"');
+  });
+
   it('draws the thresholds the report carries, labelled', () => {
     const page = render({ ...reportOf(sampleStream('marketing', NOW, { last24h: ZERO })), thresholds: { ...DEFAULT_THRESHOLDS, pauseComplaintRate: 0.005 } });
     expect(page).toContain('>pause 0.50%</text>');

@@ -13,7 +13,8 @@ export interface DeliverabilityPageData {
   locale: Locale;
   viewer: ConsoleViewer;
   report: DeliverabilityReport;
-  done?: 'paused' | 'resumed';
+  /** What was just done, to which stream (shown only for a stream the report has). */
+  done?: { action: 'paused' | 'resumed'; stream: string };
   /** A refusal to show (the guard's message), and the form it came from, refilled. */
   error?: { stream: string; message: string; explanation: string };
 }
@@ -164,7 +165,7 @@ ${topTemplates(d, f, s, t.template, t.subscriptionType)}
   const body = html`<h1>${d.title}</h1>
 ${paused.map((s) => pausedBanner(d, f, s))}
 ${warned.map((s) => html`<div class="banner banner-warn" role="status"><p>${d.warnBanner(s.name)}</p></div>`)}
-${o.done ? banner('ok', [d.done[o.done]]) : ''}
+${o.done && report.streams.some((s) => s.name === o.done?.stream) ? banner('ok', [d.done[o.done.action](o.done.stream)]) : ''}
 ${o.error ? banner('error', [t.refused, o.error.message]) : ''}
 <div class="card"><p>${d.intro}</p><p>${d.thresholds({ warnComplaint: f.percent(th.warnComplaintRate), pauseComplaint: f.percent(th.pauseComplaintRate), warnBounce: f.percent(th.warnHardBounceRate), pauseBounce: f.percent(th.pauseHardBounceRate), minVolume: f.count(th.minVolume) })}</p>
 <p class="hint">${d.generatedAt(when(report.generatedAt))}</p></div>
