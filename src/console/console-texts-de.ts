@@ -237,6 +237,7 @@ export const de: ConsoleTexts = {
     resume: 'Marketing fortsetzen',
     resumeStream: (stream) => `Marketing auf ${stream} fortsetzen`,
     explanationRequired: 'Begründung (Pflichtfeld)',
+    explanationTooLong: (max) => `Die Begründung ist zu lang: höchstens ${max} Zeichen.`,
     done: {
       paused: (stream) => `Marketing auf Stream ${stream} angehalten. Es steht im Verlauf.`,
       resumed: (stream) => `Marketing auf Stream ${stream} fortgesetzt: die wartenden Nachrichten gehen jetzt hinaus. Es steht im Verlauf.`,

@@ -237,6 +237,7 @@ export const en: ConsoleTexts = {
     resume: 'Resume marketing',
     resumeStream: (stream) => `Resume marketing on ${stream}`,
     explanationRequired: 'Explanation (required)',
+    explanationTooLong: (max) => `The explanation is too long: ${max} characters at most.`,
     done: {
       paused: (stream) => `Marketing on stream ${stream} paused. It is in the guard history.`,
       resumed: (stream) => `Marketing on stream ${stream} resumed: the waiting messages go out now. It is in the guard history.`,

@@ -244,5 +244,6 @@ export interface DeliverabilityTexts {
   resume: string;
   resumeStream: (stream: string) => string;
   explanationRequired: string;
+  explanationTooLong: (max: string) => string;
   done: Record<'paused' | 'resumed', (stream: string) => string>;
 }

@@ -3,7 +3,8 @@ import type { CsrfGuard } from '../http/csrf.ts';
 import type { ReputationControl } from '../shared/deliverability.ts';
 import { AppError } from '../shared/errors.ts';
 import { localeOf, operatorOf, requireCsrf, viewerOf } from './console-auth.ts';
-import { DELIVERABILITY_PATH, renderDeliverabilityPage, type DeliverabilityPageData } from './pages/deliverability-page.ts';
+import { CONSOLE_TEXTS } from './console-texts.ts';
+import { DELIVERABILITY_PATH, MAX_EXPLANATION, renderDeliverabilityPage, type DeliverabilityPageData } from './pages/deliverability-page.ts';
 
 /** What the deliverability section is built from (src/composition/console.ts). */
 export interface DeliverabilitySectionDeps {
@@ -43,6 +44,10 @@ export function deliverabilityRoutes(deps: DeliverabilitySectionDeps): Router {
   const act = (action: 'pause' | 'resume') => async (req: Request, res: Response) => {
     const stream = String(req.params.stream);
     const explanation = explanationOf(req.body);
+    if (explanation.length > MAX_EXPLANATION) {
+      const message = CONSOLE_TEXTS[localeOf(res)].deliverability.explanationTooLong(new Intl.NumberFormat(localeOf(res)).format(MAX_EXPLANATION));
+      return show(req, res, 422, { error: { stream, message, explanation: explanation.slice(0, MAX_EXPLANATION) } });
+    }
     try {
       await deps.reputation[action](stream, { actor: `console:${operatorOf(res).email}`, explanation });
     } catch (err) {

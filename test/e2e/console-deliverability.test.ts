@@ -198,6 +198,10 @@ describe('the deliverability page', () => {
       const twice = await page.request.post(`${base}${PAGE}/transactional/pause`, { form: { csrf, explanation: 'again' }, maxRedirects: 0 });
       expect(twice.status()).toBe(409);
       expect(await twice.text()).toContain('is paused already');
+      // longer than the form allows (a post that skips the browser): refused, nothing done
+      const long = await page.request.post(`${base}${PAGE}/transactional/resume`, { form: { csrf, explanation: 'x'.repeat(2001) }, maxRedirects: 0 });
+      expect(long.status()).toBe(422);
+      expect(await long.text()).toContain('The explanation is too long: 2,000 characters at most.');
       const noToken = await page.request.post(`${base}${PAGE}/transactional/resume`, { form: { explanation: 'no token' }, maxRedirects: 0 });
       expect(noToken.status()).toBe(403);
       expect((await streamOf('transactional')).guard.state).toBe('paused');

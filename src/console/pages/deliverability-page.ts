@@ -7,6 +7,8 @@ import type { DeliverabilityTexts } from '../console-texts-shape.ts';
 import { rateChart } from './deliverability-chart.ts';
 
 export const DELIVERABILITY_PATH = '/console/deliverability';
+/** The longest explanation the form takes (the textarea's maxlength; the route refuses longer). */
+export const MAX_EXPLANATION = 2000;
 export const streamPath = (stream: string): string => `${DELIVERABILITY_PATH}/${encodeURIComponent(stream)}`;
 
 export interface DeliverabilityPageData {
@@ -139,7 +141,7 @@ function guardForm(d: DeliverabilityTexts, o: DeliverabilityPageData, s: StreamR
   const refused = o.error?.stream === s.name ? o.error : undefined;
   return html`<div class="guard-form"><h3>${paused ? d.resumeHeading : d.pauseHeading}</h3><p class="hint" id="${id}-hint">${paused ? d.resumeHint : d.pauseHint}</p>
 <form method="post" action="${streamPath(s.name)}/${paused ? 'resume' : 'pause'}"><input type="hidden" name="csrf" value="${o.viewer.csrf}">
-<div class="field"><label for="${id}">${d.explanationRequired}</label><textarea id="${id}" name="explanation" maxlength="2000" required aria-describedby="${id}-hint"${refused ? html` aria-invalid="true"` : ''}>${refused?.explanation ?? ''}</textarea></div>
+<div class="field"><label for="${id}">${d.explanationRequired}</label><textarea id="${id}" name="explanation" maxlength="${MAX_EXPLANATION}" required aria-describedby="${id}-hint"${refused ? html` aria-invalid="true"` : ''}>${refused?.explanation ?? ''}</textarea></div>
 <button type="submit" class="${paused ? '' : 'danger'}" aria-label="${paused ? d.resumeStream(s.name) : d.pauseStream(s.name)}">${paused ? d.resume : d.pause}</button></form></div>`;
 }
 
