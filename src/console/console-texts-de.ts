@@ -133,6 +133,7 @@ export const de: ConsoleTexts = {
       ignored: 'nicht berücksichtigt',
     },
     providers: { ses: 'Amazon SES', postmark: 'Postmark', sendgrid: 'SendGrid', mailgun: 'Mailgun', smtp: 'SMTP-Antwort', dsn: 'Bounce-Mail', arf: 'Beschwerde-Mail (ARF)', api: 'Feedback-API' },
+    queueStates: { waiting: 'Wartend', active: 'Wird gesendet', delayed: 'Verzögert (zurückgehalten oder erneuter Versuch)', failed: 'Fehlgeschlagen' },
     other: (label, value) => `${label.replace(/_/g, ' ')}: ${value.replace(/_/g, ' ')}`,
   },
   formId: 'Formular-ID',

@@ -133,6 +133,7 @@ export const en: ConsoleTexts = {
       ignored: 'not acted on',
     },
     providers: { ses: 'Amazon SES', postmark: 'Postmark', sendgrid: 'SendGrid', mailgun: 'Mailgun', smtp: 'SMTP reply', dsn: 'bounce mail', arf: 'complaint mail (ARF)', api: 'feedback API' },
+    queueStates: { waiting: 'Waiting', active: 'Sending now', delayed: 'Delayed (held back or retrying)', failed: 'Failed' },
     other: (label, value) => `${label.replace(/_/g, ' ')}: ${value.replace(/_/g, ' ')}`,
   },
   formId: 'Form ID',

@@ -187,6 +187,8 @@ export interface CounterTexts {
   reasons: Record<string, string>;
   feedbackTypes: Record<string, string>;
   providers: Record<string, string>;
+  /** A send queue's job states (the activity page's stream table). */
+  queueStates: Record<'waiting' | 'active' | 'delayed' | 'failed', string>;
   /** A label this console has no words for: its name and value, readably. */
   other: (label: string, value: string) => string;
 }

@@ -48,7 +48,7 @@ export function renderActivityPage(o: { locale: Locale; viewer: ConsoleViewer; d
   const streamNow = (s: StreamActivity) => (s.failedOver ? `${t.failedOver}; ${paceNow(s)}` : paceNow(s));
   const body = html`<h1>${t.activityTitle}</h1>
 <section class="card" aria-labelledby="h-queue"><h2 id="h-queue">${t.queueHeading}</h2>
-${scrollTable('h-queue', html`<table><thead><tr><th scope="col">${t.stream}</th><th scope="col">${t.relay}</th>${QUEUE_STATES.map((state) => html`<th scope="col">${state}</th>`)}<th scope="col">${t.limits}</th><th scope="col">${t.streamNow}</th></tr></thead><tbody>${o.data.streams.map(
+${scrollTable('h-queue', html`<table><thead><tr><th scope="col">${t.stream}</th><th scope="col">${t.relay}</th>${QUEUE_STATES.map((state) => html`<th scope="col">${t.counters.queueStates[state]}</th>`)}<th scope="col">${t.limits}</th><th scope="col">${t.streamNow}</th></tr></thead><tbody>${o.data.streams.map(
     (s) =>
       html`<tr><th scope="row">${s.name}</th><td>${s.relay}</td>${QUEUE_STATES.map((state) => html`<td>${s.queue[state] ?? 0}</td>`)}<td>${limitsText(s.limits, t.unlimited)}</td><td>${streamNow(s)}</td></tr>`,
   )}</tbody></table>`)}</section>
