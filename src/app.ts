@@ -63,6 +63,7 @@ export async function createApp(config: Config, roles: Roles, logger: Logger = c
       forms: pages.forms,
       templates: { renderer: templates.renderer, problems: templates.problems, sendTest: (input) => messages.enqueuer.enqueueTest(input) },
       ...(overrides.consoleClock ? { clock: overrides.consoleClock } : {}),
+      ...(overrides.consoleReputation ? { reputation: overrides.consoleReputation } : {}),
     });
     const privacyRoutes = privacy.routes({
       store,

@@ -8,6 +8,7 @@ import type { MailTransport } from '../delivery/index.ts';
 import type { HttpsFetchOptions } from '../feedback/index.ts';
 import type { BatchResult, EnqueueOptions, EnqueueResult, MessageInput, MessageRepository, MessageView, SendJobData } from '../messages/index.ts';
 import type { TokenService } from '../preferences/index.ts';
+import type { ReputationControl } from '../shared/deliverability.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { MessageTags } from '../shared/message-tag.ts';
 import type { MongoSubscriptionStore, SubscriptionCatalog, SubscriptionStore } from '../subscriptions/index.ts';
@@ -65,4 +66,6 @@ export interface AppOverrides {
   snsHttps?: HttpsFetchOptions;
   /** The clock console sessions are timed by (their absolute lifetime); Date.now otherwise. */
   consoleClock?: () => number;
+  /** The reputation guard the console's deliverability page reads (a test's stand-in until the real guard is wired). */
+  consoleReputation?: ReputationControl;
 }

@@ -11,6 +11,7 @@ import {
   DEFAULT_SIGN_IN_LIMITS,
   RedisSessionStore,
   createConsoleRouter,
+  deliverabilityRoutes,
   formsRoutes,
   signInLimits,
   templatesRoutes,
@@ -20,6 +21,7 @@ import {
 import type { MessageRepository, SendJobData } from '../messages/index.ts';
 import type { StreamActivity } from '../console/index.ts';
 import { CsrfGuard } from '../http/csrf.ts';
+import type { ReputationControl } from '../shared/deliverability.ts';
 import type { SubscriptionForms } from '../preferences/index.ts';
 import { SuppressionList, type MongoSubscriptionStore, type SubscriptionCatalog } from '../subscriptions/index.ts';
 import type { Lifecycle } from './lifecycle.ts';
@@ -41,6 +43,8 @@ export interface ConsoleWiring {
   forms?: SubscriptionForms;
   /** The templates section (/console/templates), when given. */
   templates?: Omit<TemplatesSectionDeps, 'csrf'>;
+  /** The reputation guard: the deliverability section (/console/deliverability) is mounted when given. */
+  reputation?: ReputationControl;
   /** The clock console sessions are timed by; Date.now unless a caller supplies one. */
   clock?: () => number;
 }
@@ -55,6 +59,7 @@ export function buildConsole(life: Lifecycle, deps: ConsoleWiring): Router {
   const sections: ConsoleDeps['sections'] = {
     ...(deps.forms ? { forms: formsRoutes({ csrf, forms: deps.forms, catalog: deps.catalog, publicUrl: deps.config.publicUrl }) } : {}),
     ...(deps.templates ? { templates: templatesRoutes({ csrf, ...deps.templates }) } : {}),
+    ...(deps.reputation ? { deliverability: deliverabilityRoutes({ csrf, reputation: deps.reputation }) } : {}),
     ...deps.sections,
   };
   return createConsoleRouter({

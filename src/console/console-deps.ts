@@ -31,6 +31,6 @@ export interface ConsoleDeps {
   /** Each stream as it stands (queue depth, relay, limits, back-off), read per request. */
   streams: () => Promise<StreamActivity[]>;
   metrics: Registry;
-  /** Pages other folders add (subscription forms, templates), mounted behind sign-in and the section's roles. */
+  /** Pages other folders add (subscription forms, templates, deliverability), mounted behind sign-in and the section's roles. */
   sections?: Partial<Record<ConsoleSection, Router>>;
 }

@@ -3,6 +3,7 @@ import { pageHead, styleHash } from '../http/page-layout.ts';
 import type { Locale } from '../shared/locale.ts';
 import { sectionsFor, type ConsoleRole, type ConsoleSection } from './console-roles.ts';
 import { CONSOLE_TEXTS } from './console-texts.ts';
+import { CHART_STYLES } from './pages/deliverability-chart.ts';
 
 /** One stylesheet for the console, inlined and allowed by its hash in the CSP (no 'unsafe-inline'). */
 export const CONSOLE_STYLES = `
@@ -18,15 +19,23 @@ nav a[aria-current=page]{font-weight:700}
 .who{display:flex;gap:.75rem;align-items:center;color:var(--muted);font-size:.9rem}
 main{max-width:64rem;margin:0 auto;padding:1.5rem 1.25rem 3rem}
 .card{background:var(--card);border:1px solid var(--line);border-radius:.75rem;padding:1.25rem 1.5rem;margin-bottom:1.25rem}
-h1{font-size:1.5rem;margin:0 0 1rem;overflow-wrap:anywhere}
+h1{font-size:1.5rem;margin:0 0 1rem;overflow-wrap:break-word}
 h2{font-size:1.15rem;margin:0 0 .75rem}
 a{color:var(--brand)}
 table{border-collapse:collapse;width:100%;font-size:.95rem}
-th,td{text-align:left;vertical-align:top;padding:.45rem .5rem;border-bottom:1px solid var(--line);overflow-wrap:anywhere}
+th,td{text-align:left;vertical-align:top;padding:.45rem .5rem;border-bottom:1px solid var(--line);overflow-wrap:break-word}
+caption{text-align:left;font-weight:700;padding:0 0 .5rem}
+.table-title{font-weight:700;margin:1rem 0 .5rem}
+.sr-only{position:absolute;width:1px;height:1px;padding:0;margin:-1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap;border:0}
+.table-scroll{overflow-x:auto;margin:0 0 1rem}
+table.figures td,table.figures th[scope=row]{white-space:nowrap}
+h3{font-size:1rem;margin:1.25rem 0 .5rem}
+h4{font-size:.95rem;margin:0 0 .25rem}
 th{font-weight:700}
-dl.kv{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem;margin:0}
+dl.kv{display:grid;grid-template-columns:fit-content(40%) minmax(0,1fr);gap:.25rem 1rem;margin:0}
 dl.kv dt{font-weight:700}
-dl.kv dd{margin:0;overflow-wrap:anywhere}
+dl.kv dd{margin:0;overflow-wrap:break-word}
+@media (max-width:40rem){dl.kv{grid-template-columns:minmax(0,1fr);gap:0}dl.kv dd{margin-bottom:.4rem}}
 ol.timeline{list-style:none;margin:0;padding:0}
 ol.timeline>li{border-left:3px solid var(--line);padding:.25rem 0 .75rem 1rem;margin-left:.25rem}
 ol.timeline>li:target{border-left-color:var(--brand)}
@@ -45,13 +54,19 @@ form.inline{display:inline;margin:0}
 .banner p{margin:0}
 .banner-ok{background:var(--ok-bg);color:var(--ok-ink);border-color:#b7dfc3}
 .banner-error{background:var(--err-bg);color:var(--err-ink);border-color:#f5c2bc}
+.banner-warn{background:#fff4e0;color:#5c3b00;border-color:#f0c36d}
+.banner-title{font-size:1.05rem;margin:0 0 .35rem}
+.banner ul{margin:.25rem 0 0;padding-left:1.25rem}
+.state-paused{color:var(--danger);font-weight:700}
+.state-warn{color:#5c3b00;font-weight:700}
 .muted{color:var(--muted)}
 .hint{color:var(--muted);font-size:.9rem;margin:0 0 .35rem}
 .snippet{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.85rem;min-height:3.5rem}
 textarea.json{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.85rem;min-height:14rem;max-width:none}
 iframe.preview{display:block;width:100%;min-height:40rem;border:1px solid var(--line);border-radius:.5rem;background:#fff}
 .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(18rem,1fr));gap:1.25rem}
-`;
+@media (max-width:40rem){main{padding:1rem .75rem 2rem}.card{padding:1rem .85rem}.grid{grid-template-columns:minmax(0,1fr)}}
+${CHART_STYLES}`;
 
 export const CONSOLE_STYLE_HASH = styleHash(CONSOLE_STYLES);
 
@@ -92,6 +107,15 @@ ${body}
 </html>
 `.value;
 }
+
+/**
+ * A table that scrolls sideways on a narrow screen rather than squeezing its columns until words
+ * break letter by letter. A labelled region that takes focus, so a keyboard can scroll it too.
+ */
+export const scrollTable = (labelledBy: string, table: SafeHtml): SafeHtml => html`<div class="table-scroll" role="region" tabindex="0" aria-labelledby="${labelledBy}">${table}</div>`;
+
+/** An address or URL that may wrap after its punctuation (`@`, `.`, `/`, `+`, `_`), never inside a word. */
+export const breakable = (text: string): SafeHtml => html`${text.split(/(?<=[@./+_])/).map((part, i) => (i === 0 ? part : html`<wbr>${part}`))}`;
 
 export const banner = (tone: 'ok' | 'error', lines: string[]): SafeHtml =>
   html`<div class="banner banner-${tone}" role="${tone === 'error' ? 'alert' : 'status'}">${lines.map((line) => html`<p>${line}</p>`)}</div>`;

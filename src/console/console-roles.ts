@@ -4,7 +4,7 @@ export type ConsoleRole = (typeof CONSOLE_ROLES)[number];
 
 export const isConsoleRole = (value: unknown): value is ConsoleRole => typeof value === 'string' && (CONSOLE_ROLES as readonly string[]).includes(value);
 
-export const CONSOLE_SECTIONS = ['addresses', 'suppressions', 'forms', 'templates', 'activity'] as const;
+export const CONSOLE_SECTIONS = ['addresses', 'suppressions', 'forms', 'templates', 'deliverability', 'activity'] as const;
 export type ConsoleSection = (typeof CONSOLE_SECTIONS)[number];
 
 const ACCESS: Record<ConsoleSection, readonly ConsoleRole[]> = {
@@ -12,6 +12,7 @@ const ACCESS: Record<ConsoleSection, readonly ConsoleRole[]> = {
   suppressions: ['support', 'admin'],
   forms: ['marketer', 'admin'],
   templates: ['marketer', 'admin'],
+  deliverability: ['marketer', 'admin'],
   activity: ['admin'],
 };
 

@@ -1,4 +1,5 @@
 import type { Locale } from '../shared/locale.ts';
+import type { ProviderGroup, ReputationWindow } from '../shared/deliverability.ts';
 import type { ConsoleSection } from './console-roles.ts';
 
 /**
@@ -112,6 +113,8 @@ export interface ConsoleTexts {
   lastHourHeading: string;
   bouncesHeading: string;
   noBounces: string;
+  /** Counter label values (kind, outcome, reason, feedback type, provider) in an operator's words. */
+  counters: CounterTexts;
   // subscription forms
   formId: string;
   formIdHint: string;
@@ -158,6 +161,7 @@ export interface ConsoleTexts {
   previewFailed: string;
   testSent: (email: string) => string;
   allTemplates: string;
+  deliverability: DeliverabilityTexts;
   // errors
   forbiddenTitle: string;
   forbiddenText: string;
@@ -173,4 +177,75 @@ export interface ConsoleTexts {
   failedText: string;
   nothingChanged: string;
   backHome: string;
+}
+
+/** The words for the activity page's counters; a value not listed here is shown as itself (activity-words.ts). */
+export interface CounterTexts {
+  kinds: Record<string, string>;
+  outcomes: Record<string, string>;
+  /** Why a message was suppressed or failed (decision rules, failure reasons). */
+  reasons: Record<string, string>;
+  feedbackTypes: Record<string, string>;
+  providers: Record<string, string>;
+  /** A send queue's job states (the activity page's stream table). */
+  queueStates: Record<'waiting' | 'active' | 'delayed' | 'failed', string>;
+  /** A label this console has no words for: its name and value, readably. */
+  other: (label: string, value: string) => string;
+}
+
+/** The deliverability page (docs/rules.md §13). Figures arrive formatted (rates as percentages). */
+export interface DeliverabilityTexts {
+  title: string;
+  intro: string;
+  thresholds: (o: { warnComplaint: string; pauseComplaint: string; warnBounce: string; pauseBounce: string; minVolume: string }) => string;
+  generatedAt: (when: string) => string;
+  noStreams: string;
+  streamHeading: (stream: string) => string;
+  stateLabel: string;
+  states: Record<'ok' | 'warn' | 'paused', string>;
+  since: string;
+  pausedByLabel: string;
+  theGuard: string;
+  reasonLabel: string;
+  pausedBanner: (stream: string, since: string, by: string) => string;
+  pausedFigures: (o: { window: string; sends: string; complaints: string; complaintRate: string; hardBounces: string; hardBounceRate: string }) => string;
+  complaintsFrom: string;
+  templateLine: (o: { template: string; type?: string; complaints: string; sends: string; rate: string }) => string;
+  warnBanner: (stream: string) => string;
+  windows: Record<ReputationWindow, string>;
+  providers: Record<ProviderGroup | 'all', string>;
+  tableCaption: (stream: string) => string;
+  providerColumn: string;
+  windowColumn: string;
+  sends: string;
+  hardBounces: string;
+  softBounces: string;
+  complaints: string;
+  complaintRate: string;
+  hardBounceRate: string;
+  chartHeading: string;
+  complaintChart: (stream: string) => string;
+  bounceChart: (stream: string) => string;
+  chartSummary: (o: { days: number; maxRate: string; lines: string }) => string;
+  warnLine: (rate: string) => string;
+  pauseLine: (rate: string) => string;
+  chartTable: string;
+  day: string;
+  noSends: string;
+  historyHeading: string;
+  noHistory: string;
+  actions: Record<'warned' | 'paused' | 'resumed', string>;
+  topTemplatesHeading: string;
+  noTopTemplates: string;
+  pauseHeading: string;
+  pauseHint: string;
+  pause: string;
+  pauseStream: (stream: string) => string;
+  resumeHeading: string;
+  resumeHint: string;
+  resume: string;
+  resumeStream: (stream: string) => string;
+  explanationRequired: string;
+  explanationTooLong: (max: string) => string;
+  done: Record<'paused' | 'resumed', (stream: string) => string>;
 }

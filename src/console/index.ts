@@ -11,3 +11,4 @@ export { CONSOLE_ROLES, isConsoleRole, type ConsoleRole, type ConsoleSection } f
 export { hashPassword, verifyPassword } from './password-hash.ts';
 export { formsRoutes, type FormsSectionDeps } from './forms-routes.ts';
 export { templatesRoutes, type TemplatesSectionDeps } from './templates-routes.ts';
+export { deliverabilityRoutes, type DeliverabilitySectionDeps } from './deliverability-routes.ts';

@@ -5,6 +5,7 @@ import { ConsoleUserRepository, type ConsoleRole } from '../../src/console/index
 import { startTestApp } from '../helpers/app.ts';
 import { expectAccessible, freePort, launchChromium, newPage as newBrowserPage, signIn as signInAs } from '../helpers/console-browser.ts';
 import { testConfig } from '../helpers/env.ts';
+import { DEFAULT_THRESHOLDS, InMemoryReputation, sampleStream } from '../helpers/sample-deliverability.ts';
 
 // A whole flow in a real browser, with mail between its steps: about 25 s on a busy CI core, so 90 s.
 const BROWSER_FLOW = { timeout: 90_000 };
@@ -39,7 +40,9 @@ const csrfOf = (page: Page) => page.locator('form[action="/console/logout"] inpu
 
 beforeAll(async () => {
   const port = await freePort();
-  app = await startTestApp(testConfig('console-e2e', { PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` }), { api: true, worker: false });
+  // the deliverability page reads a plain report until the reputation guard is wired in app.ts
+  const reputation = new InMemoryReputation({ generatedAt: new Date().toISOString(), thresholds: DEFAULT_THRESHOLDS, streams: [sampleStream('marketing', new Date(), { last24h: { sends: 1200, hardBounces: 6, softBounces: 3, complaints: 1 } })] });
+  app = await startTestApp(testConfig('console-e2e', { PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` }), { api: true, worker: false }, { consoleReputation: reputation });
   base = `http://127.0.0.1:${port}`;
   const users = new ConsoleUserRepository({ db: app.ctx.db });
   for (const role of ['admin', 'support', 'marketer'] as const) await users.add(operator(role), role, PASSWORD);
@@ -73,7 +76,7 @@ describe('the console for support staff', () => {
       expect(text).toContain('<img src=x onerror=alert(1)>Mozilla');
       expect(text).toContain('newsletter: not_specified → unsubscribed');
       expect(await page.locator('ol.timeline img').count()).toBe(0);
-      expect(await page.locator('#h-messages + table').textContent()).toContain('password-reset');
+      expect(await page.locator('#h-messages + .table-scroll table').textContent()).toContain('password-reset');
 
       // without a legal basis: refused with the API's message, nothing changed
       const before = await store().get(address);
@@ -143,11 +146,11 @@ describe('the console for support staff', () => {
 });
 
 describe('roles, CSRF and sessions', () => {
-  const PAGES = ['addresses', 'suppressions', 'forms', 'templates', 'activity'] as const;
+  const PAGES = ['addresses', 'suppressions', 'forms', 'templates', 'deliverability', 'activity'] as const;
   const SEES: Record<ConsoleRole, readonly string[]> = {
     admin: PAGES,
     support: ['addresses', 'suppressions'],
-    marketer: ['forms', 'templates'],
+    marketer: ['forms', 'templates', 'deliverability'],
   };
 
   it.each(['admin', 'support', 'marketer'] as const)('%s sees exactly its pages; others answer 403', async (role) => {
@@ -155,7 +158,7 @@ describe('roles, CSRF and sessions', () => {
     try {
       await signIn(page, role);
       const nav = await page.locator('nav ul a').allTextContents();
-      expect(nav).toEqual(PAGES.filter((p) => SEES[role].includes(p)).map((p) => ({ addresses: 'Addresses', suppressions: 'Suppressions', forms: 'Subscription forms', templates: 'Templates', activity: 'Activity' })[p]));
+      expect(nav).toEqual(PAGES.filter((p) => SEES[role].includes(p)).map((p) => ({ addresses: 'Addresses', suppressions: 'Suppressions', forms: 'Subscription forms', templates: 'Templates', deliverability: 'Deliverability', activity: 'Activity' })[p]));
       for (const section of PAGES) {
         const res = await page.request.get(`${base}/console/${section}`, { maxRedirects: 0 });
         if (SEES[role].includes(section)) expect(res.status(), `${role} ${section}`).toBe(200);

@@ -1,7 +1,8 @@
 import { html } from '../../http/html.ts';
 import type { Locale } from '../../shared/locale.ts';
-import { consolePage, type ConsoleViewer } from '../console-layout.ts';
+import { consolePage, scrollTable, type ConsoleViewer } from '../console-layout.ts';
 import { CONSOLE_TEXTS } from '../console-texts.ts';
+import { counterText, labelWord } from './counter-words.ts';
 
 /** One stream as it stands: queue depth, relay (no credentials), limits, and whether it is held back now. */
 export interface StreamActivity {
@@ -35,31 +36,26 @@ const QUEUE_STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
 const limitsText = (limits: StreamActivity['limits'], unlimited: string): string =>
   [limits.perSecond > 0 ? `${limits.perSecond}/s` : '', limits.perMinute > 0 ? `${limits.perMinute}/min` : '', limits.perDay > 0 ? `${limits.perDay}/day` : ''].filter(Boolean).join(' · ') || unlimited;
 
-const labelText = (labels: Record<string, string | number>): string =>
-  Object.entries(labels)
-    .filter(([, v]) => v !== '')
-    .map(([k, v]) => `${k}=${v}`)
-    .join(', ');
 
 export function renderActivityPage(o: { locale: Locale; viewer: ConsoleViewer; data: ActivityData }): string {
   const t = CONSOLE_TEXTS[o.locale];
   const counters = (rows: ActivityData['outcomes']) =>
     rows.length === 0
       ? html`<p>—</p>`
-      : html`<table><thead><tr><th scope="col">${t.outcome}</th><th scope="col">${t.count}</th></tr></thead><tbody>${rows.map((r) => html`<tr><td>${labelText(r.labels)}</td><td>${r.value}</td></tr>`)}</tbody></table>`;
+      : html`<table><thead><tr><th scope="col">${t.outcome}</th><th scope="col">${t.count}</th></tr></thead><tbody>${rows.map((r) => html`<tr><td>${counterText(t.counters, r.labels)}</td><td>${r.value}</td></tr>`)}</tbody></table>`;
   const paceNow = (s: StreamActivity) =>
     s.throttledUntil !== undefined ? `${t.throttledUntil} ${s.throttledUntil}` : s.full.map((f) => `${t.limitReachedUntil(f.window)} ${f.freesAt}`).join('; ') || t.sending;
   const streamNow = (s: StreamActivity) => (s.failedOver ? `${t.failedOver}; ${paceNow(s)}` : paceNow(s));
   const body = html`<h1>${t.activityTitle}</h1>
 <section class="card" aria-labelledby="h-queue"><h2 id="h-queue">${t.queueHeading}</h2>
-<table><thead><tr><th scope="col">${t.stream}</th><th scope="col">${t.relay}</th>${QUEUE_STATES.map((state) => html`<th scope="col">${state}</th>`)}<th scope="col">${t.limits}</th><th scope="col">${t.streamNow}</th></tr></thead><tbody>${o.data.streams.map(
+${scrollTable('h-queue', html`<table><thead><tr><th scope="col">${t.stream}</th><th scope="col">${t.relay}</th>${QUEUE_STATES.map((state) => html`<th scope="col">${t.counters.queueStates[state]}</th>`)}<th scope="col">${t.limits}</th><th scope="col">${t.streamNow}</th></tr></thead><tbody>${o.data.streams.map(
     (s) =>
       html`<tr><th scope="row">${s.name}</th><td>${s.relay}</td>${QUEUE_STATES.map((state) => html`<td>${s.queue[state] ?? 0}</td>`)}<td>${limitsText(s.limits, t.unlimited)}</td><td>${streamNow(s)}</td></tr>`,
-  )}</tbody></table></section>
+  )}</tbody></table>`)}</section>
 <div class="grid">
 <section class="card" aria-labelledby="h-hour"><h2 id="h-hour">${t.lastHourHeading}</h2>
 <table><thead><tr><th scope="col">${t.outcome}</th><th scope="col">${t.count}</th></tr></thead><tbody>${['sent', 'suppressed', 'failed'].map(
-    (status) => html`<tr><td>${status}</td><td>${o.data.lastHour[status] ?? 0}</td></tr>`,
+    (status) => html`<tr><td>${labelWord(t.counters, 'outcome', status)}</td><td>${o.data.lastHour[status] ?? 0}</td></tr>`,
   )}</tbody></table></section>
 <section class="card" aria-labelledby="h-outcomes"><h2 id="h-outcomes">${t.outcomesHeading}</h2><p class="hint">${t.outcomesNote}</p>${counters(o.data.outcomes)}</section>
 <section class="card" aria-labelledby="h-feedback"><h2 id="h-feedback">${t.feedbackHeading}</h2><p class="hint">${t.outcomesNote}</p>${counters(o.data.feedback)}</section>
@@ -67,16 +63,16 @@ export function renderActivityPage(o: { locale: Locale; viewer: ConsoleViewer; d
 <section class="card" aria-labelledby="h-bounces"><h2 id="h-bounces">${t.bouncesHeading}</h2>${
     o.data.bounces.length === 0
       ? html`<p>${t.noBounces}</p>`
-      : html`<table><thead><tr><th scope="col">${t.at}</th><th scope="col">${t.message}</th><th scope="col">${t.outcome}</th><th scope="col">${t.reason}</th></tr></thead><tbody>${o.data.bounces.map(
-          (b) => html`<tr><td>${b.at}</td><td>${b.id}</td><td>${b.type}</td><td>${b.detail}</td></tr>`,
-        )}</tbody></table>`
+      : scrollTable('h-bounces', html`<table><thead><tr><th scope="col">${t.at}</th><th scope="col">${t.message}</th><th scope="col">${t.outcome}</th><th scope="col">${t.reason}</th></tr></thead><tbody>${o.data.bounces.map(
+          (b) => html`<tr><td>${b.at}</td><td>${b.id}</td><td>${labelWord(t.counters, 'type', b.type)}</td><td>${b.detail}</td></tr>`,
+        )}</tbody></table>`)
   }</section>
 <section class="card" aria-labelledby="h-failures"><h2 id="h-failures">${t.failuresHeading}</h2>${
     o.data.failures.length === 0
       ? html`<p>${t.noFailures}</p>`
-      : html`<table><thead><tr><th scope="col">${t.at}</th><th scope="col">${t.message}</th><th scope="col">${t.reason}</th></tr></thead><tbody>${o.data.failures.map(
+      : scrollTable('h-failures', html`<table><thead><tr><th scope="col">${t.at}</th><th scope="col">${t.message}</th><th scope="col">${t.reason}</th></tr></thead><tbody>${o.data.failures.map(
           (f) => html`<tr><td>${f.at}</td><td>${f.id}</td><td>${f.reason}</td></tr>`,
-        )}</tbody></table>`
+        )}</tbody></table>`)
   }</section>`;
   return consolePage({ locale: o.locale, title: t.activityTitle, viewer: o.viewer, current: 'activity', body });
 }

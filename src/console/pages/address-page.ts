@@ -2,7 +2,7 @@ import { html, type SafeHtml } from '../../http/html.ts';
 import type { Locale } from '../../shared/locale.ts';
 import { LEGAL_BASES, type AddressView, type ConsentEventView, type SubscriptionType } from '../../subscriptions/index.ts';
 import type { StoredMessage } from '../../messages/index.ts';
-import { banner, consolePage, type ConsoleViewer } from '../console-layout.ts';
+import { banner, breakable, consolePage, scrollTable, type ConsoleViewer } from '../console-layout.ts';
 import { CONSOLE_TEXTS, type ConsoleTexts } from '../console-texts.ts';
 
 export const addressPath = (address: string): string => `/console/addresses/${encodeURIComponent(address)}`;
@@ -36,8 +36,8 @@ function describeChange(e: ConsentEventView): string[] {
 function timeline(t: ConsoleTexts, history: ConsentEventView[]): SafeHtml {
   if (history.length === 0) return html`<p>${t.noEvents}</p>`;
   const item = (e: ConsentEventView) => {
-    const rows: [string, string | undefined][] = [
-      [t.consentEvent, e.id],
+    const rows: [string, string | SafeHtml | undefined][] = [
+      [t.consentEvent, breakable(e.id)],
       [t.source, e.source],
       [t.actor, e.actor],
       [t.ip, e.ip],
@@ -68,11 +68,11 @@ function decisionCell(t: ConsoleTexts, m: StoredMessage, shown: Set<number>): Sa
 function messagesTable(t: ConsoleTexts, messages: StoredMessage[], history: ConsentEventView[]): SafeHtml {
   if (messages.length === 0) return html`<p>${t.noMessages}</p>`;
   const shown = new Set(history.map((e) => e.version));
-  return html`<table><thead><tr><th scope="col">${t.created}</th><th scope="col">${t.message}</th><th scope="col">${t.template}</th><th scope="col">${t.kind}</th><th scope="col">${t.status}</th><th scope="col">${t.reason}</th><th scope="col">${t.decision}</th></tr></thead>
+  return scrollTable('h-messages', html`<table><thead><tr><th scope="col">${t.created}</th><th scope="col">${t.message}</th><th scope="col">${t.template}</th><th scope="col">${t.kind}</th><th scope="col">${t.status}</th><th scope="col">${t.reason}</th><th scope="col">${t.decision}</th></tr></thead>
 <tbody>${messages.map(
     (m) =>
       html`<tr><td>${when(m.createdAt)}</td><td>${m._id}</td><td>${m.template}</td><td>${m.kind}${m.subscriptionType ? ` (${m.subscriptionType})` : ''}</td><td>${m.status}</td><td>${m.reason ?? ''}</td><td>${decisionCell(t, m, shown)}</td></tr>`,
-  )}</tbody></table>`;
+  )}</tbody></table>`);
 }
 
 /** The address page: state, the change forms, the consent timeline and recent messages. */
@@ -91,16 +91,18 @@ export function renderAddressPage(o: { locale: Locale; viewer: ConsoleViewer; da
     return html`<tr><th scope="row">${ty.name[o.locale]} <span class="muted">(${ty.id})</span></th><td>${t.states[state]}</td><td>${action}</td></tr>`;
   });
   const s = view.suppression;
-  const body = html`<h1>${t.addressTitle(view.address)}</h1>
+  // the title's address may wrap at its punctuation, never inside a word
+  const [titleBefore, titleAfter] = t.addressTitle('\u0000').split('\u0000');
+  const body = html`<h1>${titleBefore}${breakable(view.address)}${titleAfter}</h1>
 ${o.done && t.done[o.done] ? banner('ok', [t.done[o.done]!]) : ''}
 ${o.error ? banner('error', [t.refused, o.error]) : ''}
 ${o.data.known ? '' : html`<p>${t.noRecordedState}</p>`}
-<div class="grid">
 <section class="card" aria-labelledby="h-state"><h2 id="h-state">${t.stateHeading}</h2>
-<table><thead><tr><th scope="col">${t.type}</th><th scope="col">${t.stateColumn}</th><td></td></tr></thead><tbody>${stateRows}</tbody></table>
+${scrollTable('h-state', html`<table class="states"><thead><tr><th scope="col">${t.type}</th><th scope="col">${t.stateColumn}</th><td></td></tr></thead><tbody>${stateRows}</tbody></table>`)}
 <dl class="kv"><dt>${t.optedOutOfAll}</dt><dd>${view.optedOutOfAll ? t.yes : t.no}</dd>
 <dt>${t.suppression}</dt><dd>${s ? `${s.kind} · ${when(s.at)} · ${s.source}${s.detail ? ` · ${s.detail}` : ''}` : t.none}</dd></dl>
 </section>
+<div class="grid">
 <section class="card" aria-labelledby="h-resub"><h2 id="h-resub">${t.resubscribeHeading}</h2><p class="hint">${t.resubscribeHint}</p>
 <form method="post" action="${base}/resubscribe">${csrf}
 <fieldset><legend>${t.typesLegend}</legend>${types.map(
@@ -130,6 +132,6 @@ export function renderSearchPage(o: { locale: Locale; viewer: ConsoleViewer; q: 
 <form method="get" action="/console/addresses" role="search"><div class="field"><label for="q">${t.searchLabel}</label><p class="hint" id="q-hint">${t.searchHint}</p>
 <input id="q" name="q" type="search" aria-describedby="q-hint" value="${o.q}"${o.invalid ? html` aria-invalid="true"` : ''}></div><button type="submit">${t.search}</button></form></div>
 ${o.invalid ? banner('error', [t.invalidAddress]) : ''}
-${o.match ? html`<div class="card"><h2>${t.results}</h2><ul><li><a href="${addressPath(o.match.address)}">${o.match.address}</a>${o.match.known ? '' : html` <span class="muted">— ${t.noRecordedState}</span>`}</li></ul></div>` : ''}`;
+${o.match ? html`<div class="card"><h2>${t.results}</h2><ul><li><a href="${addressPath(o.match.address)}">${breakable(o.match.address)}</a>${o.match.known ? '' : html` <span class="muted">— ${t.noRecordedState}</span>`}</li></ul></div>` : ''}`;
   return consolePage({ locale: o.locale, title: t.sections.addresses, viewer: o.viewer, current: 'addresses', body });
 }

@@ -2,7 +2,7 @@ import { html, type SafeHtml } from '../../http/html.ts';
 import { formSnippet, type SubscriptionForm } from '../../preferences/index.ts';
 import type { Locale } from '../../shared/locale.ts';
 import type { SubscriptionType } from '../../subscriptions/index.ts';
-import { banner, consolePage, type ConsoleViewer } from '../console-layout.ts';
+import { banner, consolePage, scrollTable, type ConsoleViewer } from '../console-layout.ts';
 import { CONSOLE_TEXTS, type ConsoleTexts } from '../console-texts.ts';
 
 export const FORMS_PATH = '/console/forms';
@@ -63,7 +63,7 @@ export function renderFormsPage(o: PageBase & { forms: SubscriptionForm[]; publi
   const body = html`<h1>${t.sections.forms}</h1>
 ${notices(t, o)}
 <section class="card" aria-labelledby="h-forms"><h2 id="h-forms">${t.allForms}</h2>
-${o.forms.length === 0 ? html`<p>${t.noForms}</p>` : html`<p class="hint">${t.snippetHint}</p><table><thead><tr><th scope="col">${t.formId}</th><th scope="col">${t.formTitle}</th><th scope="col">${t.formTypes}</th><th scope="col">${t.enabled}</th><th scope="col">${t.publicUrl}</th><td></td></tr></thead><tbody>${rows}</tbody></table>`}
+${o.forms.length === 0 ? html`<p>${t.noForms}</p>` : html`<p class="hint">${t.snippetHint}</p>${scrollTable('h-forms', html`<table><thead><tr><th scope="col">${t.formId}</th><th scope="col">${t.formTitle}</th><th scope="col">${t.formTypes}</th><th scope="col">${t.enabled}</th><th scope="col">${t.publicUrl}</th><td></td></tr></thead><tbody>${rows}</tbody></table>`)}`}
 </section>
 <section class="card" aria-labelledby="h-new"><h2 id="h-new">${t.createFormHeading}</h2>
 <form method="post" action="${FORMS_PATH}">${csrfField(o.viewer)}

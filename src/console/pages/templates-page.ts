@@ -1,7 +1,7 @@
 import { html, type SafeHtml } from '../../http/html.ts';
 import type { Locale } from '../../shared/locale.ts';
 import { LOCALES, type RenderedMessage, type TemplateInfo } from '../../templates/index.ts';
-import { banner, consolePage, type ConsoleViewer } from '../console-layout.ts';
+import { banner, consolePage, scrollTable, type ConsoleViewer } from '../console-layout.ts';
 import { CONSOLE_TEXTS, type ConsoleTexts } from '../console-texts.ts';
 
 export const TEMPLATES_PATH = '/console/templates';
@@ -28,7 +28,7 @@ export function renderTemplatesPage(o: { locale: Locale; viewer: ConsoleViewer; 
   );
   const body = html`<h1>${t.sections.templates}</h1>
 <section class="card" aria-labelledby="h-templates"><h2 id="h-templates">${t.allTemplates}</h2>
-<table><thead><tr><th scope="col">${t.name}</th><th scope="col">${t.kind}</th><th scope="col">${t.subscriptionType}</th><th scope="col">${t.findings}</th></tr></thead><tbody>${rows}</tbody></table></section>`;
+${scrollTable('h-templates', html`<table><thead><tr><th scope="col">${t.name}</th><th scope="col">${t.kind}</th><th scope="col">${t.subscriptionType}</th><th scope="col">${t.findings}</th></tr></thead><tbody>${rows}</tbody></table>`)}</section>`;
   return consolePage({ locale: o.locale, title: t.sections.templates, viewer: o.viewer, current: 'templates', body });
 }
 
