@@ -24,12 +24,19 @@
 //   BENCH_SCALE_STATES    the state counts of the scaling rounds (default 1000,10000,100000)
 //   BENCH_SCALE_OLD       old message records of the last scaling round (default 100000)
 //   BENCH_REDIS_URL       use this Redis instead of a private one (commandstats then count others too)
+//   BENCH_BASE_REF=<git ref>  also a "base" lane whose worker runs that commit's code (a detached git
+//                         worktree, sharing node_modules), interleaved with the checking lane in every
+//                         round: worker_cpu_ms_per_msg against base_worker_cpu_ms_per_msg is what the
+//                         commits since <ref> cost per message (e.g. the reputation counters and the
+//                         frequency cap, #23: BENCH_BASE_REF=0cc8155)
+//   BENCH_FREQUENCY_CAP   FREQUENCY_CAP of every lane (default 50/7d: every recipient of a round gets
+//                         one message, so it never binds, but the cap's script runs for each message)
 //   WORKER_CONCURRENCY, SMTP_POOL_SIZE  as for mailgate (default 50 and 5); the SMTP leg uses the same
 //   MONGO_READ_SHAPE      as for mailgate (default auto: point reads on FerretDB); `batched` measures
 //                         the worker with the reads it makes on MongoDB (one $in per batch)
-import { fork, type ChildProcess, type Serializable } from 'node:child_process';
+import { execFileSync, fork, type ChildProcess, type Serializable } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Queue, type ConnectionOptions } from 'bullmq';
@@ -56,6 +63,7 @@ const CPU_PROF = process.env.BENCH_CPU_PROF;
 const SCALE = process.env.BENCH_SCALE === '1';
 const SCALE_STATES = (process.env.BENCH_SCALE_STATES ?? '1000,10000,100000').split(',').map(Number);
 const SCALE_OLD = num('BENCH_SCALE_OLD', 100_000);
+const BASE_REF = process.env.BENCH_BASE_REF;
 const BATCH = 1000;
 const POST_CONCURRENCY = 2;
 const OPTED_OUT_EVERY = 10; // 10 % of recipients opted out of all
@@ -76,7 +84,7 @@ interface Child {
   close(): Promise<void>;
 }
 function forkChild(file: string, args: string[], env: NodeJS.ProcessEnv, execArgv: string[] = []): Promise<{ child: Child; first: unknown }> {
-  const proc: ChildProcess = fork(join(import.meta.dirname, file), args, { env, execArgv: ['--import', 'tsx', ...execArgv], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const proc: ChildProcess = fork(file.startsWith('/') ? file : join(import.meta.dirname, file), args, { env, execArgv: ['--import', 'tsx', ...execArgv], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const waiting: { resolve: (msg: unknown) => void; reject: (err: Error) => void }[] = [];
   proc.on('message', (msg) => waiting.shift()?.resolve(msg));
   proc.once('exit', (code) => waiting.splice(0).forEach((w) => w.reject(new Error(`${file} exited with ${code}`))));
@@ -137,6 +145,7 @@ function benchEnv(label: string, mongoBase: string, extra: Record<string, string
     MAILGATE_SECRET: 'bench-secret-0123456789abcdef',
     LOG_LEVEL: 'warn',
     PUBLIC_URL: 'https://mail.example.com',
+    FREQUENCY_CAP: process.env.BENCH_FREQUENCY_CAP ?? '50/7d',
     // worker tuning from the caller's env, the same for the worker processes and the SMTP leg
     ...Object.fromEntries(['WORKER_CONCURRENCY', 'SMTP_POOL_SIZE', 'MONGO_READ_SHAPE'].filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]!])),
     ...extra,
@@ -229,13 +238,23 @@ interface Lane {
   stats(): Promise<Stats>;
   done(): Promise<number>;
 }
-async function startLane(mode: 'check' | 'no-check', env: Record<string, string>): Promise<Lane> {
+/** A lane: this code's API adding the jobs, and a worker process running `workerFile` (this tree's, or a base commit's). */
+async function startLane(mode: 'check' | 'no-check', env: Record<string, string>, workerFile = 'worker-process.ts'): Promise<Lane> {
   const api = await startApi(env);
-  const execArgv = mode === 'check' && CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${resolve(CPU_PROF)}`] : [];
-  const { child } = await forkChild('worker-process.ts', [mode], { ...process.env, ...env }, execArgv);
+  const execArgv = mode === 'check' && CPU_PROF && workerFile === 'worker-process.ts' ? ['--cpu-prof', `--cpu-prof-dir=${resolve(CPU_PROF)}`] : [];
+  const { child } = await forkChild(workerFile, [mode], { ...process.env, ...env }, execArgv);
   const stats = () => child.ask<Stats>('stats');
   return { api, worker: child, stats, done: async () => ((s) => s.sent + s.suppressed + s.failed)((await stats()).outcomes) };
 }
+/** The code at `ref` in a detached worktree beside this one, sharing node_modules; removed at clean-up. */
+function baseTree(ref: string): { dir: string; remove(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'mailgate-bench-base-'));
+  rmSync(dir, { recursive: true, force: true });
+  execFileSync('git', ['worktree', 'add', '--detach', dir, ref], { stdio: 'ignore' });
+  symlinkSync(resolve('node_modules'), join(dir, 'node_modules'));
+  return { dir, remove: () => execFileSync('git', ['worktree', 'remove', '--force', dir], { stdio: 'ignore' }) };
+}
+
 async function stopLane(lane: Lane): Promise<void> {
   await lane.worker.close();
   await stopApi(lane.api);
@@ -474,6 +493,14 @@ async function main(): Promise<void> {
     cleanups.push(() => stopLane(check));
     const noCheck = await startLane('no-check', benchEnv('nocheck', mongoBase, extra));
     cleanups.push(() => stopLane(noCheck));
+    let base: Lane | undefined;
+    if (BASE_REF) {
+      const tree = baseTree(BASE_REF);
+      cleanups.push(async () => tree.remove());
+      base = await startLane('check', benchEnv('base', mongoBase, extra), join(tree.dir, 'bench', 'worker-process.ts'));
+      cleanups.push(() => stopLane(base!));
+      figures.base_ref = `${BASE_REF} (${execFileSync('git', ['rev-parse', '--short', BASE_REF]).toString().trim()})`;
+    }
     const enqEnv = benchEnv('enq', mongoBase, { TEMPLATES_DIR: templatesDir });
     const { child: enqueueChild, first: enqFirstMsg } = await forkChild('api-process.ts', [], { ...process.env, ...enqEnv });
     cleanups.push(async () => (await enqueueChild.close(), await deleteQueueKeys(REDIS_URL, enqEnv.QUEUE_PREFIX!)));
@@ -496,7 +523,7 @@ async function main(): Promise<void> {
     figures.smtp_pool_size = check.api.config.smtpPoolSize;
 
     log('… warm-up (JIT, connections, SMTP pools)');
-    for (const lane of [check, noCheck]) {
+    for (const lane of [check, noCheck, ...(base ? [base] : [])]) {
       for (const pop of [newsletter, small]) await e2eRound(lane, sink, pop, WARM, false);
     }
     await smtpLegRound(leg, renderNewsletter, WARM);
@@ -506,7 +533,7 @@ async function main(): Promise<void> {
     const cpuPids = { worker_check: check.worker.pid, worker_no_check: noCheck.worker.pid, bench_and_api: process.pid, smtp_sink: sink.pid, ...(dbPid ? { ferretdb: dbPid } : {}) };
     // What the checking worker spent over the checked newsletter rounds, and the same for the no-check
     // worker, the bare nodemailer sender and the enqueue API over their rounds.
-    const acc = { checkMsgs: 0, checkCpu: 0, checkDb: 0, checkRedis: 0, noCheckMsgs: 0, noCheckCpu: 0, legMs: [] as number[], enqMsgs: 0, enqCpu: 0, enqRedis: 0 };
+    const acc = { baseMsgs: 0, baseCpu: 0, checkMsgs: 0, checkCpu: 0, checkDb: 0, checkRedis: 0, noCheckMsgs: 0, noCheckCpu: 0, legMs: [] as number[], enqMsgs: 0, enqCpu: 0, enqRedis: 0 };
     const dbByName: Record<string, number> = {};
     const cpuUsed: Record<string, number> = Object.fromEntries(Object.keys(cpuPids).map((k) => [k, 0]));
     let cpuWall = 0;
@@ -521,7 +548,7 @@ async function main(): Promise<void> {
     };
     const processedAtStart = await check.done();
 
-    const r: Record<string, number[]> = { smtp: [], e2e: [], noCheck: [], small: [], smallLeg: [], enqueue: [], raw: [] };
+    const r: Record<string, number[]> = { base: [], smtp: [], e2e: [], noCheck: [], small: [], smallLeg: [], enqueue: [], raw: [] };
     for (let round = 1; round <= ROUNDS; round++) {
       log(`… round ${round} of ${ROUNDS}`);
       const legRound = await smtpLegRound(leg, renderNewsletter, SMTP_MESSAGES);
@@ -529,9 +556,17 @@ async function main(): Promise<void> {
       acc.legMs.push(legRound.cpuMsPerMsg);
       log(`   smtp leg (newsletter size)   ${r.smtp!.at(-1)!.toFixed(1)}/s, ${legRound.cpuMsPerMsg.toFixed(2)} ms CPU/msg`);
       // with and without the check alternate, and which goes first alternates too
-      const pair = round % 2 ? (['check', 'no-check'] as const) : (['no-check', 'check'] as const);
+      const lanes = ['check', ...(base ? (['base'] as const) : []), 'no-check'] as const;
+      const pair = round % 2 ? lanes : [...lanes].reverse();
       for (const which of pair) {
-        if (which === 'check') {
+        if (which === 'base') {
+          const s0 = await base!.stats();
+          r.base!.push((await e2eRound(base!, sink, newsletter, MESSAGES, true)).perSecond);
+          const s1 = await base!.stats();
+          acc.baseMsgs += MESSAGES;
+          acc.baseCpu += s1.cpuMs - s0.cpuMs;
+          log(`   e2e newsletter, base ${BASE_REF}  ${r.base!.at(-1)!.toFixed(1)}/s, worker ${((s1.cpuMs - s0.cpuMs) / MESSAGES).toFixed(2)} ms CPU/msg`);
+        } else if (which === 'check') {
           const [s0, redis0] = [await check.stats(), await redisCalls('start')];
           r.e2e!.push((await measured(() => e2eRound(check, sink, newsletter, MESSAGES, true))).perSecond);
           const [s1, redis1] = [await check.stats(), await redisCalls('end')];
@@ -613,6 +648,12 @@ async function main(): Promise<void> {
     figures.nodemailer_cpu_ms_per_msg = median(acc.legMs);
     figures.worker_overhead_ratio = (figures.worker_cpu_ms_per_msg as number) / (figures.nodemailer_cpu_ms_per_msg as number);
     figures.worker_no_check_cpu_ms_per_msg = acc.noCheckCpu / acc.noCheckMsgs;
+    if (base) {
+      figures.base_e2e_msgs_per_s = median(r.base!);
+      figures.base_worker_cpu_ms_per_msg = acc.baseCpu / acc.baseMsgs;
+      // what this tree's send path costs per message more than the base commit's, same messages, same run
+      figures.worker_cpu_ms_per_msg_vs_base = (figures.worker_cpu_ms_per_msg as number) - (figures.base_worker_cpu_ms_per_msg as number);
+    }
     figures.api_cpu_ms_per_enqueued_msg = acc.enqCpu / acc.enqMsgs;
     figures.db_commands_per_msg = acc.checkDb / acc.checkMsgs;
     figures.db_commands_by_name = JSON.stringify(Object.fromEntries(Object.entries(dbByName).filter(([, n]) => n > 0)));

@@ -13,7 +13,7 @@ import { buildWebhooks } from './composition/webhooks.ts';
 import { buildPrivacy } from './composition/privacy.ts';
 import { buildSubscriptions } from './composition/subscriptions.ts';
 import { buildTemplates } from './composition/templates.ts';
-import { buildMessages, checkStreamTypes } from './composition/messages.ts';
+import { buildMessages, checkFrequencyCapTypes, checkStreamTypes } from './composition/messages.ts';
 import { buildFeedback } from './composition/feedback.ts';
 import { buildReputation } from './composition/reputation.ts';
 import { buildRecipientPages } from './composition/preferences.ts';
@@ -35,6 +35,7 @@ export async function createApp(config: Config, roles: Roles, logger: Logger = c
   const catalog = SubscriptionCatalog.load(config.templatesDir); // a bad catalog stops start-up here
   const formTypes = resolveFormTypes(catalog, config.subscribeFormTypes); // and so does a bad SUBSCRIBE_FORM_TYPES
   checkStreamTypes(config, catalog); // and a type STREAM_<NAME>_TYPES names that the catalog lacks
+  checkFrequencyCapTypes(config, catalog); // and a type FREQUENCY_CAP_TYPES names that the catalog lacks
   checkServedStreams(config, roles.streams); // and a --stream that STREAMS does not name
   if (config.usingDevSecret) logger.warn({ event: 'config.dev_secret' }, 'MAILGATE_SECRET is not set: using the development secret');
   const life = new Lifecycle();

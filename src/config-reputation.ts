@@ -1,6 +1,8 @@
 import { ConfigError } from './config-values.ts';
 import type { ReputationThresholds } from './shared/deliverability.ts';
 
+export type { ReputationThresholds } from './shared/deliverability.ts';
+
 /**
  * The reputation guard's thresholds (docs/rules.md §13): REPUTATION_MIN_VOLUME and the warn and
  * pause rates of complaints and hard bounces. Defaults are the mailbox providers' own (Gmail 0.1 %

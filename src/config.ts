@@ -1,11 +1,12 @@
 import { z } from 'zod';
+import { parseFrequencyCaps, type FrequencyCapConfig } from './config-frequency-cap.ts';
 import { parseStreams, type StreamConfig } from './config-streams.ts';
 import { ConfigError, parseDurations, parseTrustProxy, type TrustProxy } from './config-values.ts';
-import { parseReputation } from './config-reputation.ts';
-import type { ReputationThresholds } from './shared/deliverability.ts';
+import { parseReputation, type ReputationThresholds } from './config-reputation.ts';
 
 export { ConfigError, type TrustProxy } from './config-values.ts';
 export type { StreamConfig, StreamRate } from './config-streams.ts';
+export type { FrequencyCapAction, FrequencyCapConfig, FrequencyCapRule } from './config-frequency-cap.ts';
 
 const DEV_SECRET = 'mailgate-dev-secret-do-not-use-in-production';
 const DEV_ERASURE_KEY = 'mailgate-dev-erasure-key-do-not-use-in-production';
@@ -121,6 +122,8 @@ export interface Config {
   metrics: MetricsConfig;
   /** The send retry schedule: attempts, first backoff, backoff cap (doubling, ±20 % jitter). */
   sendRetry: { attempts: number; backoffMs: number; backoffMaxMs: number };
+  /** FREQUENCY_CAP, FREQUENCY_CAP_TYPES, FREQUENCY_CAP_ACTION (config-frequency-cap.ts); undefined: no cap. */
+  frequencyCap: FrequencyCapConfig | undefined;
   /** The reconciler of orphaned messages (docs/rules.md §11): how often it runs, how long past due a message must be. */
   reconcile: { intervalMs: number; graceMs: number };
   /** Message records, outcomes and raw feedback older than this are deleted (consent events stay). */
@@ -261,6 +264,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy,
     metrics: { token: raw.METRICS_TOKEN, port: raw.METRICS_PORT, host: raw.METRICS_HOST },
     sendRetry: { attempts: raw.SEND_ATTEMPTS, backoffMs: raw.SEND_BACKOFF_MS, backoffMaxMs: raw.SEND_BACKOFF_MAX_MS },
+    frequencyCap: parseFrequencyCaps(env),
     reconcile: { intervalMs: raw.RECONCILE_INTERVAL_MS, graceMs: raw.RECONCILE_GRACE_MS },
     messageRetentionDays: raw.MESSAGE_RETENTION_DAYS,
     resubscribeConfirmationsPerHour: raw.RESUBSCRIBE_CONFIRMATIONS_PER_HOUR,

@@ -7,8 +7,16 @@ export {
   parseMessageInput,
   type MessageInput,
   type MessageStatus,
-} from './contract/message-input.ts';
-export { batchResultSchema, enqueueResultSchema, messageViewSchema, type BatchItemResult, type BatchResult, type EnqueueResult, type MessageFeedbackView, type MessageView } from './contract/message-views.ts';
-export { apiErrorSchema, type ApiError } from './contract/api-error.ts';
+  batchResultSchema,
+  enqueueResultSchema,
+  messageViewSchema,
+  type BatchItemResult,
+  type BatchResult,
+  type EnqueueResult,
+  type MessageFeedbackView,
+  type MessageView,
+  apiErrorSchema,
+  type ApiError,
+} from './contract/index.ts';
 export { MESSAGE_KINDS, type MessageKind } from './shared/message-kinds.ts';
 export { LOCALES, type Locale } from './shared/locale.ts';

@@ -1,6 +1,4 @@
-import { apiErrorSchema } from '../contract/api-error.ts';
-import { MAX_BATCH, parseMessageInput, type MessageInput } from '../contract/message-input.ts';
-import type { BatchResult, EnqueueResult, MessageView } from '../contract/message-views.ts';
+import { apiErrorSchema, MAX_BATCH, parseMessageInput, type MessageInput, type BatchResult, type EnqueueResult, type MessageView } from '../contract/index.ts';
 import { MailgateError } from './mailgate-error.ts';
 
 export interface ClientOptions {

@@ -54,6 +54,12 @@ export function buildMessages(
   return { repository, queues, legacyQueue, router, jobs, enqueuer, outcomes, metrics, routes: () => messageRoutes({ enqueuer, messages: repository }) };
 }
 
+/** A frequency cap on a subscription type the catalog does not have stops start-up (config-frequency-cap.ts checks the rest). */
+export function checkFrequencyCapTypes(config: Config, catalog: SubscriptionCatalog): void {
+  const unknown = [...(config.frequencyCap?.types.keys() ?? [])].find((type) => !catalog.has(type));
+  if (unknown !== undefined) throw new ConfigError(`invalid configuration: FREQUENCY_CAP_TYPES: unknown subscription type "${unknown.slice(0, 64)}"`);
+}
+
 /** A stream that claims a subscription type the catalog does not have stops start-up (config-streams.ts checks the rest). */
 export function checkStreamTypes(config: Config, catalog: SubscriptionCatalog): void {
   for (const stream of config.streams) {

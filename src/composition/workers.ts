@@ -2,7 +2,7 @@ import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import { ConfigError, type Config } from '../config.ts';
-import { MessageSender, PacedTransport, RedisRelayState, createRelayMetrics, createStreamMetrics, sendJobProcessor, sendWorkerOptions, watchSendWorker, type MailTransport } from '../delivery/index.ts';
+import { FrequencyCap, MessageSender, PacedTransport, createFrequencyCapMetric, RedisRelayState, createRelayMetrics, createStreamMetrics, sendJobProcessor, sendWorkerOptions, watchSendWorker, type MailTransport } from '../delivery/index.ts';
 import { ApplyFeedback, feedbackJobProcessor, feedbackWorkerSettings, watchFeedbackWorker } from '../feedback/index.ts';
 import { MessageReconciler, RECONCILE_JOB, legacySendJobProcessor, sendRetrySettings, type ReconcileReport } from '../messages/index.ts';
 import type { Logger } from '../shared/logger.ts';
@@ -134,6 +134,9 @@ function addSendWorkers(life: Lifecycle, deps: WorkerDeps, only: readonly string
   const { config, logger } = deps;
   checkServedStreams(config, only);
   const metrics = createStreamMetrics(deps.metrics);
+  // Only with a cap configured: without one the send path makes no call for it (docs/rules.md §13).
+  const caps = config.frequencyCap;
+  const capped = caps ? createFrequencyCapMetric(deps.metrics) : undefined;
   // Built once per process: the relay state every process and the console read, and its counters.
   const failover = { state: new RedisRelayState({ redis: deps.redis, prefix: config.queuePrefix }), metrics: createRelayMetrics(deps.metrics) };
   const gate = deps.reputation?.gate(deps.messages.queues);
@@ -147,6 +150,7 @@ function addSendWorkers(life: Lifecycle, deps: WorkerDeps, only: readonly string
       renderer: deps.renderer,
       transport: new PacedTransport(relay, streamPace(stream, { config, redis: deps.redis })),
       config: { consentMode: config.consentMode, mailFrom: stream.mailFrom },
+      ...(caps && capped ? { frequencyCap: new FrequencyCap({ redis: deps.redis, prefix: config.queuePrefix, secret: config.secrets[0]!, caps, stream: stream.name, capped }) } : {}),
       outcomes: deps.messages.outcomes,
       metrics: deps.messages.metrics,
       logger: log,

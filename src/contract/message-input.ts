@@ -27,6 +27,10 @@ export const messageInputSchema = z
     locale: z.enum(LOCALES).optional(),
     idempotencyKey: z.string().min(1).max(255).regex(printable, 'printable ASCII only').optional(),
     sendAt: z.iso.datetime({ offset: true }).optional(),
+    bypassFrequencyCap: z
+      .boolean()
+      .optional()
+      .meta({ description: 'Marketing only (other kinds are never capped, and ignore it): counted against the frequency caps but never held or suppressed by them; recorded on the message and its decision' }),
   })
   .strict()
   .meta({ id: 'MessageInput' });
@@ -50,6 +54,8 @@ export interface ParsedMessage {
   locale: Locale;
   idempotencyKey: string | undefined;
   sendAt: Date | undefined;
+  /** Counted against the frequency caps, never refused by them (docs/rules.md §13). */
+  bypassFrequencyCap: boolean;
 }
 
 /** A failure with the HTTP status and stable code the API answers with. */
@@ -110,6 +116,7 @@ export function parseMessageInput(raw: unknown, headerKey?: string): ParseResult
       locale: input.locale ?? 'en',
       idempotencyKey: headerKey ?? input.idempotencyKey,
       sendAt: input.sendAt === undefined ? undefined : new Date(input.sendAt),
+      bypassFrequencyCap: input.bypassFrequencyCap === true,
     },
   };
 }

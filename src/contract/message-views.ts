@@ -60,6 +60,10 @@ export const messageDecisionViewSchema = z
         example: 'ann@example.com#3',
       }),
     consentMode: z.enum(CONSENT_MODES).meta({ description: 'The consent mode (CONSENT_MODE) at the time' }),
+    frequencyCap: z
+      .enum(['counted', 'bypassed'])
+      .optional()
+      .meta({ description: 'Marketing under a frequency cap: `counted` (it took a slot) or `bypassed` (it took one though the cap was full: `bypassFrequencyCap`). Absent when no cap covered it' }),
   })
   .meta({ id: 'MessageDecision' });
 export type MessageDecisionView = z.infer<typeof messageDecisionViewSchema>;
@@ -73,6 +77,7 @@ export const messageViewSchema = z
     template: z.string(),
     subscriptionType: z.string().optional(),
     stream: z.string().optional().meta({ description: 'The stream it leaves by (its queue, relay and identity); absent on messages enqueued before streams' }),
+    bypassFrequencyCap: z.boolean().optional().meta({ description: 'Enqueued with `bypassFrequencyCap: true`: counted against the frequency caps, never refused by them' }),
     status: messageStatus,
     reason: z.string().optional().meta({ description: 'Why it was suppressed or failed' }),
     detail: z.string().optional(),

@@ -13,3 +13,4 @@ export { RedisRelayState, type RelayState } from './relay-state.ts';
 export { createRelayMetrics, type RelayMetrics } from './relay-metrics.ts';
 export { relayTroubleOf, type RelayTrouble } from './relay-trouble.ts';
 export { MessageHeld } from './message-held.ts';
+export { FrequencyCap, createFrequencyCapMetric, type CapVerdict, type CappedMessage } from './frequency-cap.ts';

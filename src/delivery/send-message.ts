@@ -8,6 +8,7 @@ import { MicroBatcher } from '../shared/micro-batcher.ts';
 import { classifySmtpReply } from '../feedback/index.ts';
 import { StreamPaused } from './stream-pace.ts';
 import { MessageHeld } from './message-held.ts';
+import type { FrequencyCap } from './frequency-cap.ts';
 
 import type { MailTransport, SendResult } from './transport.ts';
 
@@ -26,6 +27,8 @@ export interface SendDeps {
   /** Batch window for the database reads of concurrent jobs. */
   batchWaitMs?: number;
   maxBatch?: number;
+  /** Frequency caps (docs/rules.md §13); absent when none is configured: the send path makes no call for them. */
+  frequencyCap?: FrequencyCap;
 }
 
 /** Whether marketing of the stream may go now; when not, until when its job waits (docs/rules.md §13). */
@@ -59,6 +62,8 @@ export type SendOutcome =
 export class TransientSendError extends Error {
   override name = 'TransientSendError';
 }
+
+type Decided = NonNullable<FinalOutcome['decision']>;
 
 /** A console test send (`record.test`) says so in its subject. */
 export const TEST_SUBJECT_PREFIX = '[Test] ';
@@ -137,10 +142,19 @@ export class MessageSender {
     const { consentMode } = this.deps.config;
     const decision = decide({ kind: message.kind, subscriptionType: message.subscriptionType, state, mode: consentMode });
     // The state's version names the consent event it rests on: no read beyond the state's own.
-    evidence.decision = { rule: decision.rule, stateVersion: state.version, consentMode };
+    const decided: Decided = { rule: decision.rule, stateVersion: state.version, consentMode };
+    evidence.decision = decided;
     if (!decision.send) {
       await this.finish(message, { status: 'suppressed', reason: decision.rule, attempts: attempt.number, ...evidence });
       return { outcome: 'suppressed', reason: decision.rule };
+    }
+    // Only once the policy said send, so a refused message takes no slot (docs/rules.md §13).
+    const cap = this.deps.frequencyCap;
+    if (cap?.applies(message)) {
+      // Fail closed like the state read: without the count nothing is sent; the job is retried.
+      const verdict = await this.transient('frequency cap', () => cap.take(message));
+      if (!verdict.allowed) return this.capped(message, attempt, evidence, cap, verdict.freesAt);
+      decided.frequencyCap = verdict.taken;
     }
 
     let rendered: RenderedMessage;
@@ -213,8 +227,25 @@ export class MessageSender {
     return { outcome: 'sent' };
   }
 
+  /** Over a frequency cap: suppressed, or (FREQUENCY_CAP_ACTION=defer) held until a slot frees, its attempt unspent. */
+  private async capped(message: MessageRecord, attempt: SendAttempt, evidence: Pick<FinalOutcome, 'decision'>, cap: FrequencyCap, freesAt: Date): Promise<SendOutcome> {
+    // No address in the log (docs/rules.md §11): the message id leads to it for those allowed to see it.
+    this.deps.logger.info({ event: 'delivery.frequency_capped', messageId: message._id, action: cap.action, freesAt: freesAt.toISOString() });
+    if (cap.action === 'defer') throw new MessageHeld('frequency_capped', freesAt);
+    if (evidence.decision) evidence.decision = { ...evidence.decision, rule: 'frequency_capped' };
+    await this.finish(message, { status: 'suppressed', reason: 'frequency_capped', attempts: attempt.number, ...evidence });
+    return { outcome: 'suppressed', reason: 'frequency_capped' };
+  }
+
   private async finish(message: MessageRecord, set: FinalOutcome): Promise<void> {
     await this.transient('message store', () => this.deps.outcomes.record(message, set));
+    // A slot taken for a send that then failed is given back (docs/rules.md §13); ZREM of a slot
+    // never taken changes nothing. If Redis is away the slot stays until its window ends: one
+    // message fewer, never one too many.
+    const cap = this.deps.frequencyCap;
+    if (set.status === 'failed' && cap?.applies(message)) {
+      await cap.giveBack(message).catch((err: unknown) => this.deps.logger.warn({ event: 'delivery.frequency_cap_unreleased', messageId: message._id, err: err instanceof Error ? err.message : String(err) }));
+    }
     // The record keeps the SMTP reply for operators; the log line carries no address (docs/rules.md §11).
     if (set.status === 'failed') this.deps.logger.warn({ event: 'delivery.failed', messageId: message._id, reason: set.reason, detail: set.detail === undefined ? undefined : redactAddresses(set.detail) });
   }

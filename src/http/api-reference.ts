@@ -1,6 +1,6 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import { apiErrorSchema } from '../contract/api-error.ts';
+import { apiErrorSchema } from '../contract/index.ts';
 import { ERROR_RESPONSES, jsonContent, type ApiDocSection } from '../shared/api-doc.ts';
 
 /** The generated document (openapi3-ts's OpenAPIObject, named through the generator we use). */

@@ -2,7 +2,7 @@ import { Types } from 'mongoose';
 import { AppError } from '../shared/errors.ts';
 import type { SubscriptionCatalog } from '../subscriptions/index.ts';
 import type { TemplateRenderer } from '../templates/index.ts';
-import { parseMessageInput, type InputError, type ParsedMessage } from '../contract/message-input.ts';
+import { parseMessageInput, type InputError, type ParsedMessage } from '../contract/index.ts';
 import { idempotencyKeyFor, type MessageRecord } from './message.model.ts';
 import type { StreamRouter } from './stream-routing.ts';
 
@@ -63,5 +63,6 @@ export function checkMessage(deps: { renderer: TemplateRenderer; catalog: Subscr
   if (parsed.from !== undefined) record.from = parsed.from;
   if (parsed.replyTo !== undefined) record.replyTo = parsed.replyTo;
   if (parsed.sendAt !== undefined) record.sendAt = parsed.sendAt;
+  if (parsed.bypassFrequencyCap && parsed.kind === 'marketing') record.bypassFrequencyCap = true;
   return { ok: true, record, parsed };
 }

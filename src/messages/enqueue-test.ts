@@ -2,7 +2,7 @@ import { AppError, unavailable } from '../shared/errors.ts';
 import type { Locale } from '../shared/locale.ts';
 import type { SubscriptionCatalog } from '../subscriptions/index.ts';
 import type { TemplateRenderer } from '../templates/index.ts';
-import type { EnqueueResult } from '../contract/message-views.ts';
+import type { EnqueueResult } from '../contract/index.ts';
 import { checkMessage } from './check-message.ts';
 import type { MessageMetrics } from './message-metrics.ts';
 import type { MessageRepository } from './message-repository.ts';

@@ -1,8 +1,6 @@
 // The messages domain: the enqueue contract, message records and outcomes, send jobs, status.
 // Built by the composition root (src/app.ts); other folders import only from this file.
-export * from '../contract/message-input.ts';
-export * from '../contract/message-views.ts';
-export * from '../contract/api-error.ts';
+export * from '../contract/index.ts';
 export type { MessageRecord } from './message.model.ts';
 export type { MessageOutcome, OutcomeDecision } from './message-outcome.model.ts';
 export { MessageRetention, type RetentionReport } from './message-retention.ts';

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { BODY_ERRORS, COMMON_ERRORS, errorResponses, jsonContent, type ApiDocSection } from '../shared/api-doc.ts';
-import { batchInputSchema, idempotencyKeySchema, MAX_BATCH, messageInputSchema } from '../contract/message-input.ts';
-import { batchResultSchema, enqueueResultSchema, messageViewSchema } from '../contract/message-views.ts';
+import { batchInputSchema, idempotencyKeySchema, MAX_BATCH, messageInputSchema, batchResultSchema, enqueueResultSchema, messageViewSchema } from '../contract/index.ts';
 
 // The route checks each item on its own (one bad item never sinks the others), so it parses only
 // the envelope; the document shows what each item must be.

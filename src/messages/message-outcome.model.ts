@@ -1,5 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import { MESSAGE_STATUSES, type MessageStatus } from '../contract/message-input.ts';
+import { MESSAGE_STATUSES, type MessageStatus } from '../contract/index.ts';
 import type { ConsentMode, DecisionRule } from '../shared/decision-rules.ts';
 
 /**
@@ -11,6 +11,11 @@ export interface OutcomeDecision {
   rule: DecisionRule;
   stateVersion: number;
   consentMode: ConsentMode;
+  /**
+   * Marketing under a frequency cap (docs/rules.md §13): `counted`, it took a slot; `bypassed`, it
+   * took one though the cap was full (`bypassFrequencyCap`). Absent: no cap covered it.
+   */
+  frequencyCap?: 'counted' | 'bypassed';
 }
 
 /**
@@ -50,7 +55,7 @@ const outcomeSchema = new Schema<MessageOutcome>(
     smtpMessageId: String,
     relayMessageId: String,
     sentAt: Date,
-    decision: { type: new Schema({ rule: String, stateVersion: Number, consentMode: String }, { _id: false }), default: undefined },
+    decision: { type: new Schema({ rule: String, stateVersion: Number, consentMode: String, frequencyCap: String }, { _id: false }), default: undefined },
     relay: String,
     at: Date,
   },

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { badRequest } from '../shared/errors.ts';
-import { batchInputSchema, MAX_BATCH } from '../contract/message-input.ts';
+import { batchInputSchema, MAX_BATCH } from '../contract/index.ts';
 import type { MessageEnqueuer } from './enqueue-messages.ts';
 import type { MessageRepository } from './message-repository.ts';
 import { getMessageStatus } from './message-status.ts';

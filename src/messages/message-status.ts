@@ -1,5 +1,5 @@
 import { notFound, unavailable } from '../shared/errors.ts';
-import type { MessageView } from '../contract/message-views.ts';
+import type { MessageView } from '../contract/index.ts';
 import { consentEventOf } from '../subscriptions/index.ts';
 import type { MessageRepository, StoredMessage } from './message-repository.ts';
 
@@ -17,6 +17,7 @@ export function toMessageView(record: StoredMessage): MessageView {
   };
   if (record.subscriptionType !== undefined) view.subscriptionType = record.subscriptionType;
   if (record.stream !== undefined) view.stream = record.stream;
+  if (record.bypassFrequencyCap === true) view.bypassFrequencyCap = true;
   if (record.relay !== undefined) view.relay = record.relay;
   if (record.reason !== undefined) view.reason = record.reason;
   if (record.detail !== undefined) view.detail = record.detail;
@@ -31,8 +32,8 @@ export function toMessageView(record: StoredMessage): MessageView {
     view.delayed = { at: new Date(at).toISOString(), provider, ...(statusCode ? { statusCode } : {}), ...(diagnostic ? { diagnostic } : {}) };
   }
   if (record.decision) {
-    const { rule, stateVersion, consentMode } = record.decision;
-    view.decision = { rule, consentEvent: consentEventOf(record.to, stateVersion), consentMode };
+    const { rule, stateVersion, consentMode, frequencyCap } = record.decision;
+    view.decision = { rule, consentEvent: consentEventOf(record.to, stateVersion), consentMode, ...(frequencyCap ? { frequencyCap } : {}) };
   }
   return view;
 }

@@ -1,7 +1,7 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import { MESSAGE_KINDS, type MessageKind } from '../subscriptions/index.ts';
 import { LOCALES, type Locale } from '../shared/locale.ts';
-import { MESSAGE_STATUSES, type MessageStatus } from '../contract/message-input.ts';
+import { MESSAGE_STATUSES, type MessageStatus } from '../contract/index.ts';
 
 /**
  * One message, as stored in the `messages` collection. `_id` is the message id (ObjectId hex, a
@@ -42,6 +42,8 @@ export interface MessageRecord {
    * have none: they are routed by kind and type when a job is added for them.
    */
   stream?: string;
+  /** Counted against the frequency caps but never refused by them (docs/rules.md §13); set only when true. */
+  bypassFrequencyCap?: boolean;
 }
 
 export const idempotencyKeyFor = (id: string, callerKey: string | undefined): string => (callerKey === undefined ? `m:${id}` : `k:${callerKey}`);
@@ -65,6 +67,7 @@ const messageSchema = new Schema<MessageRecord>(
     tagged: Boolean,
     test: Boolean,
     stream: String,
+    bypassFrequencyCap: Boolean,
   },
   { collection: 'messages', versionKey: false },
 );

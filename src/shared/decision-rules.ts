@@ -16,8 +16,12 @@ export type ConsentMode = (typeof CONSENT_MODES)[number];
 export const SEND_RULES = ['transactional', 'one_to_one', 'subscribed', 'not_specified_opt_out_mode'] as const;
 export type SendRule = (typeof SEND_RULES)[number];
 
-/** Why a message was suppressed: its `reason`. */
-export const SUPPRESS_REASONS = ['opted_out_of_all', 'unsubscribed_from_type', 'not_subscribed', 'hard_bounce', 'soft_bounce', 'complaint', 'erased'] as const;
+/**
+ * Why a message was suppressed: its `reason`. All but `frequency_capped` are the policy's
+ * (subscriptions/policy.ts); `frequency_capped` is the send use case's, after the policy said send:
+ * the mailbox had its marketing for the window (delivery/frequency-cap.ts, docs/rules.md §13).
+ */
+export const SUPPRESS_REASONS = ['opted_out_of_all', 'unsubscribed_from_type', 'not_subscribed', 'hard_bounce', 'soft_bounce', 'complaint', 'erased', 'frequency_capped'] as const;
 export type SuppressReason = (typeof SUPPRESS_REASONS)[number];
 
 /** The rule that decided, either way. */
