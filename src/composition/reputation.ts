@@ -46,7 +46,9 @@ export function buildReputation(life: Lifecycle, deps: { config: Config; logger:
   const repository = new GuardRepository({ db: deps.db });
   const metrics = createReputationMetrics(deps.metrics);
   const reader = new ReputationReader({ redis, prefix });
-  const pauses = new StreamPauses({ repository, streams, events: deps.events, metrics, logger });
+  let gate: GuardGate | undefined;
+  // This process's own gate learns a pause or resume at once; the others within a second.
+  const pauses = new StreamPauses({ repository, streams, events: deps.events, metrics, logger, onChange: () => void gate?.refresh() });
   const guard = new StreamGuard({ reader, repository, pauses, thresholds: config.reputation, logger });
   const counters = new ReputationCounters({ redis, prefix, mailFromOf: (stream) => mailFrom.get(stream), logger, onFeedbackFlushed: (names) => guard.evaluateSoon(names) });
   const service = new ReputationService({ reports: new DeliverabilityReports({ reader, repository, streams, thresholds: config.reputation }), pauses });
@@ -55,7 +57,6 @@ export function buildReputation(life: Lifecycle, deps: { config: Config; logger:
   life.onClose({ close: () => guard.idle() });
   life.onClose(counters);
 
-  let gate: GuardGate | undefined;
   return {
     counters,
     service,
@@ -71,7 +72,12 @@ export function buildReputation(life: Lifecycle, deps: { config: Config; logger:
         await built.refresh();
         timer = setInterval(() => void built.refresh(), GATE_REFRESH_MS);
       });
-      life.onClose({ close: async () => clearInterval(timer) });
+      life.onClose({
+        close: async () => {
+          clearInterval(timer);
+          await built.idle();
+        },
+      });
       gate = built;
       return built;
     },

@@ -30,6 +30,9 @@ export class GuardGate {
   private paused = new Set<string>();
   private refreshedAt = -Infinity;
   private refreshing = false;
+  /** A refresh asked for while one ran: it may have read before the change, so one more follows. */
+  private again = false;
+  private releasing: Promise<void> | undefined;
   private failing = false;
 
   constructor(private readonly deps: GuardGateDeps) {}
@@ -45,7 +48,10 @@ export class GuardGate {
 
   /** One refresh (the composition root runs it every second); never throws. */
   async refresh(): Promise<void> {
-    if (this.refreshing) return;
+    if (this.refreshing) {
+      this.again = true;
+      return;
+    }
     this.refreshing = true;
     try {
       const docs = await this.deps.repository.all();
@@ -59,22 +65,31 @@ export class GuardGate {
       if (!this.failing) this.deps.logger.error({ event: 'reputation.gate_stale', err: err instanceof Error ? err.message : String(err) }, 'guard state cannot be read: marketing is held');
       this.failing = true;
     }
-    try {
-      await this.releaseHeld();
-    } catch (err) {
-      // Redis away: the held jobs still look again when their delay ends.
-      this.deps.logger.warn({ event: 'reputation.release_failed', err: err instanceof Error ? err.message : String(err) });
-    } finally {
-      this.refreshing = false;
+    this.refreshing = false;
+    if (this.again) {
+      this.again = false;
+      await this.refresh();
+      return;
     }
+    // Not awaited: promoting many jobs takes a while, and the state must keep being read meanwhile.
+    this.releasing ??= this.releaseHeld().finally(() => (this.releasing = undefined));
+  }
+
+  /** Waits for a release in flight (close). */
+  async idle(): Promise<void> {
+    await this.releasing;
   }
 
   private async releaseHeld(): Promise<void> {
-    if (this.failing) return; // what is paused is not known now
-    for (const stream of this.deps.streams) {
-      if (this.paused.has(stream)) continue;
-      const promoted = await this.deps.held.release(stream);
-      if (promoted > 0) this.deps.logger.info({ event: 'reputation.released', stream, promoted });
+    try {
+      for (const stream of this.deps.streams) {
+        if (this.failing || this.paused.has(stream)) continue; // paused, or not known now
+        const promoted = await this.deps.held.release(stream);
+        if (promoted > 0) this.deps.logger.info({ event: 'reputation.released', stream, promoted });
+      }
+    } catch (err) {
+      // Redis away: the held jobs still look again when their delay ends.
+      this.deps.logger.warn({ event: 'reputation.release_failed', err: err instanceof Error ? err.message : String(err) });
     }
   }
 

@@ -31,6 +31,7 @@ export class ReputationCounters implements ReputationEvents {
   private feedbackStreams = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
+  private closed = false;
 
   constructor(private readonly deps: ReputationCountersDeps) {}
 
@@ -64,12 +65,14 @@ export class ReputationCounters implements ReputationEvents {
     await this.flushing;
   }
 
+  /** The last write; what it cannot write then is lost (and logged), not retried by a process that is going. */
   async close(): Promise<void> {
+    this.closed = true;
     await this.flush();
   }
 
   private schedule(): void {
-    if (this.timer) return;
+    if (this.timer || this.closed) return;
     this.timer = setTimeout(() => void this.flush(), this.deps.flushAfterMs ?? 250);
     this.timer.unref();
   }

@@ -13,6 +13,8 @@ export interface StreamPausesDeps {
   events?: AppEventSink;
   metrics: ReputationMetrics;
   logger: Logger;
+  /** Told after every pause and resume: this process's gate reads the state at once instead of within a second. */
+  onChange?: () => void;
   now?: () => Date;
 }
 
@@ -76,6 +78,7 @@ export class StreamPauses {
   private async told(stream: string, action: 'paused' | 'resumed', step: { at: Date; by: 'guard' | 'operator'; actor: string; explanation: string; figures?: GuardFigures }): Promise<void> {
     const audit = await this.deps.repository.record({ at: step.at, stream, action, actor: step.actor, explanation: step.explanation, ...(step.figures ? { figures: step.figures } : {}) });
     showState(this.deps.metrics, stream, action === 'paused' ? 'paused' : 'ok');
+    this.deps.onChange?.();
     const fields = { event: `reputation.${action}`, stream, by: step.by, actor: step.actor, window: step.figures?.window, counts: step.figures?.counts };
     if (action === 'paused') this.deps.logger.warn(fields, `stream ${stream}: marketing paused by ${step.by}: ${step.explanation}`);
     else this.deps.logger.info(fields, `stream ${stream}: marketing resumed by ${step.actor}`);
