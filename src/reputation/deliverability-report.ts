@@ -2,7 +2,7 @@ import { PROVIDER_GROUPS, REPUTATION_WINDOWS, type DeliverabilityReport, type Gu
 import type { GuardEventDoc } from './guard.model.ts';
 import type { GuardRepository } from './guard-repository.ts';
 import { dayLabel, hourOf } from './reputation-buckets.ts';
-import { rateOf, sumBuckets, topTemplates, type Figures } from './reputation-figures.ts';
+import { rateOf, sumBuckets, topTemplates, zeroCounts, type Figures } from './reputation-figures.ts';
 import type { ReputationReader, StreamBuckets } from './reputation-reader.ts';
 import { guardStateOf } from './stream-pauses.ts';
 
@@ -18,6 +18,9 @@ export interface StreamOverview {
   pausedBy?: 'guard' | 'operator';
   reason?: string;
   rates: { '24h': RatedCounts; '7d': RatedCounts };
+  /** The same by recipient provider group, and by sending domain (the From's). */
+  byProvider: Record<ProviderGroup, { '24h': RatedCounts; '7d': RatedCounts }>;
+  byDomain: Record<string, { '24h': RatedCounts; '7d': RatedCounts }>;
 }
 
 export interface DeliverabilityReportsDeps {
@@ -76,6 +79,11 @@ export class DeliverabilityReports {
           ...(guard.pausedBy ? { pausedBy: guard.pausedBy } : {}),
           ...(guard.reason !== undefined ? { reason: guard.reason } : {}),
           rates: { '24h': rated(windows['24h'].total), '7d': rated(windows['7d'].total) },
+          byProvider: Object.fromEntries(PROVIDER_GROUPS.map((g) => [g, { '24h': rated(windows['24h'].byProvider[g]), '7d': rated(windows['7d'].byProvider[g]) }])) as StreamOverview['byProvider'],
+          // Every domain seen in 7 days (a domain quiet for 24 h reads zero there).
+          byDomain: Object.fromEntries(
+            [...windows['7d'].byDomain.keys()].sort().map((d) => [d, { '24h': rated(windows['24h'].byDomain.get(d) ?? zeroCounts()), '7d': rated(windows['7d'].byDomain.get(d)!) }]),
+          ),
         };
       }),
     );

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PROVIDER_GROUPS } from '../shared/deliverability.ts';
 import { BODY_ERRORS, COMMON_ERRORS, errorResponses, jsonContent, type ApiDocSection } from '../shared/api-doc.ts';
 import { explanationBody } from './reputation-routes.ts';
 
@@ -19,6 +20,8 @@ const streamSchema = z.object({
   pausedBy: z.enum(['guard', 'operator']).optional(),
   reason: z.string().optional().meta({ description: "The guard's figures, or the operator's explanation" }),
   rates: z.object({ '24h': ratedCounts, '7d': ratedCounts }),
+  byProvider: z.record(z.enum(PROVIDER_GROUPS), z.object({ '24h': ratedCounts, '7d': ratedCounts })).meta({ description: 'By recipient provider group: gmail, microsoft, yahoo (and AOL), apple, other' }),
+  byDomain: z.record(z.string(), z.object({ '24h': ratedCounts, '7d': ratedCounts })).meta({ description: "By sending domain (the From's), every domain seen in 7 days" }),
 });
 
 const name = z.object({ name: z.string().meta({ description: 'The stream (STREAMS)' }) });

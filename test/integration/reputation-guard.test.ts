@@ -23,7 +23,8 @@ let hooks: WebhookReceiver;
 const { api } = apiClient(() => app);
 const run = Date.now().toString(36);
 
-type StreamView = { name: string; paused: boolean; state: string; pausedAt?: string; reason?: string; rates: Record<'24h' | '7d', { sends: number; hardBounces: number; softBounces: number; complaints: number; complaintRate: number; hardBounceRate: number }> };
+type Rated = { sends: number; hardBounces: number; softBounces: number; complaints: number; complaintRate: number; hardBounceRate: number };
+type StreamView = { name: string; paused: boolean; state: string; pausedAt?: string; reason?: string; rates: Record<'24h' | '7d', Rated>; byProvider: Record<string, Record<'24h' | '7d', Rated>>; byDomain: Record<string, Record<'24h' | '7d', Rated>> };
 const streams = async () => (await api('GET', '/v1/streams')).body.streams as StreamView[];
 const marketing = async () => (await streams()).find((s) => s.name === 'marketing')!;
 const queue = () => app.messages.queues.get('marketing')!;
@@ -83,6 +84,10 @@ describe('the reputation guard pauses a stream whose complaints cross the pause 
       return s.rates['24h'].sends === 2000 ? s : undefined;
     });
     expect(stream).toMatchObject({ paused: false, state: 'ok', rates: { '24h': { sends: 2000, complaints: 0, hardBounces: 0 }, '7d': { sends: 2000 } } });
+    // 400 to each provider group, all from the stream's one sending domain.
+    for (const group of ['gmail', 'microsoft', 'yahoo', 'apple', 'other']) expect(stream.byProvider[group]).toMatchObject({ '24h': { sends: 400 }, '7d': { sends: 400 } });
+    expect(Object.keys(stream.byDomain)).toEqual(['news.example']);
+    expect(stream.byDomain['news.example']).toMatchObject({ '24h': { sends: 2000 } });
     const report = await app.ctx.db.collection('stream_guards').countDocuments({ state: { $ne: 'ok' } });
     expect(report).toBe(0);
   }, 180_000);
