@@ -154,6 +154,9 @@ describe('the reputation guard pauses a stream whose complaints cross the pause 
     expect((await api('POST', '/v1/streams/nope/resume', { explanation: 'x' })).body).toMatchObject({ error: { code: 'unknown_stream' } });
     expect((await api('POST', '/v1/streams/marketing/pause', { explanation: 'again' })).status).toBe(409);
     expect((await api('POST', '/v1/streams/marketing/resume', { explanation: 'x', extra: 1 })).status).toBe(400);
+    for (const body of [{ explanation: 5 }, { explanation: 'x'.repeat(2001) }]) expect((await api('POST', '/v1/streams/marketing/resume', body)).body).toMatchObject({ error: { code: 'validation_failed' } });
+    expect((await api('POST', `/v1/streams/${'n'.repeat(500)}/resume`, { explanation: 'x' })).status).toBe(404);
+    expect(await marketing()).toMatchObject({ paused: true });
   });
 
   it('a resume with an explanation sends every held message exactly once, and tells sending.resumed', async () => {
