@@ -5,7 +5,7 @@ import noTypeCycle from './scripts/lint/no-type-cycle.js';
 
 // The domain folders of src/ (see docs/architecture.md). Another folder may import only a
 // domain's index.ts; what a domain lets others use is what its index.ts exports.
-const DOMAINS = ['addresses', 'subscriptions', 'messages', 'delivery', 'templates', 'preferences', 'feedback', 'console', 'webhooks', 'privacy', 'client'];
+const DOMAINS = ['addresses', 'subscriptions', 'messages', 'delivery', 'templates', 'preferences', 'feedback', 'console', 'webhooks', 'privacy', 'client', 'reputation'];
 const deepImport = `^(\\./|(\\.\\./)+)(src/)?(${DOMAINS.join('|')})/(?!index\\.ts$).+`;
 
 export default tseslint.config(

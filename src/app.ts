@@ -15,6 +15,7 @@ import { buildSubscriptions } from './composition/subscriptions.ts';
 import { buildTemplates } from './composition/templates.ts';
 import { buildMessages, checkFrequencyCapTypes, checkStreamTypes } from './composition/messages.ts';
 import { buildFeedback } from './composition/feedback.ts';
+import { buildReputation } from './composition/reputation.ts';
 import { buildRecipientPages } from './composition/preferences.ts';
 import { buildConsole } from './composition/console.ts';
 import { streamStatuses } from './composition/streams.ts';
@@ -48,7 +49,8 @@ export async function createApp(config: Config, roles: Roles, logger: Logger = c
   const subscriptions = buildSubscriptions(life, { ...ctx, readShape, erased: privacy.erased, events: webhooks.sink });
   const store = subscriptions.store;
   const templates = await buildTemplates(ctx);
-  const messages = buildMessages(life, { ...ctx, readShape, renderer: templates.renderer, events: webhooks.sink });
+  const reputation = buildReputation(life, { ...ctx, events: webhooks.sink }); // counts what messages and feedback tell it
+  const messages = buildMessages(life, { ...ctx, readShape, renderer: templates.renderer, events: webhooks.sink, reputation: reputation.counters });
   const feedback = buildFeedback(life, { ...ctx, erasures: store.erasures, messages: messages.repository, tags: messageTags });
 
   let http: Http | undefined;
@@ -74,12 +76,12 @@ export async function createApp(config: Config, roles: Roles, logger: Logger = c
       events: webhooks.sink,
       alsoErase: [(address) => webhooks.repository.deleteForAddress(address)],
     });
-    const api = Router().use(subscriptions.routes(), templates.routes(), messages.routes(), feedback.apiRoutes(), webhooks.routes(), privacyRoutes);
+    const api = Router().use(subscriptions.routes(), templates.routes(), messages.routes(), feedback.apiRoutes(), webhooks.routes(), privacyRoutes, reputation.routes());
     http = buildHttp({ ...ctx, apiRouters: [api], publicRouters: [feedback.relayRoutes(overrides.snsHttps ?? {}), pages.router, operatorConsole] });
   }
   if (roles.worker) {
     const { sendTimeStore, transport } = overrides;
-    const workerDeps = { config, logger, redis, metrics, subscriptions, messages, feedback, webhooks, renderer: templates.renderer, messageTags };
+    const workerDeps = { config, logger, redis, metrics, subscriptions, messages, feedback, webhooks, reputation, renderer: templates.renderer, messageTags };
     addWorkers(life, { ...workerDeps, ...(sendTimeStore ? { sendTimeStore } : {}), ...(transport ? { transport } : {}) }, roles.queues, roles.streams);
   }
   if (roles.feedbackSmtp) feedback.listen((port) => (app.feedbackSmtpPort = port));

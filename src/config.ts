@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { parseFrequencyCaps, type FrequencyCapConfig } from './config-frequency-cap.ts';
 import { parseStreams, type StreamConfig } from './config-streams.ts';
 import { ConfigError, parseDurations, parseTrustProxy, type TrustProxy } from './config-values.ts';
+import { parseReputation, type ReputationThresholds } from './config-reputation.ts';
 
 export { ConfigError, type TrustProxy } from './config-values.ts';
 export type { StreamConfig, StreamRate } from './config-streams.ts';
@@ -132,6 +133,8 @@ export interface Config {
   /** A console session ends this long after its sign-in, however active (the idle limit is separate). */
   consoleSessionMaxHours: number;
   webhooks: WebhookConfig;
+  /** The reputation guard's thresholds (config-reputation.ts, docs/rules.md §13). */
+  reputation: ReputationThresholds;
 }
 
 /** Webhooks to the application (docs/rules.md §9). */
@@ -272,6 +275,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timeoutMs: raw.WEBHOOK_TIMEOUT_MS,
       concurrency: raw.WEBHOOK_CONCURRENCY,
     },
+    reputation: parseReputation(env),
   };
 }
 

@@ -9,6 +9,7 @@ import { buildApiReference, type ApiReference } from '../http/api-reference.ts';
 import { createHttpApp, createMetricsApp } from '../http/server.ts';
 import { messageApiDoc } from '../messages/index.ts';
 import { privacyApiDoc } from '../privacy/index.ts';
+import { reputationApiDoc } from '../reputation/index.ts';
 import { checkHealth } from '../shared/health.ts';
 import type { Logger } from '../shared/logger.ts';
 import { IMPORT_PATH, subscriptionApiDoc } from '../subscriptions/index.ts';
@@ -25,7 +26,7 @@ export function apiReference(): ApiReference {
     title: 'mailgate API',
     version: pkg.version,
     description: 'The /v1 HTTP API of mailgate, generated from the zod schemas its routes validate with. Errors: `{"error": {"code", "message", "details"}}`.',
-    sections: [messageApiDoc, subscriptionApiDoc, templatesApiDoc, feedbackApiDoc, privacyApiDoc, webhookApiDoc],
+    sections: [messageApiDoc, subscriptionApiDoc, templatesApiDoc, feedbackApiDoc, privacyApiDoc, webhookApiDoc, reputationApiDoc],
   });
 }
 

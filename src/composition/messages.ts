@@ -6,6 +6,7 @@ import type { Registry } from 'prom-client';
 import { ConfigError, type Config } from '../config.ts';
 import { MessageEnqueuer, MessageRepository, OutcomeRecorder, SendJobs, StreamRouter, createMessageMetrics, messageRoutes, type MessageMetrics, type SendJobData } from '../messages/index.ts';
 import type { AppEventSink } from '../shared/app-events.ts';
+import type { ReputationEvents } from '../shared/reputation-events.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { ReadShape } from '../shared/mongo.ts';
 import { LEGACY_SEND_QUEUE, sendQueueName } from '../shared/queues.ts';
@@ -35,7 +36,7 @@ export interface Messages {
 /** Message records, a send queue per stream, enqueueing and status. */
 export function buildMessages(
   life: Lifecycle,
-  deps: { config: Config; logger: Logger; db: Connection; redis: Redis; readShape: ReadShape; metrics: Registry; renderer: TemplateRenderer; catalog: SubscriptionCatalog; events: AppEventSink },
+  deps: { config: Config; logger: Logger; db: Connection; redis: Redis; readShape: ReadShape; metrics: Registry; renderer: TemplateRenderer; catalog: SubscriptionCatalog; events: AppEventSink; reputation?: ReputationEvents },
 ): Messages {
   const { config, redis, logger } = deps;
   const repository = new MessageRepository({ db: deps.db, readShape: deps.readShape });
@@ -48,7 +49,7 @@ export function buildMessages(
   const ready = () => !['reconnecting', 'close', 'end'].includes(redis.status);
   const jobs = new SendJobs({ queues, legacy: legacyQueue, router, ready, attempts: config.sendRetry.attempts });
   const enqueuer = new MessageEnqueuer({ messages: repository, jobs, renderer: deps.renderer, catalog: deps.catalog, router, logger, metrics });
-  const outcomes = new OutcomeRecorder({ messages: repository, metrics, events: deps.events });
+  const outcomes = new OutcomeRecorder({ messages: repository, metrics, events: deps.events, ...(deps.reputation ? { reputation: deps.reputation } : {}) });
   life.onStart(() => repository.ensureIndexes());
   return { repository, queues, legacyQueue, router, jobs, enqueuer, outcomes, metrics, routes: () => messageRoutes({ enqueuer, messages: repository }) };
 }

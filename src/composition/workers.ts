@@ -17,6 +17,7 @@ import type { Feedback } from './feedback.ts';
 import type { Lifecycle } from './lifecycle.ts';
 import { addMaintenance } from './maintenance.ts';
 import type { Messages } from './messages.ts';
+import type { Reputation } from './reputation.ts';
 import { applyQueueLimiter, streamPace, streamTransport } from './streams.ts';
 import type { Subscriptions } from './subscriptions.ts';
 import type { Webhooks } from './webhooks.ts';
@@ -39,6 +40,8 @@ export interface WorkerDeps {
   renderer: TemplateRenderer;
   /** The keyed tag of every message's VERP address and Message-ID. */
   messageTags: MessageTags;
+  /** The reputation guard: its counters (feedback) and the send path's gate. */
+  reputation?: Reputation;
   /** The store the send-time check reads (the real one unless the bench replaces it). */
   sendTimeStore?: SubscriptionStore;
   /** One transport for every stream instead of each stream's relay (a test's, the bench's). */
@@ -110,6 +113,7 @@ function addFeedbackWorker(life: Lifecycle, deps: WorkerDeps): void {
     softBounceWindowDays: config.feedback.softBounceWindowDays,
     logger,
     events: deps.webhooks.sink,
+    ...(deps.reputation ? { reputation: deps.reputation.counters } : {}),
   });
   addWorker(life, {
     config,
@@ -135,6 +139,7 @@ function addSendWorkers(life: Lifecycle, deps: WorkerDeps, only: readonly string
   const capped = caps ? createFrequencyCapMetric(deps.metrics) : undefined;
   // Built once per process: the relay state every process and the console read, and its counters.
   const failover = { state: new RedisRelayState({ redis: deps.redis, prefix: config.queuePrefix }), metrics: createRelayMetrics(deps.metrics) };
+  const gate = deps.reputation?.gate(deps.messages.queues);
   for (const stream of config.streams.filter((s) => only === undefined || only.includes(s.name))) {
     const log = logger.child({ stream: stream.name });
     const queue = deps.messages.queues.get(stream.name)!;
@@ -149,6 +154,7 @@ function addSendWorkers(life: Lifecycle, deps: WorkerDeps, only: readonly string
       outcomes: deps.messages.outcomes,
       metrics: deps.messages.metrics,
       logger: log,
+      ...(gate ? { guard: { holdMarketing: (jobId: string) => gate.holdMarketing(stream.name, jobId) } } : {}),
     });
     life.onStart(() => applyQueueLimiter(queue, stream));
     addWorker(life, {

@@ -1,7 +1,7 @@
 // The delivery domain: the send use case the worker runs, and the transport behind it.
 // Built by the composition root (src/app.ts); other folders import only from this file.
 export type { MailTransport, OutgoingMail, SendResult } from './transport.ts';
-export { MessageSender, TransientSendError, type SendAttempt, type SendDeps, type SendOutcome } from './send-message.ts';
+export { MessageSender, TransientSendError, type MarketingHold, type SendAttempt, type SendDeps, type SendOutcome } from './send-message.ts';
 export { sendJobProcessor, sendWorkerOptions, watchSendWorker, type SendStream } from './send-worker.ts';
 export { createNodemailerTransport, relayOf, type NodemailerTransport, type TransportConfig } from './nodemailer-transport.ts';
 export { PacedTransport } from './paced-transport.ts';

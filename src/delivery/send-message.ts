@@ -22,11 +22,18 @@ export interface SendDeps {
   outcomes: OutcomeRecorder;
   metrics: MessageMetrics;
   logger: Logger;
+  /** The reputation guard's hold on this stream's marketing (reputation/guard-gate.ts): in memory, no I/O. */
+  guard?: MarketingHold;
   /** Batch window for the database reads of concurrent jobs. */
   batchWaitMs?: number;
   maxBatch?: number;
   /** Frequency caps (docs/rules.md §13); absent when none is configured: the send path makes no call for them. */
   frequencyCap?: FrequencyCap;
+}
+
+/** Whether marketing of the stream may go now; when not, until when its job waits (docs/rules.md §13). */
+export interface MarketingHold {
+  holdMarketing(jobId: string): Date | undefined;
 }
 
 export interface SendAttempt {
@@ -126,6 +133,10 @@ export class MessageSender {
       await this.finish(message, sentOutcomeOf(attempt.checkpoint, attempt.number));
       return { outcome: 'sent' };
     }
+    // A paused stream (or a guard state too old to trust) holds marketing before anything is read:
+    // the job waits in the delayed set, attempts unspent (after the checkpoint: what went is recorded).
+    const until = message.kind === 'marketing' ? this.deps.guard?.holdMarketing(message._id) : undefined;
+    if (until) throw new MessageHeld('guard_paused', until);
     // Fail closed: without the current state nothing is sent; the job is retried later.
     const state = await this.transient('subscription store', () => this.states.submit(message.to));
     const { consentMode } = this.deps.config;

@@ -1,7 +1,8 @@
 import { NO_EVENTS, type AppEventSink } from '../shared/app-events.ts';
 import { AppError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
-import { messageEvent, type MessageRepository } from '../messages/index.ts';
+import type { ReputationEvents } from '../shared/reputation-events.ts';
+import { messageEvent, type FeedbackTarget, type MessageRepository } from '../messages/index.ts';
 import { suppressAddress, type ChangeContext, type ConsentEventView, type ErasureRestrictions, type StateChange, type SubscriptionStore, type SuppressionKind } from '../subscriptions/index.ts';
 import { applyToErased } from './apply-to-erased.ts';
 import { believedAboutAnyAddress } from './feedback-event.ts';
@@ -21,6 +22,8 @@ export interface ApplyFeedbackDeps {
   logger: Logger;
   /** Webhooks: message.bounced / message.complained for feedback that names a message. */
   events?: AppEventSink;
+  /** The reputation guard's counters (docs/rules.md §13): bounces and complaints about our messages, once each. */
+  reputation?: ReputationEvents;
   now?: () => Date;
 }
 
@@ -71,9 +74,20 @@ export class ApplyFeedback {
       const event = messageEvent(message, type, extra, record.at);
       await (this.deps.events ?? NO_EVENTS).emit([event]);
     }
+    this.countForReputation(record, message);
     await this.deps.feedback.markApplied(recordId, this.now());
     this.deps.logger.info({ event: 'feedback.applied', provider: record.provider, type: record.type, outcome: applied, messageLinked: Boolean(message) });
     return applied;
+  }
+
+  /**
+   * Only here, just before the record is marked applied: a replayed event finds it applied and
+   * returns above, so it is counted once (a crash between the two counts it again: over, never under).
+   */
+  private countForReputation(record: FeedbackRecord, message: FeedbackTarget | null): void {
+    if (!message || !this.deps.reputation) return;
+    if (record.type !== 'hard_bounce' && record.type !== 'soft_bounce' && record.type !== 'complaint') return;
+    this.deps.reputation.count({ kind: record.type, stream: message.stream, from: message.from, to: message.to, template: message.template, subscriptionType: message.subscriptionType });
   }
 
   private async applyToAddress(record: FeedbackRecord, address: string, messageId: string | undefined, messageType: string | undefined): Promise<Applied> {

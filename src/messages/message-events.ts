@@ -2,7 +2,7 @@ import { appEventId, type AppEvent, type MessageEventData } from '../shared/app-
 import type { FinalOutcome } from './message-repository.ts';
 import type { MessageRecord } from './message.model.ts';
 
-type MessageEventType = Exclude<AppEvent['type'], 'subscription.changed'>;
+type MessageEventType = Extract<AppEvent['type'], `message.${string}`>;
 export type MessageOfEvent = Pick<MessageRecord, '_id' | 'to' | 'kind' | 'template' | 'subscriptionType'>;
 
 /** A message event (webhooks, docs/rules.md §9); its id is stable per message and type, so a re-run emits the same event. */

@@ -14,8 +14,8 @@ const VIEW_PROJECTION = { data: 0, idempotencyKey: 0 } as const;
 const ROUTING_PROJECTION = { sendAt: 1, kind: 1, subscriptionType: 1, stream: 1 } as const;
 
 /** What the reconciler reads of a record. */
-/** What feedback needs of the message it names: whom it went to, what it was, and whether it was sent tagged. */
-export type FeedbackTarget = Pick<MessageRecord, '_id' | 'to' | 'kind' | 'template' | 'subscriptionType' | 'tagged'>;
+/** What feedback needs of the message it names: whom it went to, what it was, whether it was sent tagged, and where it left from (the guard counts by stream and From). */
+export type FeedbackTarget = Pick<MessageRecord, '_id' | 'to' | 'kind' | 'template' | 'subscriptionType' | 'tagged' | 'stream' | 'from'>;
 
 export type ReconcileCandidate = Pick<MessageRecord, '_id' | 'createdAt' | 'sendAt' | 'kind' | 'to' | 'template' | 'subscriptionType' | 'stream'>;
 /** What adding a job for a stored message reads: its id, its time, and what routes it (send-jobs.ts). */
@@ -164,7 +164,7 @@ export class MessageRepository {
 
   /** The recipient and kind of a message that relay feedback names (a point read), or null. */
   async findForFeedback(id: string): Promise<FeedbackTarget | null> {
-    return this.records.findOne({ _id: id }, { projection: { _id: 1, to: 1, kind: 1, template: 1, subscriptionType: 1, tagged: 1 } });
+    return this.records.findOne({ _id: id }, { projection: { _id: 1, to: 1, kind: 1, template: 1, subscriptionType: 1, tagged: 1, stream: 1, from: 1 } });
   }
 
   /** Our message id for the relay's id (from its `250` reply), or undefined. SendGrid's ids carry a suffix: matched on the prefix we stored. */

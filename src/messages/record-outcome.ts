@@ -1,9 +1,11 @@
 import { NO_EVENTS, type AppEventSink } from '../shared/app-events.ts';
 import { MicroBatcher } from '../shared/micro-batcher.ts';
+import type { ReputationEvents } from '../shared/reputation-events.ts';
 import { outcomeEvent, type MessageOfEvent } from './message-events.ts';
 import type { MessageMetrics } from './message-metrics.ts';
 import type { OutcomeDecision } from './message-outcome.model.ts';
 import type { FinalOutcome, MessageRepository } from './message-repository.ts';
+import type { MessageRecord } from './message.model.ts';
 import { relayIdFromReply } from './relay-id.ts';
 
 /**
@@ -54,7 +56,12 @@ export interface RecordOutcomeDeps {
   events?: AppEventSink;
   /** Batch window for the writes of concurrent sends. */
   batch?: { maxWaitMs: number; maxBatch: number };
+  /** The reputation guard's counters (docs/rules.md §13): a send, and a synchronous hard bounce. In memory; never waits. */
+  reputation?: ReputationEvents;
 }
+
+/** A message as its outcome is recorded: what its event tells, and where it left from (the guard counts by both). */
+export type RecordedMessage = MessageOfEvent & Partial<Pick<MessageRecord, 'stream' | 'from'>>;
 
 /**
  * The one room where a message becomes final (sent, suppressed or failed): the outcome is written
@@ -77,21 +84,29 @@ export class OutcomeRecorder {
   }
 
   /** One message's outcome. Throws when it cannot be written (the caller retries); counts and tells it once written. */
-  async record(message: MessageOfEvent, outcome: FinalOutcome): Promise<void> {
+  async record(message: RecordedMessage, outcome: FinalOutcome): Promise<void> {
     await this.writes.submit({ id: message._id, outcome });
     this.told([{ message, outcome }]);
     await (this.deps.events ?? NO_EVENTS).emit([outcomeEvent(message, outcome)]);
   }
 
   /** Several outcomes in one write (the reconciler). */
-  async recordMany(items: { message: MessageOfEvent; outcome: FinalOutcome }[]): Promise<void> {
+  async recordMany(items: { message: RecordedMessage; outcome: FinalOutcome }[]): Promise<void> {
     if (items.length === 0) return;
     await this.deps.messages.recordOutcomes(items.map(({ message, outcome }) => ({ id: message._id, outcome })));
     this.told(items);
     await (this.deps.events ?? NO_EVENTS).emit(items.map(({ message, outcome }) => outcomeEvent(message, outcome)));
   }
 
-  private told(items: { message: MessageOfEvent; outcome: FinalOutcome }[]): void {
-    for (const { message, outcome } of items) this.deps.metrics?.outcomes.inc({ kind: message.kind, outcome: outcome.status, reason: outcome.reason ?? '' });
+  private told(items: { message: RecordedMessage; outcome: FinalOutcome }[]): void {
+    for (const { message, outcome } of items) {
+      this.deps.metrics?.outcomes.inc({ kind: message.kind, outcome: outcome.status, reason: outcome.reason ?? '' });
+      // A relay's 550 for the mailbox is a send that hard-bounced at once: both count (docs/rules.md §13).
+      const hardBounced = outcome.status === 'failed' && outcome.reason === 'hard_bounce';
+      if (!this.deps.reputation || (outcome.status !== 'sent' && !hardBounced)) continue;
+      const event = { stream: message.stream, from: message.from, to: message.to, template: message.template, subscriptionType: message.subscriptionType };
+      this.deps.reputation.count({ kind: 'send', ...event });
+      if (hardBounced) this.deps.reputation.count({ kind: 'hard_bounce', ...event });
+    }
   }
 }

@@ -12,6 +12,8 @@ export const APP_EVENT_TYPES = [
   'message.failed',
   'message.bounced',
   'message.complained',
+  'sending.paused',
+  'sending.resumed',
 ] as const;
 export type AppEventType = (typeof APP_EVENT_TYPES)[number];
 
@@ -45,6 +47,27 @@ export interface MessageEventData {
   diagnostic?: string;
 }
 
+/**
+ * A stream's marketing paused or resumed by the reputation guard or an operator (docs/rules.md §13).
+ * Its `address` is the pseudo-address `stream:<name>`: a stream's events keep their order.
+ */
+export interface SendingEventData {
+  stream: string;
+  by: 'guard' | 'operator';
+  /** `guard`, or the operator's account or API key actor. */
+  actor: string;
+  explanation?: string;
+  /** The window whose figures decided a guard pause. */
+  window?: string;
+  figures?: { sends: number; hardBounces: number; softBounces: number; complaints: number };
+  rates?: { complaintRate: number; hardBounceRate: number };
+  /** The templates and subscription types that drew the complaints, most first. */
+  topTemplates?: { template: string; subscriptionType?: string; sends: number; complaints: number }[];
+}
+
+/** The pseudo-address of a stream's own events: they are ordered per stream as an address's are. */
+export const streamEventAddress = (stream: string): string => `stream:${stream}`;
+
 interface EventBase {
   /** Stable: the same happening always has the same id (a retry or replay never makes a new one). */
   id: string;
@@ -55,7 +78,8 @@ interface EventBase {
 
 export type AppEvent =
   | (EventBase & { type: 'subscription.changed'; data: SubscriptionChangedData })
-  | (EventBase & { type: Exclude<AppEventType, 'subscription.changed'>; data: MessageEventData });
+  | (EventBase & { type: 'sending.paused' | 'sending.resumed'; data: SendingEventData })
+  | (EventBase & { type: Exclude<AppEventType, 'subscription.changed' | 'sending.paused' | 'sending.resumed'>; data: MessageEventData });
 
 /** Where domains hand their events. It never throws: a change that is stored stays stored. */
 export interface AppEventSink {
