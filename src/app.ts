@@ -65,7 +65,7 @@ export async function createApp(config: Config, roles: Roles, logger: Logger = c
       forms: pages.forms,
       templates: { renderer: templates.renderer, problems: templates.problems, sendTest: (input) => messages.enqueuer.enqueueTest(input) },
       ...(overrides.consoleClock ? { clock: overrides.consoleClock } : {}),
-      ...(overrides.consoleReputation ? { reputation: overrides.consoleReputation } : {}),
+      reputation: reputation.service,
     });
     const privacyRoutes = privacy.routes({
       store,
@@ -94,6 +94,7 @@ export async function createApp(config: Config, roles: Roles, logger: Logger = c
     http: undefined,
     templates: { renderer: templates.renderer },
     subscriptions: { store },
+    reputation: reputation.service,
     messages: {
       enqueue: (input, options) => messages.enqueuer.enqueue(input, options),
       enqueueBatch: (items) => messages.enqueuer.enqueueBatch(items),

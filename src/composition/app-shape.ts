@@ -43,6 +43,8 @@ export interface App {
   http: Express | undefined;
   templates: { renderer: TemplateRenderer };
   subscriptions: { store: MongoSubscriptionStore };
+  /** The reputation guard's report, pause and resume (the console and /v1/streams use the same). */
+  reputation: ReputationControl;
   messages: {
     enqueue(input: MessageInput, options?: EnqueueOptions): Promise<EnqueueResult>;
     enqueueBatch(items: unknown[]): Promise<BatchResult>;
@@ -66,6 +68,4 @@ export interface AppOverrides {
   snsHttps?: HttpsFetchOptions;
   /** The clock console sessions are timed by (their absolute lifetime); Date.now otherwise. */
   consoleClock?: () => number;
-  /** The reputation guard the console's deliverability page reads (a test's stand-in until the real guard is wired). */
-  consoleReputation?: ReputationControl;
 }

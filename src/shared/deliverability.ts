@@ -60,6 +60,7 @@ export interface StreamReputation {
   daily: { day: string; counts: ReputationCounts }[];
   /** Templates (with their subscription type) that drew complaints in the last 7 days, most first. */
   topTemplates: { template: string; subscriptionType?: string; sends: number; complaints: number }[];
+  /** Newest first (the last 50). */
   history: GuardHistoryEntry[];
 }
 

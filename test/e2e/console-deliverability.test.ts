@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConsoleUserRepository, type ConsoleRole } from '../../src/console/index.ts';
@@ -6,52 +8,64 @@ import type { ReputationControl, StreamReputation } from '../../src/shared/deliv
 import { startTestApp } from '../helpers/app.ts';
 import { expectAccessible, freePort, launchChromium, newPage, signIn as signInAs } from '../helpers/console-browser.ts';
 import { testConfig } from '../helpers/env.ts';
-import { DEFAULT_THRESHOLDS, InMemoryReputation, sampleStream } from '../helpers/sample-deliverability.ts';
+import { eventually } from '../helpers/processes.ts';
+import { mailgunSignature } from '../helpers/relay-signers.ts';
+import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
 
 // A whole flow in a real browser with two axe scans: about 20 s on a busy CI core.
 const BROWSER_FLOW = { timeout: 90_000 };
 
 /**
- * The console's deliverability page in real Chromium against the real app: the guard's figures and
- * the pause banner at 1280 px, a marketer resuming (refused without an explanation, the stream
+ * The console's deliverability page in real Chromium against the real app: the real guard's figures
+ * (real sends, signed relay complaints) and the pause banner at 1280 px, a marketer resuming (refused without an explanation, the stream
  * staying paused), pausing by hand, roles, the guard's refusals, and axe in both states. What the
  * page must show is read from the guard's own report, so the page test does not depend on where
  * the figures come from.
  */
 type TestApp = Awaited<ReturnType<typeof startTestApp>>;
 
+const MAILGUN_KEY = 'key-mailgun-signing-deliverability-7788';
+const FIXTURES = resolve(import.meta.dirname, '../fixtures/feedback');
+const DOMAINS = ['gmail.com', 'outlook.com', 'yahoo.com', 'icloud.com', 'example.org'];
+
 /**
- * THE SOURCE OF THE FIGURES: a plain in-memory report with `marketing` paused by the guard (2,000
- * sends and 7 complaints in 24 h) and `transactional` sending. The real reputation guard is built
- * in parallel (#23): after merging, swap this one function for it, driven to the same state.
+ * THE SOURCE OF THE FIGURES: the real guard, driven there the way production gets there. 150
+ * newsletters and 50 product updates go to a real SMTP sink (recipients spread over the provider
+ * groups), then six signed Mailgun complaints (five about newsletters, one about a product update)
+ * arrive through the real receiver: 3 % of 200 sends, past REPUTATION_MIN_VOLUME=100 and the 0.3 %
+ * pause line, so the guard pauses `marketing`.
  */
-function reportFor(now: Date): ReputationControl {
-  const last24h = { sends: 2000, hardBounces: 30, softBounces: 12, complaints: 7 };
-  return new InMemoryReputation({
-    generatedAt: now.toISOString(),
-    thresholds: DEFAULT_THRESHOLDS,
-    streams: [
-      sampleStream('transactional', now, { last24h: { sends: 5200, hardBounces: 21, softBounces: 40, complaints: 1 } }),
-      sampleStream('marketing', now, {
-        last24h,
-        guard: { state: 'paused', pausedAt: now.toISOString(), pausedBy: 'guard', reason: 'complaint rate over 0.3 % in 24 h' },
-        history: [
-          { at: new Date(now.getTime() - 3600_000).toISOString(), action: 'warned', window: '24h', counts: { sends: 1500, hardBounces: 20, softBounces: 9, complaints: 2 } },
-          { at: now.toISOString(), action: 'paused', window: '24h', counts: last24h },
-        ],
-        topTemplates: [
-          { template: 'weekly-digest', subscriptionType: 'newsletter', sends: 1500, complaints: 6 },
-          { template: 'spring-sale', sends: 500, complaints: 1 },
-        ],
-      }),
-    ],
-  });
+async function driveToPause(): Promise<void> {
+  const send = async (template: 'newsletter' | 'product-update', subscriptionType: string, recipients: string[]) => {
+    const data = app.templates.renderer.get(template)!.sampleData;
+    const res = await fetch(`${app.url}/v1/messages/batch`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${app.ctx.config.apiKey}` },
+      body: JSON.stringify({ messages: recipients.map((to) => ({ kind: 'marketing', to, template, data, subscriptionType })) }),
+    });
+    expect(res.status).toBe(202);
+  };
+  const readers = (what: string, n: number) => Array.from({ length: n }, (_, i) => `${what}-${tag}-${i}@${DOMAINS[i % DOMAINS.length]}`);
+  const news = readers('news', 150);
+  const updates = readers('update', 50);
+  await send('newsletter', 'newsletter', news);
+  await send('product-update', 'product-updates', updates);
+  await eventually(() => [...news, ...updates].every((to) => sink.to(to).length === 1), 60_000);
+  for (const to of [...news.slice(0, 5), updates[0]!]) {
+    const body = JSON.parse(readFileSync(resolve(FIXTURES, 'mailgun-complained.json'), 'utf8')) as { signature: unknown; 'event-data': Record<string, unknown> };
+    body.signature = mailgunSignature(MAILGUN_KEY);
+    body['event-data'] = { ...body['event-data'], id: `cmp-${tag}-${to}`, recipient: to, message: { headers: { 'message-id': sink.to(to)[0]!.header('message-id') } } };
+    const res = await fetch(`${app.url}/v1/feedback/mailgun`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect(res.status).toBe(200);
+  }
+  await eventually(async () => ((await streamOf('marketing')).guard.state === 'paused' ? true : undefined), 15_000);
 }
 
 let app: TestApp;
 let browser: Browser;
 let base: string;
 let guard: ReputationControl;
+let sink: SmtpSink;
 const PASSWORD = 'a long console password 42';
 const tag = randomBytes(3).toString('hex');
 const operator = (role: ConsoleRole) => `${role}-${tag}@ops.example.com`;
@@ -77,23 +91,29 @@ async function open(role: ConsoleRole) {
 beforeAll(async () => {
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
-  guard = reportFor(new Date());
-  app = await startTestApp(testConfig('console-deliv', { PORT: String(port), PUBLIC_URL: base }), { api: true, worker: false }, { consoleReputation: guard });
+  sink = await startSmtpSink();
+  app = await startTestApp(
+    testConfig('console-deliv', { PORT: String(port), PUBLIC_URL: base, SMTP_URL: sink.url, FEEDBACK_MAILGUN_SIGNING_KEY: MAILGUN_KEY, REPUTATION_MIN_VOLUME: '100' }),
+    { api: true, worker: true },
+  );
+  guard = app.reputation;
   const users = new ConsoleUserRepository({ db: app.ctx.db });
   for (const role of ['support', 'marketer', 'admin'] as const) await users.add(operator(role), role, PASSWORD);
   browser = await launchChromium();
-});
+  await driveToPause();
+}, 120_000);
 
 afterAll(async () => {
   await browser?.close();
   await app?.stop();
+  await sink?.close();
 });
 
 describe('the deliverability page', () => {
   it('shows a marketer the pause banner and the figures, refuses a resume without an explanation, and resumes with one', BROWSER_FLOW, async () => {
     const paused = await streamOf('marketing');
     expect(paused.guard.state).toBe('paused');
-    const decided = [...paused.history].reverse().find((e) => e.action === 'paused')!.counts!;
+    const decided = paused.history.find((e) => e.action === 'paused')!.counts!;
     const { context, page, problems } = await open('marketer');
     try {
       await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Deliverability' }).click();
@@ -106,7 +126,7 @@ describe('the deliverability page', () => {
       expect(banner).toContain('by the reputation guard');
       expect(banner).toContain(`Last 24 hours: ${count(decided.complaints)} complaints in ${count(decided.sends)} sends (${percent(decided.complaints, decided.sends)})`);
       expect(banner).toContain(`${count(decided.hardBounces)} hard bounces (${percent(decided.hardBounces, decided.sends)})`);
-      for (const tpl of paused.topTemplates) expect(banner).toContain(`${tpl.template}${tpl.subscriptionType ? ` (subscription type ${tpl.subscriptionType})` : ''}: ${count(tpl.complaints)} complaints in ${count(tpl.sends)} sends`);
+      for (const tpl of paused.topTemplates) expect(banner).toContain(`${tpl.template}${tpl.subscriptionType ? ` (subscription type ${tpl.subscriptionType})` : ''}: ${count(tpl.complaints)} ${tpl.complaints === 1 ? 'complaint' : 'complaints'} in ${count(tpl.sends)} sends`);
 
       // the figures per provider group and window, in a captioned table
       const table = page.getByRole('table', { name: 'Sends, bounces and complaints on stream marketing, by mailbox provider' });
@@ -130,7 +150,7 @@ describe('the deliverability page', () => {
       expect(await daily.getByRole('row').filter({ has: page.getByRole('rowheader', { name: today.day }) }).locator('td').first().textContent()).toBe(count(today.counts.sends));
 
       // the history and the templates
-      expect(await page.getByRole('table', { name: 'Templates by complaint rate, last 7 days' }).last().getByRole('rowheader').allTextContents()).toEqual(['weekly-digest', 'spring-sale']);
+      expect(await page.getByRole('table', { name: 'Templates by complaint rate, last 7 days' }).last().getByRole('rowheader').allTextContents()).toEqual(['newsletter', 'product-update']);
       await expectAccessible(page, 'deliverability (paused)');
 
       // without an explanation (the browser accepts blanks; the guard does not): 422, the message, still paused
@@ -138,7 +158,7 @@ describe('the deliverability page', () => {
       await field.fill('   ');
       const refused = await clickFor(page, '/console/deliverability/marketing/resume', () => page.getByRole('button', { name: 'Resume marketing on marketing' }).click());
       expect(refused.status()).toBe(422);
-      await expect.poll(async () => (await page.getByRole('alert').allTextContents()).join(' ')).toContain('An explanation is required to resume a stream');
+      await expect.poll(async () => (await page.getByRole('alert').allTextContents()).join(' ')).toContain('An explanation is required: it is kept in the audit record');
       expect((await streamOf('marketing')).guard.state).toBe('paused');
 
       // with one: resumed, audited with the operator as actor
@@ -148,7 +168,7 @@ describe('the deliverability page', () => {
       await expect.poll(() => page.getByRole('status').first().textContent()).toContain('Marketing on stream marketing resumed');
       const after = await streamOf('marketing');
       expect(after.guard.state).toBe('ok');
-      expect(after.history.at(-1)).toMatchObject({ action: 'resumed', actor: `console:${operator('marketer')}`, explanation: 'Removed the stale segment from weekly-digest' });
+      expect(after.history[0]).toMatchObject({ action: 'resumed', actor: `console:${operator('marketer')}`, explanation: 'Removed the stale segment from weekly-digest' });
       expect(await page.getByRole('alert').count()).toBe(0);
       expect(await page.locator('ol.timeline').last().textContent()).toContain(`console:${operator('marketer')}`);
       await expectAccessible(page, 'deliverability (resumed)');

@@ -8,7 +8,6 @@ import { startTestApp } from '../helpers/app.ts';
 import { freePort, launchChromium, signIn } from '../helpers/console-browser.ts';
 import { testConfig } from '../helpers/env.ts';
 import { eventually } from '../helpers/processes.ts';
-import { DEFAULT_THRESHOLDS, InMemoryReputation, sampleStream } from '../helpers/sample-deliverability.ts';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
 
 /**
@@ -79,21 +78,7 @@ beforeAll(async () => {
   const port = await freePort();
   sink = await startSmtpSink();
   base = `http://127.0.0.1:${port}`;
-  const now = new Date();
-  const reputation = new InMemoryReputation({
-    generatedAt: now.toISOString(),
-    thresholds: DEFAULT_THRESHOLDS,
-    streams: [
-      sampleStream('transactional', now, { last24h: { sends: 5200, hardBounces: 21, softBounces: 40, complaints: 1 } }),
-      sampleStream('marketing', now, {
-        last24h: { sends: 2000, hardBounces: 30, softBounces: 12, complaints: 7 },
-        guard: { state: 'paused', pausedAt: now.toISOString(), pausedBy: 'guard', reason: 'complaint rate 0.35 % over 24 h' },
-        history: [{ at: now.toISOString(), action: 'paused', window: '24h', counts: { sends: 2000, hardBounces: 30, softBounces: 12, complaints: 7 } }],
-        topTemplates: [{ template: 'weekly-digest', subscriptionType: 'newsletter', sends: 1500, complaints: 6 }, { template: 'spring-sale', sends: 500, complaints: 1 }],
-      }),
-    ],
-  });
-  app = await startTestApp(testConfig('console-layout', { PORT: String(port), PUBLIC_URL: base, SMTP_URL: sink.url }), { api: true, worker: true, queues: ['send'] }, { consoleReputation: reputation });
+  app = await startTestApp(testConfig('console-layout', { PORT: String(port), PUBLIC_URL: base, SMTP_URL: sink.url }), { api: true, worker: true, queues: ['send'] });
   const users = new ConsoleUserRepository({ db: app.ctx.db });
   for (const role of ['admin', 'marketer'] as const) await users.add(operator(role), role, PASSWORD);
 
@@ -111,6 +96,8 @@ beforeAll(async () => {
   await store.apply(`bounced-${tag}@example.com`, { suppression: { kind: 'hard_bounce', at: new Date(), source: 'bounce', detail: '550 5.1.1 <bounced@example.com>: Recipient address rejected: User unknown in virtual mailbox table' } }, { source: 'bounce' });
   await store.apply(ADDRESS, { suppression: { kind: 'complaint', at: new Date(), source: 'complaint' } }, { source: 'complaint' });
   await new SubscriptionForms({ db: app.ctx.db, catalog: app.ctx.catalog }).create({ id: formId, title: { en: 'Autumn newsletter', de: 'Herbst-Newsletter' }, types }, operator('marketer'));
+  // the deliverability page with its banner: marketing paused by hand through the real guard
+  await app.reputation.pause('marketing', { actor: 'test:layout', explanation: 'A pause, so the banner and the resume form are on the page' });
   browser = await launchChromium();
 });
 

@@ -5,7 +5,6 @@ import { ConsoleUserRepository, type ConsoleRole } from '../../src/console/index
 import { startTestApp } from '../helpers/app.ts';
 import { expectAccessible, freePort, launchChromium, newPage as newBrowserPage, signIn as signInAs } from '../helpers/console-browser.ts';
 import { testConfig } from '../helpers/env.ts';
-import { DEFAULT_THRESHOLDS, InMemoryReputation, sampleStream } from '../helpers/sample-deliverability.ts';
 
 // A whole flow in a real browser, with mail between its steps: about 25 s on a busy CI core, so 90 s.
 const BROWSER_FLOW = { timeout: 90_000 };
@@ -40,9 +39,7 @@ const csrfOf = (page: Page) => page.locator('form[action="/console/logout"] inpu
 
 beforeAll(async () => {
   const port = await freePort();
-  // the deliverability page reads a plain report until the reputation guard is wired in app.ts
-  const reputation = new InMemoryReputation({ generatedAt: new Date().toISOString(), thresholds: DEFAULT_THRESHOLDS, streams: [sampleStream('marketing', new Date(), { last24h: { sends: 1200, hardBounces: 6, softBounces: 3, complaints: 1 } })] });
-  app = await startTestApp(testConfig('console-e2e', { PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` }), { api: true, worker: false }, { consoleReputation: reputation });
+  app = await startTestApp(testConfig('console-e2e', { PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` }), { api: true, worker: false });
   base = `http://127.0.0.1:${port}`;
   const users = new ConsoleUserRepository({ db: app.ctx.db });
   for (const role of ['admin', 'support', 'marketer'] as const) await users.add(operator(role), role, PASSWORD);

@@ -1,16 +1,12 @@
 import {
   PROVIDER_GROUPS,
   REPUTATION_WINDOWS,
-  type DeliverabilityReport,
-  type GuardActor,
   type GuardState,
   type ProviderGroup,
   type ReputationCounts,
-  type ReputationControl,
   type ReputationWindow,
   type StreamReputation,
 } from '../../src/shared/deliverability.ts';
-import { AppError } from '../../src/shared/errors.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -37,37 +33,4 @@ export function sampleStream(name: string, now: Date, o: { last24h: ReputationCo
     return { day, counts: counts(400 + ((i * 37) % 200), i % 7 === 0 ? 9 : 3, 2, i % 9 === 0 ? 1 : 0) };
   });
   return { name, guard: o.guard ?? { state: 'ok' }, windows, byProvider, daily, topTemplates: o.topTemplates ?? [], history: o.history ?? [] };
-}
-
-/**
- * A ReputationControl over a plain in-memory report, as the console sees the real guard: pause and
- * resume change the stream's state and history and refuse as the guard does (AppError 404
- * `unknown_stream`, 422 `explanation_required`, 409 `stream_not_paused` / `stream_already_paused`).
- */
-export class InMemoryReputation implements ReputationControl {
-  constructor(private readonly current: DeliverabilityReport) {}
-
-  report(): Promise<DeliverabilityReport> {
-    return Promise.resolve(structuredClone(this.current));
-  }
-
-  pause(stream: string, by: GuardActor): Promise<GuardState> {
-    return this.change(stream, by, 'paused');
-  }
-
-  resume(stream: string, by: GuardActor): Promise<GuardState> {
-    return this.change(stream, by, 'resumed');
-  }
-
-  private change(name: string, by: GuardActor, action: 'paused' | 'resumed'): Promise<GuardState> {
-    const s = this.current.streams.find((x) => x.name === name);
-    if (!s) return Promise.reject(new AppError('unknown_stream', `No stream named "${name}"`, { status: 404 }));
-    if (by.explanation.trim() === '') return Promise.reject(new AppError('explanation_required', `An explanation is required to ${action === 'paused' ? 'pause' : 'resume'} a stream`, { status: 422 }));
-    if (action === 'resumed' && s.guard.state !== 'paused') return Promise.reject(new AppError('stream_not_paused', `Stream "${name}" is not paused`, { status: 409 }));
-    if (action === 'paused' && s.guard.state === 'paused') return Promise.reject(new AppError('stream_already_paused', `Stream "${name}" is paused already`, { status: 409 }));
-    const at = new Date().toISOString();
-    s.guard = action === 'paused' ? { state: 'paused', pausedAt: at, pausedBy: 'operator', reason: by.explanation } : { state: 'ok' };
-    s.history.push({ at, action, actor: by.actor, explanation: by.explanation });
-    return Promise.resolve(structuredClone(s.guard));
-  }
 }

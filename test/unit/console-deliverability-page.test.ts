@@ -15,9 +15,10 @@ const pausedByOperator = sampleStream('news letter', NOW, {
   last24h: { sends: 2000, hardBounces: 30, softBounces: 12, complaints: 7 },
   guard: { state: 'paused', pausedAt: NOW.toISOString(), pausedBy: 'operator', reason: '<b>list</b> check' },
   history: [
-    { at: '2026-12-05T10:00:00.000Z', action: 'paused', actor: 'console:old@example.com', explanation: 'earlier' },
-    { at: '2026-12-05T11:00:00.000Z', action: 'resumed', actor: 'console:old@example.com', explanation: 'fixed' },
+    // newest first, as the guard reports it
     { at: NOW.toISOString(), action: 'paused', actor: 'console:<img src=x>@example.com', explanation: '<script>alert(1)</script>', window: '7d', counts: { sends: 8000, hardBounces: 120, softBounces: 48, complaints: 28 } },
+    { at: '2026-12-05T11:00:00.000Z', action: 'resumed', actor: 'console:old@example.com', explanation: 'fixed' },
+    { at: '2026-12-05T10:00:00.000Z', action: 'paused', actor: 'console:old@example.com', explanation: 'earlier' },
   ],
   topTemplates: [{ template: '<i>digest</i>', subscriptionType: 'newsletter', sends: 100, complaints: 2 }],
 });

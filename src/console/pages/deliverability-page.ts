@@ -35,7 +35,7 @@ const when = (iso: string | undefined): string => (iso ? iso.replace('T', ' ').r
 const anchor = (stream: string, part: string) => `${part}-${stream.replace(/[^A-Za-z0-9_-]/g, '_')}`;
 
 /** The newest `paused` entry: the figures and window that decided the pause. */
-const lastPause = (s: StreamReputation): GuardHistoryEntry | undefined => [...s.history].reverse().find((e) => e.action === 'paused');
+const lastPause = (s: StreamReputation): GuardHistoryEntry | undefined => s.history.find((e) => e.action === 'paused');
 /** Who paused: the guard, or the operator its history entry names. */
 const pausedBy = (d: DeliverabilityTexts, s: StreamReputation): string => (s.guard.pausedBy === 'guard' ? d.theGuard : (lastPause(s)?.actor ?? d.theGuard));
 
@@ -119,7 +119,7 @@ function history(d: DeliverabilityTexts, f: Formats, s: StreamReputation, actorL
       : undefined;
     return html`<li><h4>${d.actions[e.action]} · <time datetime="${e.at}">${when(e.at)}</time></h4><dl class="kv"><dt>${actorLabel}</dt><dd>${e.actor ?? d.theGuard}</dd>${e.explanation ? html`<dt>${explanationLabel}</dt><dd>${e.explanation}</dd>` : ''}${figures ? html`<dt>${d.reasonLabel}</dt><dd>${figures}</dd>` : ''}</dl></li>`;
   };
-  return html`<ol class="timeline">${[...s.history].reverse().map(item)}</ol>`;
+  return html`<ol class="timeline">${s.history.map(item)}</ol>`;
 }
 
 function topTemplates(d: DeliverabilityTexts, f: Formats, s: StreamReputation, templateLabel: string, typeLabel: string): SafeHtml {
