@@ -1,4 +1,7 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import type { App } from '../../src/app.ts';
+import type { Config } from '../../src/config.ts';
+import { waitForOutput } from '../helpers/processes.ts';
 import { authHeaders } from '../helpers/env.ts';
 import type { SmtpSink } from '../helpers/smtp-sink.ts';
 
@@ -51,4 +54,20 @@ export function receivedIds(sink: SmtpSink): string[] {
 
 export function duplicatesOf(ids: string[]): number {
   return ids.length - new Set(ids).size;
+}
+
+/**
+ * A send worker process (`workers/send.ts --stream <stream>`) on the test app's database, Redis and
+ * queue prefix, with `env` on top; resolves once it has started, with a reader of its stdout (the
+ * JSON log lines). The caller stops it with stopProcess (helpers/processes.ts).
+ */
+export async function startSendWorker(config: Config, env: Record<string, string>, stream: string): Promise<{ child: ChildProcess; log: () => string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'workers/send.ts', '--stream', stream], {
+    env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'info', MONGO_URL: config.mongoUrl, REDIS_URL: config.redisUrl, QUEUE_PREFIX: config.queuePrefix, MAILGATE_SECRET: config.secrets[0], PUBLIC_URL: config.publicUrl, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let log = '';
+  child.stdout!.on('data', (chunk: Buffer) => (log += chunk.toString()));
+  await waitForOutput(child, /"event":"app\.started"/, 30_000);
+  return { child, log: () => log };
 }

@@ -1,13 +1,13 @@
 // Drill: a frequency cap holds across processes (docs/rules.md §13). Three send worker processes,
 // each serving the marketing stream with 20 jobs at once, race 50 marketing messages to one mailbox
 // (spelt with different +tags) under a cap of 3: the atomic script lets exactly 3 take a slot.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startTestApp } from '../helpers/app.ts';
 import { testConfig } from '../helpers/env.ts';
 import { startSmtpSink } from '../helpers/smtp-sink.ts';
-import { eventually, stopProcess, waitForOutput } from '../helpers/processes.ts';
-import { duplicatesOf, enqueueAll, receivedIds, sampleData, statusCounts } from './drill-helpers.ts';
+import { eventually, stopProcess } from '../helpers/processes.ts';
+import { duplicatesOf, enqueueAll, receivedIds, sampleData, statusCounts, startSendWorker } from './drill-helpers.ts';
 
 const MESSAGES = 50;
 const CAP = 3;
@@ -29,15 +29,9 @@ describe('drill: a frequency cap across processes', () => {
     cleanups.push(() => api.stop());
 
     const startWorker = async () => {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'workers/send.ts', '--stream', 'marketing'], {
-        env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'info', MONGO_URL: config.mongoUrl, REDIS_URL: config.redisUrl, QUEUE_PREFIX: config.queuePrefix, MAILGATE_SECRET: config.secrets[0], PUBLIC_URL: config.publicUrl, ...env },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      children.push(child);
-      let log = '';
-      child.stdout!.on('data', (chunk: Buffer) => (log += chunk.toString()));
-      await waitForOutput(child, /"event":"app\.started"/, 30_000);
-      return () => log;
+      const worker = await startSendWorker(config, env, 'marketing');
+      children.push(worker.child);
+      return worker.log;
     };
     const logs = await Promise.all([startWorker(), startWorker(), startWorker()]);
 

@@ -1,13 +1,13 @@
 // Drill: a stream's per-second limit holds for the whole fleet. Three send worker processes, each
 // started with `--stream transactional`, share one limit of 40 messages per second; the rate is
 // measured where it matters, at the relay (the 60-second figure belongs to the bench).
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startTestApp } from '../helpers/app.ts';
 import { testConfig } from '../helpers/env.ts';
 import { startSmtpSink } from '../helpers/smtp-sink.ts';
-import { stopProcess, waitForOutput } from '../helpers/processes.ts';
-import { enqueueAll, sampleData } from './drill-helpers.ts';
+import { stopProcess } from '../helpers/processes.ts';
+import { enqueueAll, sampleData, startSendWorker } from './drill-helpers.ts';
 
 const LIMIT = 40;
 /** 15 s in the suite; `DRILL_RATE_MEASURE_MS=60000` gives the issue's 60-second figure. */
@@ -32,15 +32,9 @@ describe('drill: a per-second limit across processes', () => {
     cleanups.push(() => api.stop());
 
     const startWorker = async () => {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'workers/send.ts', '--stream', 'transactional'], {
-        env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'info', MONGO_URL: config.mongoUrl, REDIS_URL: config.redisUrl, QUEUE_PREFIX: config.queuePrefix, MAILGATE_SECRET: config.secrets[0], PUBLIC_URL: config.publicUrl, ...env },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      children.push(child);
-      let log = '';
-      child.stdout!.on('data', (chunk: Buffer) => (log += chunk.toString()));
-      await waitForOutput(child, /"event":"app\.started"/, 30_000);
-      return () => log;
+      const worker = await startSendWorker(config, env, 'transactional');
+      children.push(worker.child);
+      return worker.log;
     };
     const logs = await Promise.all([startWorker(), startWorker(), startWorker()]);
     // `--stream transactional`: each process started the transactional stream's worker and no other.

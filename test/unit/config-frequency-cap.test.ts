@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.ts';
+import { loadConfig } from '../../src/config.ts';
+import { refusal } from '../helpers/config-refusal.ts';
 
-/** The one line a refused configuration throws. */
-function refusal(env: Record<string, string>): string {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as Error).message;
-  }
-  throw new Error(`accepted ${JSON.stringify(env)}`);
-}
 
 const DAY = 86_400_000;
 

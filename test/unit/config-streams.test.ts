@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.ts';
+import { loadConfig } from '../../src/config.ts';
+import { refusal } from '../helpers/config-refusal.ts';
 import { StreamRouter } from '../../src/messages/index.ts';
 
-/** The one line a refused configuration throws. */
-function refusal(env: Record<string, string>): string {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as Error).message;
-  }
-  throw new Error(`accepted ${JSON.stringify(env)}`);
-}
 
 describe('streams in the configuration', () => {
   it('has two streams by default, each falling back to the single settings', () => {
