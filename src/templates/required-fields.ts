@@ -94,14 +94,15 @@ const isMissing = (value: unknown) => value === undefined || value === null || v
 /**
  * The required paths the data does not fill, in the order given. Missing is undefined, null or ''
  * (as the renderer has always treated `required`); a nested path is missing when any step on the
- * way is not an object holding it. Own properties only, as Handlebars reads them.
+ * way does not hold the next one. Own properties only, as Handlebars reads them.
  */
 export function missingFields(required: readonly string[], data: Record<string, unknown>): string[] {
   const missing: string[] = [];
   for (const path of required) {
     let value: unknown = data;
     for (const part of path.split('.')) {
-      value = typeof value === 'object' && value !== null && Object.hasOwn(value, part) ? (value as Record<string, unknown>)[part] : undefined;
+      // Object(): a string's own `length` counts, as Handlebars finds it too
+      value = value !== undefined && value !== null && Object.hasOwn(Object(value), part) ? (Object(value) as Record<string, unknown>)[part] : undefined;
       if (value === undefined) break;
     }
     if (isMissing(value)) missing.push(path);

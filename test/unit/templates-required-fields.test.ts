@@ -27,6 +27,10 @@ describe('required fields from the Handlebars AST', () => {
     expect(of('{{#items}}{{name}}{{/items}}{{^gone}}x{{/gone}}')).toEqual(['gone', 'items']);
   });
 
+  it('Handlebars partials (refused by the checker) add nothing; mj-include partials are part of the compiled HTML (below)', () => {
+    expect(of('{{> other}} {{#> layout}}{{inside}}{{/layout}} {{kept}}')).toEqual(['kept']);
+  });
+
   it('nested paths name the full path; the url helper needs its argument; eq does not', () => {
     expect(of('{{author.name}} {{author.address.city}} <a href="{{url ctaUrl}}">{{eq a b}}</a>')).toEqual(['author.address.city', 'author.name', 'ctaUrl']);
   });
@@ -38,6 +42,7 @@ describe('required fields from the Handlebars AST', () => {
     expect(missingFields(required, {})).toEqual(required);
     expect(missingFields(['constructor', 'toString'], {})).toEqual(['constructor', 'toString']);
     expect(missingFields(['count', 'flag'], { count: 0, flag: false })).toEqual([]);
+    expect(missingFields(['title.length', 'n.x', 'items.length'], { title: 'abc', n: 5, items: [] })).toEqual(['n.x']);
   });
 });
 
