@@ -11,8 +11,8 @@ export type Checked = { ok: true; record: MessageRecord; parsed: ParsedMessage }
 /**
  * Everything about one message to enqueue but storage: shape, addresses, template, subscription
  * type, and data that fills the template (against the fields found at compile time: no render
- * here, one lookup and a walk of the few required paths). A message that passes becomes the record to insert (status `queued`), with the stream it
- * leaves by.
+ * here, one lookup and a walk of the few required paths). A message that passes becomes the record
+ * to insert (status `queued`), with the stream it leaves by.
  */
 export function checkMessage(deps: { renderer: TemplateRenderer; catalog: SubscriptionCatalog; router: StreamRouter }, input: unknown, headerKey: string | undefined): Checked {
   const result = parseMessageInput(input, headerKey);
