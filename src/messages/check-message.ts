@@ -1,7 +1,7 @@
 import { Types } from 'mongoose';
 import { AppError } from '../shared/errors.ts';
 import type { SubscriptionCatalog } from '../subscriptions/index.ts';
-import type { TemplateRenderer } from '../templates/index.ts';
+import { describeMissing, missingFields, type TemplateRenderer } from '../templates/index.ts';
 import { parseMessageInput, type InputError, type ParsedMessage } from '../contract/index.ts';
 import { idempotencyKeyFor, type MessageRecord } from './message.model.ts';
 import type { StreamRouter } from './stream-routing.ts';
@@ -10,8 +10,9 @@ export type Checked = { ok: true; record: MessageRecord; parsed: ParsedMessage }
 
 /**
  * Everything about one message to enqueue but storage: shape, addresses, template, subscription
- * type. A message that passes becomes the record to insert (status `queued`), with the stream it
- * leaves by.
+ * type, and data that fills the template (against the fields found at compile time: no render
+ * here, one lookup and a walk of the few required paths). A message that passes becomes the record
+ * to insert (status `queued`), with the stream it leaves by.
  */
 export function checkMessage(deps: { renderer: TemplateRenderer; catalog: SubscriptionCatalog; router: StreamRouter }, input: unknown, headerKey: string | undefined): Checked {
   const result = parseMessageInput(input, headerKey);
@@ -43,6 +44,13 @@ export function checkMessage(deps: { renderer: TemplateRenderer; catalog: Subscr
         },
       };
     }
+  }
+  const missing = missingFields(deps.renderer.requiredFields(parsed.template, parsed.locale) ?? [], parsed.data);
+  if (missing.length > 0) {
+    return {
+      ok: false,
+      error: { status: 422, code: 'template_data_invalid', message: `Template "${parsed.template}" (${parsed.locale}) needs ${describeMissing(missing)}`, details: { missing } },
+    };
   }
   const id = new Types.ObjectId().toHexString();
   const record: MessageRecord = {

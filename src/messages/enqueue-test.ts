@@ -29,9 +29,10 @@ export interface TestMessageInput {
 /**
  * Enqueues a test of any template as a `transactional` message marked `test: true`: policy then
  * blocks it only for a hard bounce (the operator asked for it), the sender prefixes the subject
- * "[Test] ", and a marketing template still renders its footer for its own subscription type. The
- * data is rendered once here, so a template the data does not fill is refused (422) before anything
- * is stored. The record and its job are written exactly as `MessageEnqueuer.enqueue` writes them.
+ * "[Test] ", and a marketing template still renders its footer for its own subscription type. Data
+ * missing a field is refused by `checkMessage` (template_data_invalid); it is also rendered once
+ * here, so what only a render finds (a bad link, a field inside a loop) is refused (422) before
+ * anything is stored. The record and its job are written exactly as `MessageEnqueuer.enqueue` writes them.
  */
 export async function enqueueTest(deps: TestEnqueueDeps, input: TestMessageInput): Promise<EnqueueResult> {
   const template = deps.renderer.get(input.template);

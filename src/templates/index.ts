@@ -9,3 +9,4 @@ export type { TemplateProblem } from './template-loader.ts';
 export { createTemplatesRouter } from './templates-router.ts';
 export { templatesApiDoc } from './templates-api-doc.ts';
 export { templateInfoSchema } from './types.ts';
+export { describeMissing, missingFields, requiredFieldsOf, requiredFieldsOfProgram, templateRequiredFields } from './required-fields.ts';

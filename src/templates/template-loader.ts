@@ -6,6 +6,7 @@ import { compileHtml, compilePlain, hb, lintHandlebars, type CompiledHbs } from 
 import { compileMjml } from './mjml-compiler.ts';
 import { sampleDataSchema, templateMetaSchema } from './template-meta.ts';
 import { TEXT_FOOTER } from './footer.ts';
+import { templateRequiredFields } from './required-fields.ts';
 import { LOCALES, type Locale, type TemplateInfo } from './types.ts';
 
 /** One problem found while loading templates; `file` is relative to the working directory as given. */
@@ -20,7 +21,10 @@ export interface CompiledTemplate {
   info: TemplateInfo;
   /** Sample data per locale: `sample.json`, or `sample.<locale>.json` where a template ships one. */
   samples: Record<Locale, Record<string, unknown>>;
+  /** meta.json's `required` as written; `requiredFields` includes it. */
   required: string[];
+  /** Every data path the template cannot render without, per locale (required-fields.ts). */
+  requiredFields: Record<Locale, string[]>;
   strings: Record<Locale, Record<string, string>>;
   subject: Record<Locale, CompiledHbs>;
   html: CompiledHbs;
@@ -158,6 +162,7 @@ export async function compileTemplates(deps: { dir: string; catalog: Subscriptio
       },
       samples: { en: localeSamples.en ?? sample.data, de: localeSamples.de ?? sample.data },
       required: m.required,
+      requiredFields: templateRequiredFields({ html, text: textSource, subject: m.subject, declared: m.required }),
       strings: m.strings ?? { en: {}, de: {} },
       subject: { en: compilePlain(m.subject.en), de: compilePlain(m.subject.de) },
       html: compileHtml(html),

@@ -4,6 +4,7 @@ import { PREFERENCES_PATH, UNSUBSCRIBE_PATH, preferencesUrl, unsubscribeUrl, typ
 import type { SubscriptionCatalog } from '../subscriptions/index.ts';
 import { hb } from './handlebars-env.ts';
 import { FooterLabelCache, type FooterData } from './footer.ts';
+import { describeMissing, missingFields } from './required-fields.ts';
 import type { CompiledTemplate, TemplateProblem } from './template-loader.ts';
 import { LOCALES, type Locale, type RenderInput, type RenderedMessage, type TemplateInfo, type TemplateRenderer } from './types.ts';
 
@@ -48,6 +49,11 @@ export class TemplateRegistry implements TemplateRenderer {
     return this.byName.get(name)?.info;
   }
 
+  /** The data paths a template needs in a locale, found at compile time (required-fields.ts). */
+  requiredFields(name: string, locale: Locale): readonly string[] | undefined {
+    return this.byName.get(name)?.requiredFields[locale];
+  }
+
   /** The sample data a template ships with, in the locale's variant when it has one. */
   sampleData(name: string, locale: Locale): Record<string, unknown> | undefined {
     return this.byName.get(name)?.samples[locale];
@@ -67,10 +73,8 @@ export class TemplateRegistry implements TemplateRenderer {
     const labels = this.labels.get(locale, kind, type);
     if (!labels) throw renderFailed(`template "${name}": unknown subscription type "${type}"`);
     const data: Record<string, unknown> = input.data ?? {};
-    for (const key of template.required) {
-      const value = data[key];
-      if (value === undefined || value === null || value === '') throw renderFailed(`template "${name}" needs data field "${key}"`);
-    }
+    const missing = missingFields(template.requiredFields[locale], data);
+    if (missing.length > 0) throw renderFailed(`template "${name}" needs ${describeMissing(missing)}`);
 
     const { tokens, publicUrl } = this.deps;
     const prefs = preferencesUrl(publicUrl, tokens.sign({ k: 'p', a: input.to, m: input.messageId, l: locale }));

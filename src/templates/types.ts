@@ -40,4 +40,9 @@ export interface TemplateRenderer {
   list(): TemplateInfo[];
   get(name: string): TemplateInfo | undefined;
   render(input: RenderInput): RenderedMessage;
+  /**
+   * The data paths a template cannot render without in a locale (undefined for an unknown
+   * template), known since compile time: enqueue checks data against them without rendering.
+   */
+  requiredFields(name: string, locale: Locale): readonly string[] | undefined;
 }

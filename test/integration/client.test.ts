@@ -63,6 +63,8 @@ it('rejects bad messages locally with the server codes, and maps server errors',
 
   const server = await caught(client.send({ kind: 'transactional', to: 'a@example.com', template: 'no-such-template' }));
   expect(server).toMatchObject({ code: 'unknown_template', status: 422, retryable: false });
+  const unfilled = await caught(client.send({ kind: 'transactional', to: 'a@example.com', template: 'password-reset', data: { resetUrl: 'https://example.com/r' } }));
+  expect(unfilled).toMatchObject({ code: 'template_data_invalid', status: 422, retryable: false, details: { missing: ['expiresInMinutes'] } });
   const missing = await caught(client.getMessage('0123456789abcdef01234567'));
   expect(missing).toMatchObject({ code: 'message_not_found', status: 404 });
   const unauthorized = await caught(createClient({ baseUrl: app.url!, apiKey: 'wrong-key-0123456789' }).getMessage('x'));

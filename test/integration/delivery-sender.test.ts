@@ -28,7 +28,7 @@ afterAll(async () => {
 
 function sender(overrides: { renderer?: Partial<TemplateRenderer>; store?: Partial<SubscriptionStore>; transport?: MailTransport; outcomes?: OutcomeRecorder } = {}): MessageSender {
   const real = app.templates!.renderer;
-  const renderer: TemplateRenderer = { list: () => real.list(), get: (n) => real.get(n), render: (i: RenderInput) => real.render(i), ...overrides.renderer };
+  const renderer: TemplateRenderer = { list: () => real.list(), get: (n) => real.get(n), render: (i: RenderInput) => real.render(i), requiredFields: (n, l) => real.requiredFields(n, l), ...overrides.renderer };
   const real2 = app.subscriptions!.store;
   const store: SubscriptionStore = {
     get: (a) => real2.get(a),

@@ -140,6 +140,25 @@ describe('real answers match the document', () => {
     conforms('get', '/v1/messages/{id}', missing);
   });
 
+  it('messages: 422 template_data_invalid names the missing fields, as documented (#24)', async () => {
+    const { doc } = await fetchDocument();
+    const documentedError = (doc.components?.schemas as Record<string, unknown> | undefined)?.TemplateDataInvalid;
+    expect(JSON.stringify(documentedError)).toContain('"missing"');
+    expect(JSON.stringify((doc.paths as Paths)['/v1/messages']!.post!.responses['422'])).toContain('template_data_invalid');
+    const refused = await api('POST', '/v1/messages', { kind: 'marketing', to: 'doc3@example.com', template: 'newsletter', subscriptionType: 'newsletter', data: {} });
+    expect(refused.status).toBe(422);
+    expect(refused.body).toMatchObject({ error: { code: 'template_data_invalid', details: { missing: ['ctaUrl', 'headline', 'intro', 'issue', 'stories'] } } });
+    conforms('post', '/v1/messages', refused);
+    const schema = spec['/v1/messages']!.post!.responses['422']!.content!['application/json']!.schema;
+    const specific = (schema as { anyOf: unknown[] }).anyOf[0];
+    expect(z.fromJSONSchema(specific as Parameters<typeof z.fromJSONSchema>[0]).safeParse(refused.body).success).toBe(true);
+    expect(z.fromJSONSchema(specific as Parameters<typeof z.fromJSONSchema>[0]).safeParse({ error: { code: 'template_data_invalid', message: 'x', details: {} } }).success).toBe(false);
+    const batch = await api('POST', '/v1/messages/batch', { messages: [{ kind: 'marketing', to: 'doc4@example.com', template: 'newsletter', subscriptionType: 'newsletter', data: {} }] });
+    expect(batch.status).toBe(202);
+    expect(batch.body.results).toEqual([{ error: expect.objectContaining({ code: 'template_data_invalid' }) }]);
+    conforms('post', '/v1/messages/batch', batch);
+  });
+
   it('addresses, history, suppressions, types, templates, jobs, feedback, export', async () => {
     const address = encodeURIComponent('Doc.Reader@Example.com');
     const changed = await api('PATCH', `/v1/addresses/${address}`, { subscriptions: { newsletter: 'unsubscribed' } });
