@@ -124,8 +124,9 @@ describe('the deliverability page', () => {
       const banner = (await alert.textContent()) ?? '';
       expect(banner).toContain('Marketing on stream marketing is paused since');
       expect(banner).toContain('by the reputation guard');
-      expect(banner).toContain(`Last 24 hours: ${count(decided.complaints)} complaints in ${count(decided.sends)} sends (${percent(decided.complaints, decided.sends)})`);
-      expect(banner).toContain(`${count(decided.hardBounces)} hard bounces (${percent(decided.hardBounces, decided.sends)})`);
+      // the guard pauses at the first flush past the line: one complaint or several, said in words
+      expect(banner).toContain(`Last 24 hours: ${count(decided.complaints)} ${decided.complaints === 1 ? 'complaint' : 'complaints'} in ${count(decided.sends)} sends (${percent(decided.complaints, decided.sends)})`);
+      expect(banner).toContain(`${count(decided.hardBounces)} ${decided.hardBounces === 1 ? 'hard bounce' : 'hard bounces'} (${percent(decided.hardBounces, decided.sends)})`);
       for (const tpl of paused.topTemplates) expect(banner).toContain(`${tpl.template}${tpl.subscriptionType ? ` (subscription type ${tpl.subscriptionType})` : ''}: ${count(tpl.complaints)} ${tpl.complaints === 1 ? 'complaint' : 'complaints'} in ${count(tpl.sends)} sends`);
 
       // the figures per provider group and window, in a captioned table
