@@ -42,7 +42,7 @@ export interface ConsoleWiring {
   /** The subscription forms section (/console/forms), when given. */
   forms?: SubscriptionForms;
   /** The templates section (/console/templates), when given. */
-  templates?: Omit<TemplatesSectionDeps, 'csrf'>;
+  templates?: Omit<TemplatesSectionDeps, 'csrf' | 'catalog'>;
   /** The reputation guard: the deliverability section (/console/deliverability) is mounted when given. */
   reputation?: ReputationControl;
   /** The clock console sessions are timed by; Date.now unless a caller supplies one. */
@@ -58,7 +58,7 @@ export function buildConsole(life: Lifecycle, deps: ConsoleWiring): Router {
   const csrf = new CsrfGuard({ secrets: deps.config.secrets });
   const sections: ConsoleDeps['sections'] = {
     ...(deps.forms ? { forms: formsRoutes({ csrf, forms: deps.forms, catalog: deps.catalog, publicUrl: deps.config.publicUrl }) } : {}),
-    ...(deps.templates ? { templates: templatesRoutes({ csrf, ...deps.templates }) } : {}),
+    ...(deps.templates ? { templates: templatesRoutes({ csrf, catalog: deps.catalog, ...deps.templates }) } : {}),
     ...(deps.reputation ? { deliverability: deliverabilityRoutes({ csrf, reputation: deps.reputation }) } : {}),
     ...deps.sections,
   };

@@ -1,0 +1,272 @@
+import { randomBytes } from 'node:crypto';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildConsole } from '../../src/composition/console.ts';
+import { buildHttp } from '../../src/composition/http.ts';
+import { Lifecycle } from '../../src/composition/lifecycle.ts';
+import { ConsoleUserRepository, type ConsoleRole } from '../../src/console/index.ts';
+import { AppError } from '../../src/shared/errors.ts';
+import { TemplateRegistry } from '../../src/templates/index.ts';
+import { startTestApp } from '../helpers/app.ts';
+import { expectAccessible, freePort, launchChromium, newPage as newBrowserPage, signIn as signInAs } from '../helpers/console-browser.ts';
+import { testConfig } from '../helpers/env.ts';
+import { storedTemplatesStandIn } from '../helpers/stored-templates-stand-in.ts';
+
+const BROWSER_FLOW = { timeout: 90_000 };
+
+/**
+ * The console's template editor in real Chromium: the real console wiring (FerretDB accounts, Redis
+ * sessions, CSRF) with stored templates from `storedTemplatesStandIn` until that service is merged.
+ * The editor works by form posts alone, so every flow here runs with JavaScript disabled.
+ */
+type TestApp = Awaited<ReturnType<typeof startTestApp>>;
+let app: TestApp;
+let browser: Browser;
+let base: string;
+let closeConsole: () => Promise<void>;
+const PASSWORD = 'a long console password 42';
+const tag = randomBytes(3).toString('hex');
+const operator = (role: ConsoleRole) => `${role}-${tag}@ops.example.com`;
+const PREVIEW_NOISE = (text: string) =>
+  text.startsWith("Blocked script execution in 'about:srcdoc' because the document's frame is sandboxed") || text.startsWith("Loading the stylesheet 'https://fonts.googleapis.com/");
+
+const GOOD_MJML = '<mjml>\n  <mj-body>\n    <mj-section>\n      <mj-column>\n        <mj-text>{{t.greeting}}, {{firstName}}!</mj-text>\n      </mj-column>\n    </mj-section>\n  </mj-body>\n</mjml>';
+// line 5 names a tag MJML does not know
+const BAD_MJML = GOOD_MJML.replace('<mj-text>{{t.greeting}}, {{firstName}}!</mj-text>', '<mj-txt>{{t.greeting}}</mj-txt>');
+
+/** A browser context with JavaScript off (the editor's baseline), signed in as `role`. */
+async function noScriptPage(role: ConsoleRole): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ locale: 'en-US', javaScriptEnabled: false, viewport: { width: 1100, height: 900 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(8_000);
+  await signInAs(page, base, operator(role), PASSWORD);
+  return { context, page };
+}
+
+/** The response of the navigation a click causes (to read its status). */
+async function clickFor(page: Page, path: string, click: () => Promise<void>) {
+  const [response] = await Promise.all([page.waitForResponse((r) => new URL(r.url()).pathname === path && r.request().method() === 'POST'), click()]);
+  return response;
+}
+
+async function fillNew(page: Page, name: string, mjml: string, kind = 'marketing') {
+  await page.goto(`${base}/console/templates/new`);
+  await page.getByLabel('Template name').fill(name);
+  await page.getByLabel('Kind').selectOption(kind);
+  if (kind === 'marketing') await page.getByLabel('Subscription type (marketing only)').selectOption({ index: 1 });
+  await page.getByLabel('Subject (English)').fill('Spring is here');
+  await page.getByLabel('Subject (German)').fill('Der Frühling ist da');
+  await page.getByLabel('MJML source').fill(mjml);
+  await page.getByLabel('Strings (English, JSON)').fill('{"greeting": "Hello"}');
+  await page.getByLabel('Strings (German, JSON)').fill('{"greeting": "Hallo"}');
+  await page.getByLabel('Sample data (JSON)').fill('{"firstName": "Ada"}');
+}
+
+beforeAll(async () => {
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  app = await startTestApp(testConfig('console-editor', { PORT: String(port), PUBLIC_URL: base }), { api: false, worker: false });
+  const renderer = app.templates.renderer;
+  if (!(renderer instanceof TemplateRegistry)) throw new Error('the app renders with a TemplateRegistry');
+  const users = new ConsoleUserRepository({ db: app.ctx.db });
+  for (const role of ['support', 'marketer', 'admin'] as const) await users.add(operator(role), role, PASSWORD);
+  // The console as src/app.ts wires it, with the stand-in as `templates.authoring`.
+  const life = new Lifecycle();
+  const operatorConsole = buildConsole(life, {
+    ...app.ctx,
+    store: app.subscriptions.store,
+    messages: app.messages.repository,
+    sendQueues: app.messages.queues,
+    streams: async () => [],
+    templates: {
+      renderer,
+      problems: [],
+      sendTest: () => Promise.reject(new AppError('not_wired', 'no test sends here', { status: 503 })),
+      authoring: storedTemplatesStandIn({ files: renderer }),
+    },
+  });
+  await life.start();
+  const http = buildHttp({ ...app.ctx, apiRouters: [], publicRouters: [operatorConsole] });
+  await http.listen();
+  closeConsole = async () => {
+    await http.close();
+    await life.close(app.ctx.logger);
+  };
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await closeConsole?.();
+  await app?.stop();
+});
+
+describe('the template editor without JavaScript', () => {
+  it('creates a template, previews it, shows a checker error at its line, and publishes it once fixed', BROWSER_FLOW, async () => {
+    const name = `spring-${tag}`;
+    const { context, page } = await noScriptPage('marketer');
+    try {
+      await page.goto(`${base}/console/templates`);
+      await expect.poll(() => page.getByRole('row', { name: /newsletter/ }).textContent()).toContain('File (read-only)');
+      await fillNew(page, name, BAD_MJML);
+      const previewed = await clickFor(page, '/console/templates/new', () => page.getByRole('button', { name: 'Preview' }).click());
+      expect(previewed.status()).toBe(200);
+      expect(await page.locator('#findings').textContent()).toContain('mjml, line 5');
+      // the form keeps what was typed
+      expect(await page.getByLabel('MJML source').inputValue()).toBe(BAD_MJML);
+
+      // a draft may hold errors; publishing it may not
+      await clickFor(page, '/console/templates/new', () => page.getByRole('button', { name: 'Create template' }).click());
+      await page.waitForURL(`${base}/console/templates/edit/${name}?saved=1`);
+      expect(await page.getByRole('status').textContent()).toContain('Draft saved (revision 1)');
+      await page.getByLabel('Publish note').fill('first go');
+      const refused = await clickFor(page, `/console/templates/edit/${name}`, () => page.getByRole('button', { name: 'Publish' }).click());
+      expect(refused.status()).toBe(422);
+      expect(await page.locator('#findings').textContent()).toContain('mjml, line 5');
+      expect(await page.getByLabel('MJML source').getAttribute('aria-invalid')).toBe('true');
+
+      await page.getByLabel('MJML source').fill(GOOD_MJML);
+      await page.getByLabel('Preview language').selectOption('de');
+      await clickFor(page, `/console/templates/edit/${name}`, () => page.getByRole('button', { name: 'Preview' }).click());
+      expect(await page.locator('#findings').textContent()).toContain('The checker found nothing');
+      expect(await page.locator('iframe.preview').getAttribute('srcdoc')).toContain('Hallo, Ada!');
+      expect(await page.locator('#preview').textContent()).toContain('Der Frühling ist da');
+
+      await clickFor(page, `/console/templates/edit/${name}`, () => page.getByRole('button', { name: 'Publish' }).click());
+      await page.waitForURL(`${base}/console/templates/edit/${name}?published=1`);
+      expect(await page.getByRole('status').textContent()).toContain('Published as version 1');
+      expect(await page.getByRole('row', { name: /first go/ }).textContent()).toContain(operator('marketer'));
+
+      await page.goto(`${base}/console/templates`);
+      const row = await page.getByRole('row', { name: new RegExp(name) }).textContent();
+      expect(row).toContain('Published version 1');
+      expect(row).toContain(operator('marketer'));
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('refuses a save on an older revision, naming who saved, and keeps the text', BROWSER_FLOW, async () => {
+    const name = `conflict-${tag}`;
+    const first = await noScriptPage('marketer');
+    const second = await noScriptPage('admin');
+    try {
+      await fillNew(first.page, name, GOOD_MJML);
+      await clickFor(first.page, '/console/templates/new', () => first.page.getByRole('button', { name: 'Create template' }).click());
+      await first.page.waitForURL(/saved=1$/);
+      await second.page.goto(`${base}/console/templates/edit/${name}`);
+
+      await first.page.getByLabel('Subject (English)').fill('Marketer was here');
+      await clickFor(first.page, `/console/templates/edit/${name}`, () => first.page.getByRole('button', { name: 'Save draft' }).click());
+      await first.page.waitForURL(/saved=2$/);
+
+      await second.page.getByLabel('Subject (English)').fill('Admin was here');
+      const conflict = await clickFor(second.page, `/console/templates/edit/${name}`, () => second.page.getByRole('button', { name: 'Save draft' }).click());
+      expect(conflict.status()).toBe(409);
+      expect(await second.page.getByRole('alert').textContent()).toContain(`Someone else saved this template meanwhile: ${operator('marketer')}`);
+      expect(await second.page.getByLabel('Subject (English)').inputValue()).toBe('Admin was here');
+    } finally {
+      await first.context.close();
+      await second.context.close();
+    }
+  });
+
+  it('lists versions with their authors, shows a diff of two, and restores an old one', BROWSER_FLOW, async () => {
+    const name = `versions-${tag}`;
+    const { context, page } = await noScriptPage('marketer');
+    try {
+      await fillNew(page, name, GOOD_MJML);
+      await clickFor(page, '/console/templates/new', () => page.getByRole('button', { name: 'Create template' }).click());
+      await page.waitForURL(/saved=1$/);
+      await page.getByLabel('Publish note').fill('version one');
+      await clickFor(page, `/console/templates/edit/${name}`, () => page.getByRole('button', { name: 'Publish' }).click());
+      await page.waitForURL(/published=1$/);
+      await page.getByLabel('Subject (English)').fill('Summer is here');
+      await page.getByLabel('Publish note').fill('version two');
+      await clickFor(page, `/console/templates/edit/${name}`, () => page.getByRole('button', { name: 'Publish' }).click());
+      await page.waitForURL(/published=2$/);
+
+      await page.getByLabel('From', { exact: true }).selectOption('1');
+      await page.getByLabel('To', { exact: true }).selectOption('2');
+      await page.getByRole('button', { name: 'Show differences' }).click();
+      await page.waitForURL(/\/diff\?from=1&to=2$/);
+      const diff = await page.locator('pre').textContent();
+      expect(diff).toContain('-    "en": "Spring is here"');
+      expect(diff).toContain('+    "en": "Summer is here"');
+
+      await page.getByRole('link', { name: 'Back to the editor' }).click();
+      await clickFor(page, `/console/templates/edit/${name}/restore`, () => page.getByRole('button', { name: 'Restore Version 1' }).click());
+      await page.waitForURL(/restored=1-3$/);
+      expect(await page.getByRole('status').textContent()).toContain('Version 1 restored as version 3');
+      expect(await page.getByLabel('Subject (English)').inputValue()).toBe('Spring is here');
+      expect(await page.getByRole('row', { name: /restores version 1/ }).textContent()).toContain(operator('marketer'));
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('refuses a marketer publishing a transactional template (403), which an admin may publish', BROWSER_FLOW, async () => {
+    const name = `receipt-${tag}`;
+    const { context, page } = await noScriptPage('marketer');
+    const admin = await noScriptPage('admin');
+    try {
+      await fillNew(page, name, GOOD_MJML, 'transactional');
+      await clickFor(page, '/console/templates/new', () => page.getByRole('button', { name: 'Create template' }).click());
+      await page.waitForURL(/saved=1$/);
+      const refused = await clickFor(page, `/console/templates/edit/${name}`, () => page.getByRole('button', { name: 'Publish' }).click());
+      expect(refused.status()).toBe(403);
+      expect(await page.getByRole('alert').textContent()).toContain('Only an admin publishes a transactional template');
+
+      await admin.page.goto(`${base}/console/templates/edit/${name}`);
+      await clickFor(admin.page, `/console/templates/edit/${name}`, () => admin.page.getByRole('button', { name: 'Publish' }).click());
+      await admin.page.waitForURL(/published=1$/);
+    } finally {
+      await context.close();
+      await admin.context.close();
+    }
+  });
+
+  it('copies a file template to edit it', BROWSER_FLOW, async () => {
+    const { context, page } = await noScriptPage('marketer');
+    try {
+      await page.goto(`${base}/console/templates`);
+      await page.getByLabel('Name of the copy (newsletter)').fill(`letter-${tag}`);
+      await page.getByRole('button', { name: 'Copy to edit newsletter' }).click();
+      await page.waitForURL(`${base}/console/templates/edit/letter-${tag}`);
+      expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(`Edit template letter-${tag}`);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe('the editor is accessible and the console stays without script', () => {
+  it('passes axe on the list and the editor; pages allow no script', BROWSER_FLOW, async () => {
+    const { context, page, problems } = await newBrowserPage(browser, PREVIEW_NOISE);
+    try {
+      await signInAs(page, base, operator('marketer'), PASSWORD);
+      const list = await page.goto(`${base}/console/templates`);
+      await expectAccessible(page, 'templates list');
+      const editor = await page.goto(`${base}/console/templates/new`);
+      await expectAccessible(page, 'template editor');
+      for (const response of [list, editor, await page.goto(`${base}/console`)]) {
+        const csp = response?.headers()['content-security-policy'] ?? '';
+        expect(csp).toContain("default-src 'none'");
+        expect(csp).not.toContain('script-src');
+      }
+      expect(problems).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('keeps support out of the editor', async () => {
+    const { context, page } = await noScriptPage('support');
+    try {
+      const response = await page.goto(`${base}/console/templates/new`);
+      expect(response?.status()).toBe(403);
+    } finally {
+      await context.close();
+    }
+  });
+});
