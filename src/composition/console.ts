@@ -24,7 +24,15 @@ import { CsrfGuard } from '../http/csrf.ts';
 import type { ReputationControl } from '../shared/deliverability.ts';
 import type { SubscriptionForms } from '../preferences/index.ts';
 import { SuppressionList, type MongoSubscriptionStore, type SubscriptionCatalog } from '../subscriptions/index.ts';
+import { readEditorBundle } from './editor-bundle.ts';
 import type { Lifecycle } from './lifecycle.ts';
+
+/** The template editor's script, read from disk once, when there are stored templates to edit. */
+const editorScript = (templates: ConsoleWiring['templates'], logger: Logger) => (templates?.authoring ? readEditorBundle(logger) : undefined);
+const editorScriptFor = (templates: ConsoleWiring['templates'], logger: Logger) => {
+  const script = editorScript(templates, logger);
+  return script === undefined ? {} : { editorScript: script };
+};
 
 export interface ConsoleWiring {
   config: Config;
@@ -58,7 +66,7 @@ export function buildConsole(life: Lifecycle, deps: ConsoleWiring): Router {
   const csrf = new CsrfGuard({ secrets: deps.config.secrets });
   const sections: ConsoleDeps['sections'] = {
     ...(deps.forms ? { forms: formsRoutes({ csrf, forms: deps.forms, catalog: deps.catalog, publicUrl: deps.config.publicUrl }) } : {}),
-    ...(deps.templates ? { templates: templatesRoutes({ csrf, catalog: deps.catalog, ...deps.templates }) } : {}),
+    ...(deps.templates ? { templates: templatesRoutes({ csrf, catalog: deps.catalog, ...editorScriptFor(deps.templates, logger), ...deps.templates }) } : {}),
     ...(deps.reputation ? { deliverability: deliverabilityRoutes({ csrf, reputation: deps.reputation }) } : {}),
     ...deps.sections,
   };

@@ -1,10 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import type { CsrfGuard } from '../http/csrf.ts';
 import { AppError } from '../shared/errors.ts';
 import { isLocale, type Locale } from '../shared/locale.ts';
 import type { TemplateAuthoring, TemplateFinding, TemplateSource } from '../shared/template-authoring.ts';
 import { localeOf, operatorOf, requireCsrf, viewerOf } from './console-auth.ts';
-import { previewPageHeaders } from './console-security.ts';
+import { editorPageHeaders } from './console-security.ts';
 import { CONSOLE_TEXTS } from './console-texts.ts';
 import { EDITOR_TEXTS, type EditorTexts } from './console-texts-editor.ts';
 import { renderEditorPage, type EditorPageData } from './pages/template-editor-page.ts';
@@ -18,6 +19,8 @@ export interface TemplateEditorDeps {
   authoring: TemplateAuthoring;
   /** The subscription types a marketing template may name. */
   catalog: { list(locale: Locale): { id: string; name: string }[] };
+  /** The editor's bundled script (console-editor/, `npm run build:editor`); without it the editor is the plain form. */
+  script?: string;
 }
 
 type Outcome = Pick<EditorPageData, 'errors' | 'findings'> & { status: number };
@@ -56,14 +59,16 @@ export function templateEditorRoutes(deps: TemplateEditorDeps): Router {
   /** Renders the editor; with a source, its preview in the chosen locale and the checker's findings. */
   const show = async (req: Request, res: Response, page: Omit<EditorPageData, 'locale' | 'viewer' | 'subscriptionTypes'>, status = 200, src?: TemplateSource) => {
     const locale = localeOf(res);
-    const data: EditorPageData = { locale, viewer: viewerOf(deps.csrf, req, res), subscriptionTypes: deps.catalog.list(locale), ...page };
+    // a fresh nonce per response: the page's one script (and CodeMirror's styles) may run, nothing else
+    const nonce = deps.script === undefined ? undefined : randomBytes(16).toString('base64');
+    const data: EditorPageData = { locale, viewer: viewerOf(deps.csrf, req, res), subscriptionTypes: deps.catalog.list(locale), ...page, ...(nonce ? { nonce } : {}) };
     if (src) {
       const preview = await authoring.preview(src, data.fields.previewLocale);
       data.preview = preview;
       // a refusal's findings (publish) come first; otherwise the preview's are the checker's
       data.findings = page.findings ?? preview.findings;
     }
-    res.status(status).set(previewPageHeaders(data.preview?.html)).type('html').send(renderEditorPage(data));
+    res.status(status).set(editorPageHeaders(data.preview?.html, nonce)).type('html').send(renderEditorPage(data));
   };
 
   const loadStored = async (name: string) => {
@@ -71,6 +76,23 @@ export function templateEditorRoutes(deps: TemplateEditorDeps): Router {
     if (got.origin !== 'stored' || !got.draft) throw new AppError('not_found', 'No such stored template', { status: 404 });
     return { draft: got.draft, versions: got.versions };
   };
+
+  const script = deps.script;
+  if (script !== undefined) {
+    router.get('/assets/template-editor.js', (_req, res) => {
+      res.type('text/javascript').send(script);
+    });
+  }
+
+  /** The preview and the checker's answer for the form as it is (the script's frame, gutter and list): form errors are findings too. */
+  router.post('/live/check', requireCsrf(deps.csrf), async (req, res) => {
+    const t = texts(res);
+    const fields = readEditorForm(req.body);
+    const { source, errors } = sourceOf(fields, t, localeName(res));
+    const preview = source ? await authoring.preview(source, fields.previewLocale) : undefined;
+    const findings: TemplateFinding[] = [...errors.map((message) => ({ severity: 'error' as const, message, field: t.sourceHeading })), ...(preview?.findings ?? [])];
+    res.json({ subject: preview?.subject ?? '', ...(preview ? { html: preview.html } : {}), findings, labels: findings.map((f) => t.findingAt(f.field, f.line)), noFindings: t.noFindings });
+  });
 
   router.get('/', async (req, res) => {
     res.type('html').send(renderTemplateListPage({ locale: localeOf(res), viewer: viewerOf(deps.csrf, req, res), items: await authoring.list() }));

@@ -21,6 +21,8 @@ export interface TemplatesSectionDeps {
   sendTest: (input: TestMessageInput) => Promise<EnqueueResult>;
   /** Stored templates (#24): when given, the list shows them too and the editor is mounted. */
   authoring?: TemplateAuthoring;
+  /** The editor's bundled script (read by composition); without it the editor is the plain form. */
+  editorScript?: string;
   /** The subscription types the editor offers. */
   catalog: TemplateEditorDeps['catalog'];
 }
@@ -47,7 +49,7 @@ type DataResult = { ok: true; data: Record<string, unknown> } | { ok: false; err
 export function templatesRoutes(deps: TemplatesSectionDeps): Router {
   const router = Router();
   // the editor's routes first: with stored templates the list at / is theirs (file and stored)
-  if (deps.authoring) router.use(templateEditorRoutes({ csrf: deps.csrf, authoring: deps.authoring, catalog: deps.catalog }));
+  if (deps.authoring) router.use(templateEditorRoutes({ csrf: deps.csrf, authoring: deps.authoring, catalog: deps.catalog, ...(deps.editorScript === undefined ? {} : { script: deps.editorScript }) }));
   const findingsOf = (name: string): Finding[] => deps.problems.filter(belongsTo(name));
 
   const templateOf = (req: Request) => {

@@ -24,6 +24,8 @@ export interface EditorPageData {
   versions?: TemplateVersionInfo[];
   ok?: string[];
   errors?: string[];
+  /** This response's CSP nonce: set when the editor's script is served (it then replaces the MJML textarea). */
+  nonce?: string;
 }
 
 const selected = (on: boolean): SafeHtml | string => (on ? html` selected` : '');
@@ -39,7 +41,7 @@ function findingsList(t: EditorTexts, findings: TemplateFinding[] | undefined): 
 /** A textarea with its label and hint; `mono` for source and JSON. */
 function area(id: string, label: string, value: string, o: { hint?: string; invalid?: boolean; rows?: number } = {}): SafeHtml {
   const hintId = `${id}-hint`;
-  return html`<div class="field"><label for="${id}">${label}</label>${o.hint ? html`<p class="hint" id="${hintId}">${o.hint}</p>` : ''}<textarea id="${id}" name="${id}" class="json" spellcheck="false" rows="${String(o.rows ?? 8)}"${o.hint ? html` aria-describedby="${hintId}"` : ''}${o.invalid ? html` aria-invalid="true"` : ''}>${value}</textarea></div>`;
+  return html`<div class="field"><label for="${id}" id="${id}-label">${label}</label>${o.hint ? html`<p class="hint" id="${hintId}">${o.hint}</p>` : ''}<textarea id="${id}" name="${id}" class="json" spellcheck="false" rows="${String(o.rows ?? 8)}"${o.hint ? html` aria-describedby="${hintId}"` : ''}${o.invalid ? html` aria-invalid="true"` : ''}>${value}</textarea></div>`;
 }
 
 function sourceForm(o: EditorPageData, t: EditorTexts, action: string): SafeHtml {
@@ -54,7 +56,7 @@ function sourceForm(o: EditorPageData, t: EditorTexts, action: string): SafeHtml
     ? html`<div class="field"><label for="note">${t.publishNote}</label><input type="text" id="note" name="note" value="${f.note}"></div>
 <div class="actions"><button type="submit" name="action" value="preview" class="secondary">${t.previewButton}</button> <button type="submit" name="action" value="save" class="secondary">${t.saveDraft}</button> <button type="submit" name="action" value="publish">${t.publish}</button></div>`
     : html`<div class="actions"><button type="submit" name="action" value="preview" class="secondary">${t.previewButton}</button> <button type="submit" name="action" value="save">${t.createTemplate}</button></div>`;
-  return html`<form method="post" action="${action}" id="editor-form"><input type="hidden" name="csrf" value="${o.viewer.csrf}"><input type="hidden" name="revision" value="${f.revision}">
+  return html`<form method="post" action="${action}" id="editor-form" data-live="${TEMPLATES_PATH}/live"><input type="hidden" name="csrf" value="${o.viewer.csrf}"><input type="hidden" name="revision" value="${f.revision}">
 ${nameField}
 <div class="grid"><div class="field"><label for="kind">${t.kind}</label><select id="kind" name="kind">${MESSAGE_KINDS.map((k) => html`<option value="${k}"${selected(k === f.kind)}>${k}</option>`)}</select></div>
 <div class="field"><label for="subscriptionType">${t.subscriptionType}</label><select id="subscriptionType" name="subscriptionType"><option value="">${t.noSubscriptionType}</option>${o.subscriptionTypes.map(
@@ -92,7 +94,8 @@ ${o.errors && o.errors.length > 0 ? banner('error', o.errors) : ''}
 ${o.draftInfo ? html`<p class="muted">${t.revision(o.draftInfo.revision, o.draftInfo.editedBy, o.draftInfo.editedAt)}</p>` : ''}
 <section class="card" aria-labelledby="h-source"><h2 id="h-source">${t.sourceHeading}</h2>${sourceForm(o, t, action)}</section>
 <section class="card" aria-labelledby="h-findings"><h2 id="h-findings">${t.findingsHeading}</h2><div id="findings">${findingsList(t, o.findings)}</div></section>
-<section class="card" aria-labelledby="h-preview"><h2 id="h-preview">${t.previewHeading(localeName)}</h2><div id="preview">${preview}</div></section>
-${o.name && o.versions ? versionsSection({ t, name: o.name, csrf: o.viewer.csrf, versions: o.versions }) : ''}`;
+<section class="card" aria-labelledby="h-preview"><h2 id="h-preview">${t.previewHeading(localeName)}</h2><div id="preview" data-subject-label="${t.previewSubject}" data-frame-title="${t.previewFrame(o.name ?? o.fields.name, localeName)}">${preview}</div></section>
+${o.name && o.versions ? versionsSection({ t, name: o.name, csrf: o.viewer.csrf, versions: o.versions }) : ''}
+${o.nonce ? html`<script src="${TEMPLATES_PATH}/assets/template-editor.js" nonce="${o.nonce}" defer></script>` : ''}`;
   return consolePage({ locale: o.locale, title, viewer: o.viewer, current: 'templates', body });
 }
