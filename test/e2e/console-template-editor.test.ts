@@ -226,6 +226,29 @@ describe('the template editor without JavaScript', () => {
     }
   });
 
+  it('saves a large source (other console forms stay limited to 32 KB), and refuses a form without its CSRF token', BROWSER_FLOW, async () => {
+    const name = `large-${tag}`;
+    const { context, page } = await noScriptPage('marketer');
+    try {
+      // 38 KB of MJML, about 100 KB URL-encoded: three times the other forms' limit
+      const large = GOOD_MJML.replace('<mj-text>', `<mj-text>${'<p>A "long" &amp; winding text.</p>\n'.repeat(1000)}`);
+      await fillNew(page, name, large);
+      const saved = await clickFor(page, '/console/templates/new', () => page.getByRole('button', { name: 'Create template' }).click());
+      expect(saved.status()).toBe(303);
+      await page.waitForURL(/saved=1$/);
+      expect((await page.getByLabel('MJML source').inputValue()).length).toBe(large.length);
+
+      const forged = await page.request.post(`${base}/console/templates/new`, { form: { name: `forged-${tag}`, kind: 'marketing', mjml: GOOD_MJML, action: 'save' }, maxRedirects: 0 });
+      expect(forged.status()).toBe(403);
+      const tooLarge = await page.request.post(`${base}/console/addresses`, { form: { q: 'x'.repeat(40_000) }, maxRedirects: 0 });
+      expect(tooLarge.status()).toBe(413);
+      await page.goto(`${base}/console/templates`);
+      expect(await page.getByRole('row', { name: new RegExp(`forged-${tag}`) }).count()).toBe(0);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('copies a file template to edit it', BROWSER_FLOW, async () => {
     const { context, page } = await noScriptPage('marketer');
     try {
