@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
 import type { CsrfGuard } from '../http/csrf.ts';
 import { AppError } from '../shared/errors.ts';
 import { isLocale, type Locale } from '../shared/locale.ts';
@@ -36,6 +37,18 @@ function refusal(err: unknown, t: EditorTexts): Outcome {
   const findings = findingsIn(details);
   return { status: err.status, errors: [err.message], ...(findings ? { findings } : {}) };
 }
+
+const count = z.string().regex(/^\d{1,9}$/).transform(Number).optional().catch(undefined);
+const flashSchema = z.object({
+  saved: count,
+  published: count,
+  restored: z
+    .string()
+    .regex(/^\d{1,9}-\d{1,9}$/)
+    .transform((v) => v.split('-').map(Number) as [number, number])
+    .optional()
+    .catch(undefined),
+});
 
 const same = (a: TemplateSource, b: TemplateSource): boolean => JSON.stringify(a) === JSON.stringify(b);
 
@@ -137,13 +150,12 @@ export function templateEditorRoutes(deps: TemplateEditorDeps): Router {
     const name = nameOf(req);
     const { draft, versions } = await loadStored(name);
     const previewLocale = isLocale(req.query.locale) ? req.query.locale : 'en';
+    // the outcome of the post that redirected here (post/redirect/get); anything else in the query is ignored
+    const flash = flashSchema.parse(req.query);
     const ok: string[] = [];
-    if (typeof req.query.saved === 'string') ok.push(t.saved(Number(req.query.saved)));
-    if (typeof req.query.published === 'string') ok.push(t.publishedAs(Number(req.query.published)));
-    if (typeof req.query.restored === 'string') {
-      const [from, to] = req.query.restored.split('-').map(Number);
-      ok.push(t.restored(from ?? 0, to ?? 0));
-    }
+    if (flash.saved) ok.push(t.saved(flash.saved));
+    if (flash.published) ok.push(t.publishedAs(flash.published));
+    if (flash.restored) ok.push(t.restored(flash.restored[0], flash.restored[1]));
     await show(req, res, { name, fields: fieldsOf(name, draft.source, draft.revision, previewLocale), draftInfo: draft, versions, ok }, 200, draft.source);
   });
 

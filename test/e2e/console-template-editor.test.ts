@@ -1,104 +1,38 @@
 import { randomBytes } from 'node:crypto';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildConsole } from '../../src/composition/console.ts';
-import { buildHttp } from '../../src/composition/http.ts';
-import { Lifecycle } from '../../src/composition/lifecycle.ts';
-import { ConsoleUserRepository, type ConsoleRole } from '../../src/console/index.ts';
-import { AppError } from '../../src/shared/errors.ts';
-import { TemplateRegistry } from '../../src/templates/index.ts';
-import { startTestApp } from '../helpers/app.ts';
-import { expectAccessible, freePort, launchChromium, newPage as newBrowserPage, signIn as signInAs } from '../helpers/console-browser.ts';
-import { testConfig } from '../helpers/env.ts';
-import { storedTemplatesStandIn } from '../helpers/stored-templates-stand-in.ts';
+import type { ConsoleRole } from '../../src/console/index.ts';
+import { expectAccessible, launchChromium, newPage as newBrowserPage, signIn as signInAs } from '../helpers/console-browser.ts';
+import { BAD_MJML, GOOD_MJML, clickFor, fillNewTemplate, signedInWithoutScript, startEditorConsole } from '../helpers/editor-console.ts';
 
 const BROWSER_FLOW = { timeout: 90_000 };
 
 /**
  * The console's template editor in real Chromium: the real console wiring (FerretDB accounts, Redis
- * sessions, CSRF) with stored templates from `storedTemplatesStandIn` until that service is merged.
- * The editor works by form posts alone, so every flow here runs with JavaScript disabled.
+ * sessions, CSRF) with stored templates from a stand-in until that service is merged
+ * (test/helpers/editor-console.ts). The editor works by form posts alone: most flows run with
+ * JavaScript disabled; one runs the CodeMirror editor with its live preview.
  */
-type TestApp = Awaited<ReturnType<typeof startTestApp>>;
-let app: TestApp;
+let editorConsole: Awaited<ReturnType<typeof startEditorConsole>>;
 let browser: Browser;
 let base: string;
-let closeConsole: () => Promise<void>;
 const PASSWORD = 'a long console password 42';
 const tag = randomBytes(3).toString('hex');
 const operator = (role: ConsoleRole) => `${role}-${tag}@ops.example.com`;
-const PREVIEW_NOISE = (text: string) =>
-  text.startsWith("Blocked script execution in 'about:srcdoc' because the document's frame is sandboxed") || text.startsWith("Loading the stylesheet 'https://fonts.googleapis.com/");
+const PREVIEW_NOISE = (text: string) => text.startsWith("Blocked script execution in 'about:srcdoc'") || text.startsWith("Loading the stylesheet 'https://fonts.googleapis.com/");
+const fillNew = (page: Page, name: string, mjml: string, kind?: string) => fillNewTemplate(page, base, name, mjml, kind);
 
-const GOOD_MJML = '<mjml>\n  <mj-body>\n    <mj-section>\n      <mj-column>\n        <mj-text>{{t.greeting}}, {{firstName}}!</mj-text>\n      </mj-column>\n    </mj-section>\n  </mj-body>\n</mjml>';
-// line 5 names a tag MJML does not know
-const BAD_MJML = GOOD_MJML.replace('<mj-text>{{t.greeting}}, {{firstName}}!</mj-text>', '<mj-txt>{{t.greeting}}</mj-txt>');
-
-/** A browser context with JavaScript off (the editor's baseline), signed in as `role`. */
-async function noScriptPage(role: ConsoleRole): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ locale: 'en-US', javaScriptEnabled: false, viewport: { width: 1100, height: 900 } });
-  const page = await context.newPage();
-  page.setDefaultTimeout(8_000);
-  await signInAs(page, base, operator(role), PASSWORD);
-  return { context, page };
-}
-
-/** The response of the navigation a click causes (to read its status). */
-async function clickFor(page: Page, path: string, click: () => Promise<void>) {
-  const [response] = await Promise.all([page.waitForResponse((r) => new URL(r.url()).pathname === path && r.request().method() === 'POST'), click()]);
-  return response;
-}
-
-async function fillNew(page: Page, name: string, mjml: string, kind = 'marketing') {
-  await page.goto(`${base}/console/templates/new`);
-  await page.getByLabel('Template name').fill(name);
-  await page.getByLabel('Kind').selectOption(kind);
-  if (kind === 'marketing') await page.getByLabel('Subscription type (marketing only)').selectOption({ index: 1 });
-  await page.getByLabel('Subject (English)').fill('Spring is here');
-  await page.getByLabel('Subject (German)').fill('Der Frühling ist da');
-  await page.getByLabel('MJML source').fill(mjml);
-  await page.getByLabel('Strings (English, JSON)').fill('{"greeting": "Hello"}');
-  await page.getByLabel('Strings (German, JSON)').fill('{"greeting": "Hallo"}');
-  await page.getByLabel('Sample data (JSON)').fill('{"firstName": "Ada"}');
-}
+const noScriptPage = (role: ConsoleRole) => signedInWithoutScript(browser, base, operator(role), PASSWORD);
 
 beforeAll(async () => {
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  app = await startTestApp(testConfig('console-editor', { PORT: String(port), PUBLIC_URL: base }), { api: false, worker: false });
-  const renderer = app.templates.renderer;
-  if (!(renderer instanceof TemplateRegistry)) throw new Error('the app renders with a TemplateRegistry');
-  const users = new ConsoleUserRepository({ db: app.ctx.db });
-  for (const role of ['support', 'marketer', 'admin'] as const) await users.add(operator(role), role, PASSWORD);
-  // The console as src/app.ts wires it, with the stand-in as `templates.authoring`.
-  const life = new Lifecycle();
-  const operatorConsole = buildConsole(life, {
-    ...app.ctx,
-    store: app.subscriptions.store,
-    messages: app.messages.repository,
-    sendQueues: app.messages.queues,
-    streams: async () => [],
-    templates: {
-      renderer,
-      problems: [],
-      sendTest: () => Promise.reject(new AppError('not_wired', 'no test sends here', { status: 503 })),
-      authoring: storedTemplatesStandIn({ files: renderer }),
-    },
-  });
-  await life.start();
-  const http = buildHttp({ ...app.ctx, apiRouters: [], publicRouters: [operatorConsole] });
-  await http.listen();
-  closeConsole = async () => {
-    await http.close();
-    await life.close(app.ctx.logger);
-  };
+  editorConsole = await startEditorConsole('console-editor', { email: operator, password: PASSWORD });
+  base = editorConsole.base;
   browser = await launchChromium();
 });
 
 afterAll(async () => {
   await browser?.close();
-  await closeConsole?.();
-  await app?.stop();
+  await editorConsole?.close();
 });
 
 describe('the template editor without JavaScript', () => {
@@ -194,7 +128,8 @@ describe('the template editor without JavaScript', () => {
       expect(diff).toContain('-    "en": "Spring is here"');
       expect(diff).toContain('+    "en": "Summer is here"');
 
-      await page.getByRole('link', { name: 'Back to the editor' }).click();
+      await page.goto(`${base}/console/templates/edit/${name}?saved=x&restored=1`); // a query it does not know is ignored
+      expect(await page.getByRole('status').count()).toBe(0);
       await clickFor(page, `/console/templates/edit/${name}/restore`, () => page.getByRole('button', { name: 'Restore Version 1' }).click());
       await page.waitForURL(/restored=1-3$/);
       expect(await page.getByRole('status').textContent()).toContain('Version 1 restored as version 3');
@@ -325,6 +260,24 @@ describe('the editor is accessible and the console stays without script', () => 
         expect(csp).not.toContain('script-src');
       }
       expect(problems).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('speaks German to a German browser', async () => {
+    const context = await browser.newContext({ locale: 'de-DE', javaScriptEnabled: false });
+    const page = await context.newPage();
+    try {
+      await page.goto(`${base}/console/login`);
+      await page.locator('#email').fill(operator('marketer'));
+      await page.locator('#password').fill(PASSWORD);
+      await Promise.all([page.waitForURL(`${base}/console`), page.locator('button[type=submit]').click()]);
+      await page.goto(`${base}/console/templates`);
+      await page.getByRole('link', { name: 'Neue Vorlage' }).click();
+      expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Neue Vorlage');
+      expect(await page.getByLabel('MJML-Quelltext').count()).toBe(1);
+      expect(await page.getByRole('button', { name: 'Vorlage anlegen' }).count()).toBe(1);
     } finally {
       await context.close();
     }
