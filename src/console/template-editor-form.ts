@@ -22,8 +22,8 @@ export interface EditorFields {
   note: string;
 }
 
-/** Lower-case slugs: a name is part of console URLs and of API calls (`template` of a message). */
-export const TEMPLATE_NAME = /^[a-z][a-z0-9-]{0,63}$/;
+/** A template's name as the templates domain accepts it (template-loader.ts): part of URLs and of API calls. */
+export const TEMPLATE_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 
 const text = (max: number) => z.string().max(max).catch('');
 // Browsers send textarea newlines as CRLF; the checker's line numbers count LF lines either way.

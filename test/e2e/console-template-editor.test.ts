@@ -188,6 +188,9 @@ describe('the template editor without JavaScript', () => {
     const { context, page } = await noScriptPage('marketer');
     try {
       await page.goto(`${base}/console/templates`);
+      await page.getByLabel('Name of the copy (newsletter)').fill('Not A Name');
+      expect((await clickFor(page, '/console/templates/copy/newsletter', () => page.getByRole('button', { name: 'Copy to edit newsletter' }).click())).status()).toBe(422);
+      expect(await page.getByRole('alert').textContent()).toContain('A template name is 1–63 lower-case letters');
       await page.getByLabel('Name of the copy (newsletter)').fill(`letter-${tag}`);
       await page.getByRole('button', { name: 'Copy to edit newsletter' }).click();
       await page.waitForURL(`${base}/console/templates/edit/letter-${tag}`);

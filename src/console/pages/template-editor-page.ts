@@ -83,7 +83,8 @@ export function renderEditorPage(o: EditorPageData): string {
   const title = o.name ? t.editorTitle(o.name) : t.newTitle;
   const action = o.name ? editorPath(o.name) : NEW_TEMPLATE_PATH;
   const localeName = c.localeNames[o.fields.previewLocale];
-  const preview = o.preview
+  // a source that does not compile has no preview (html ''): its findings say why
+  const preview = o.preview && o.preview.html !== ''
     ? html`<dl class="kv"><dt>${t.previewSubject}</dt><dd>${o.preview.subject}</dd></dl>
 <iframe class="preview" sandbox srcdoc="${o.preview.html}" title="${t.previewFrame(o.name ?? o.fields.name, localeName)}"></iframe>`
     : html`<p class="muted">${t.noPreview}</p>`;
