@@ -28,9 +28,8 @@ import { readEditorBundle } from './editor-bundle.ts';
 import type { Lifecycle } from './lifecycle.ts';
 
 /** The template editor's script, read from disk once, when there are stored templates to edit. */
-const editorScript = (templates: ConsoleWiring['templates'], logger: Logger) => (templates?.authoring ? readEditorBundle(logger) : undefined);
-const editorScriptFor = (templates: ConsoleWiring['templates'], logger: Logger) => {
-  const script = editorScript(templates, logger);
+const editorScriptFor = (templates: ConsoleWiring['templates'], logger: Logger): { editorScript?: string } => {
+  const script = templates?.authoring ? readEditorBundle(logger) : undefined;
   return script === undefined ? {} : { editorScript: script };
 };
 
