@@ -7,7 +7,9 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY workers ./workers
-RUN npm run build
+COPY console-editor ./console-editor
+COPY scripts/build-editor.ts ./scripts/build-editor.ts
+RUN npm run build && npm run build:editor
 
 # Runtime stage: production dependencies only, non-root.
 FROM node:20-bookworm-slim

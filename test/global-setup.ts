@@ -59,4 +59,6 @@ export async function ensureServices(env: NodeJS.ProcessEnv = process.env): Prom
 
 export default async function setup(): Promise<void> {
   await ensureServices();
+  // the console's template editor script (npm run build:editor): the browser tests load it
+  await import('../scripts/build-editor.ts');
 }

@@ -24,7 +24,14 @@ import { CsrfGuard } from '../http/csrf.ts';
 import type { ReputationControl } from '../shared/deliverability.ts';
 import type { SubscriptionForms } from '../preferences/index.ts';
 import { SuppressionList, type MongoSubscriptionStore, type SubscriptionCatalog } from '../subscriptions/index.ts';
+import { readEditorBundle } from './editor-bundle.ts';
 import type { Lifecycle } from './lifecycle.ts';
+
+/** The template editor's script, read from disk once, when there are stored templates to edit. */
+const editorScriptFor = (templates: ConsoleWiring['templates'], logger: Logger): { editorScript?: string } => {
+  const script = templates?.authoring ? readEditorBundle(logger) : undefined;
+  return script === undefined ? {} : { editorScript: script };
+};
 
 export interface ConsoleWiring {
   config: Config;
@@ -42,7 +49,7 @@ export interface ConsoleWiring {
   /** The subscription forms section (/console/forms), when given. */
   forms?: SubscriptionForms;
   /** The templates section (/console/templates), when given. */
-  templates?: Omit<TemplatesSectionDeps, 'csrf'>;
+  templates?: Omit<TemplatesSectionDeps, 'csrf' | 'catalog'>;
   /** The reputation guard: the deliverability section (/console/deliverability) is mounted when given. */
   reputation?: ReputationControl;
   /** The clock console sessions are timed by; Date.now unless a caller supplies one. */
@@ -58,7 +65,7 @@ export function buildConsole(life: Lifecycle, deps: ConsoleWiring): Router {
   const csrf = new CsrfGuard({ secrets: deps.config.secrets });
   const sections: ConsoleDeps['sections'] = {
     ...(deps.forms ? { forms: formsRoutes({ csrf, forms: deps.forms, catalog: deps.catalog, publicUrl: deps.config.publicUrl }) } : {}),
-    ...(deps.templates ? { templates: templatesRoutes({ csrf, ...deps.templates }) } : {}),
+    ...(deps.templates ? { templates: templatesRoutes({ csrf, catalog: deps.catalog, ...editorScriptFor(deps.templates, logger), ...deps.templates }) } : {}),
     ...(deps.reputation ? { deliverability: deliverabilityRoutes({ csrf, reputation: deps.reputation }) } : {}),
     ...deps.sections,
   };

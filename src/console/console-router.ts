@@ -36,9 +36,13 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
       cookie: { path: '/console', httpOnly: true, sameSite: 'lax', secure: deps.config.publicUrl.startsWith('https:'), maxAge: SESSION_IDLE_MS },
     }),
   );
-  inner.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 200 }));
+  const smallForms = express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 200 });
+  // the templates section parses its own, larger forms below, and only for a signed-in operator
+  inner.use((req, res, next) => (req.path.startsWith('/templates/') ? next() : smallForms(req, res, next)));
   inner.use(authRoutes(deps));
   inner.use(requireOperator({ users: deps.users, now: deps.now, maxAgeMs: deps.config.consoleSessionMaxHours * 3600_000, logger: deps.logger }));
+  // the template editor posts whole sources: up to 512 KB of MJML, up to three times that URL-encoded
+  inner.use('/templates', express.urlencoded({ extended: false, limit: '2mb', parameterLimit: 200 }));
   inner.get('/', (req, res) => {
     res.type('html').send(renderHomePage({ locale: localeOf(res), viewer: viewerOf(deps.csrf, req, res) }));
   });

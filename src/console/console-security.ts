@@ -22,10 +22,31 @@ const decode = (value: string) => value.replace(/&(quot|#0?39|lt|gt|amp);/g, (e)
  */
 export function previewPageHeaders(emailHtml: string | undefined): Record<string, string> {
   if (emailHtml === undefined) return {};
+  return { 'Content-Security-Policy': policy({ ...CSP_DIRECTIVES, styleSrc: [CONSOLE_STYLE_HASH, "'unsafe-hashes'", ...emailStyleHashes(emailHtml)] }) };
+}
+
+function emailStyleHashes(emailHtml: string): Set<string> {
   const hashes = new Set<string>([styleHash('')]); // MJML writes bare `style` attributes: an empty value
   for (const m of emailHtml.matchAll(/<style\b[^>]*>([\s\S]*?)<\/style>/gi)) hashes.add(styleHash(m[1]!));
   for (const m of emailHtml.matchAll(/\sstyle=(?:"([^"]*)"|'([^']*)')/gi)) hashes.add(styleHash(decode(m[1] ?? m[2] ?? '')));
-  const directives: Record<string, string[]> = { ...CSP_DIRECTIVES, styleSrc: [CONSOLE_STYLE_HASH, "'unsafe-hashes'", ...hashes] };
-  const kebab = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-  return { 'Content-Security-Policy': Object.entries(directives).map(([k, v]) => `${kebab(k)} ${v.join(' ')}`).join(';') };
+  return hashes;
+}
+
+const kebab = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+const policy = (directives: Record<string, string[]>) =>
+  Object.entries(directives)
+    .map(([k, v]) => `${kebab(k)} ${v.join(' ')}`)
+    .join(';');
+
+/**
+ * The template editor's page: the only console page that runs script, and only its own bundle, by
+ * this response's nonce; it may fetch the live preview from this origin. Its styles are
+ * 'unsafe-inline' (no nonce, which would void it): the live preview's email, rendered after the
+ * page loaded, sits in a `srcdoc` frame that inherits this policy, so its styles cannot be known
+ * by hash in advance; CodeMirror writes <style> elements too. Styles run no code; script stays nonce-only.
+ */
+export function editorPageHeaders(emailHtml: string | undefined, nonce: string | undefined): Record<string, string> {
+  if (nonce === undefined) return previewPageHeaders(emailHtml);
+  const directives = { ...CSP_DIRECTIVES, styleSrc: ["'unsafe-inline'"], scriptSrc: [`'nonce-${nonce}'`], connectSrc: ["'self'"] };
+  return { 'Content-Security-Policy': policy(directives) };
 }

@@ -8,6 +8,8 @@ import { localeOf, operatorOf, requireCsrf, viewerOf } from './console-auth.ts';
 import { CONSOLE_TEXTS } from './console-texts.ts';
 import { renderTemplatePage, renderTemplatesPage, type Finding, type TemplatePageData } from './pages/templates-page.ts';
 import { previewPageHeaders } from './console-security.ts';
+import type { TemplateAuthoring } from '../shared/template-authoring.ts';
+import { templateEditorRoutes, type TemplateEditorDeps } from './template-editor-routes.ts';
 
 /** What the templates section is built from (src/composition/console.ts). */
 export interface TemplatesSectionDeps {
@@ -17,6 +19,12 @@ export interface TemplatesSectionDeps {
   problems: TemplateProblem[];
   /** The test send (`MessageEnqueuer.enqueueTest`): transactional, marked as a test. */
   sendTest: (input: TestMessageInput) => Promise<EnqueueResult>;
+  /** Stored templates (#24): when given, the list shows them too and the editor is mounted. */
+  authoring?: TemplateAuthoring;
+  /** The editor's bundled script (read by composition); without it the editor is the plain form. */
+  editorScript?: string;
+  /** The subscription types the editor offers. */
+  catalog: TemplateEditorDeps['catalog'];
 }
 
 const field = (body: unknown, name: string): string => {
@@ -40,6 +48,8 @@ type DataResult = { ok: true; data: Record<string, unknown> } | { ok: false; err
  */
 export function templatesRoutes(deps: TemplatesSectionDeps): Router {
   const router = Router();
+  // the editor's routes first: with stored templates the list at / is theirs (file and stored)
+  if (deps.authoring) router.use(templateEditorRoutes({ csrf: deps.csrf, authoring: deps.authoring, catalog: deps.catalog, ...(deps.editorScript === undefined ? {} : { script: deps.editorScript }) }));
   const findingsOf = (name: string): Finding[] => deps.problems.filter(belongsTo(name));
 
   const templateOf = (req: Request) => {
