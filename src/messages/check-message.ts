@@ -59,6 +59,7 @@ export function checkMessage(deps: { renderer: TemplateRenderer; catalog: Subscr
     tagged: true,
     stream: deps.router.route(parsed),
   };
+  if (template.version !== undefined) record.templateVersion = template.version; // pinned: a retry renders what was current now
   if (parsed.subscriptionType !== undefined) record.subscriptionType = parsed.subscriptionType;
   if (parsed.from !== undefined) record.from = parsed.from;
   if (parsed.replyTo !== undefined) record.replyTo = parsed.replyTo;
