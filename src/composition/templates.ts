@@ -56,7 +56,7 @@ export async function buildTemplates(
 
   const repository = new StoredTemplateRepository({ db: deps.db });
   const compiler = new StoredTemplateCompiler({ templatesDir: config.templatesDir, catalog: deps.catalog, registry: files });
-  const cache = new TemplateVersionsCache({ repository, compiler, maxCompiled: MAX_COMPILED });
+  const cache = new TemplateVersionsCache({ repository, compiler, maxCompiled: MAX_COMPILED, logger });
   const renderer = new AllTemplates({ files, stored: cache });
   const channel = `${config.queuePrefix}:templates:published`;
   const refresh = () => cache.refresh().catch((err: unknown) => logger.warn({ event: 'templates.refresh_failed', err: err instanceof Error ? err.message : String(err) }, 'could not re-read the published template versions'));

@@ -1,4 +1,5 @@
 import { AppError } from '../shared/errors.ts';
+import type { Logger } from '../shared/logger.ts';
 import type { StoredTemplateCompiler } from './stored-template-compiler.ts';
 import type { StoredTemplateRepository } from './stored-template-repository.ts';
 import type { CompiledTemplate } from './template-loader.ts';
@@ -16,11 +17,14 @@ export class TemplateVersionsCache {
   private readonly compiled = new Map<string, CompiledTemplate>();
   private readonly loading = new Map<string, Promise<CompiledTemplate>>();
 
-  constructor(private readonly deps: { repository: StoredTemplateRepository; compiler: StoredTemplateCompiler; maxCompiled: number }) {}
+  constructor(private readonly deps: { repository: StoredTemplateRepository; compiler: StoredTemplateCompiler; maxCompiled: number; logger: Logger }) {}
 
   /** Re-reads the newest version of every stored template (one small collection, one query). */
   async refresh(): Promise<void> {
     const heads = await this.deps.repository.heads();
+    for (const { name, version } of heads) {
+      if (this.heads.get(name)?.version !== version) this.deps.logger.info({ event: 'templates.version_seen', template: name, version }, `template "${name}": version ${version} is the newest`);
+    }
     this.heads = new Map(
       heads.map(({ name, version, source }) => [
         name,
@@ -68,6 +72,7 @@ export class TemplateVersionsCache {
     // A published version passed the checker; failing now means the partials or catalog changed under it.
     if (!compiled) throw new AppError('render_failed', `template "${name}" version ${version} no longer compiles: ${findings.map((f) => f.message).join('; ').slice(0, 300)}`, { status: 422 });
     this.compiled.set(`${name}#${version}`, compiled);
+    this.deps.logger.info({ event: 'templates.version_compiled', template: name, version }, `template "${name}" version ${version} compiled`);
     while (this.compiled.size > this.deps.maxCompiled) this.compiled.delete(this.compiled.keys().next().value!);
     return compiled;
   }
