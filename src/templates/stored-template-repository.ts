@@ -15,13 +15,6 @@ import {
   type StoredVersionModel,
 } from './stored-template.model.ts';
 
-/** The newest published version of one stored template, as every process keeps it in memory. */
-export interface PublishedHead {
-  name: string;
-  version: number;
-  source: TemplateSource;
-}
-
 const versionId = (name: string, n: number) => `${name}#${n}`;
 const notFound = (name: string) => new AppError('template_not_found', `No stored template named "${name.slice(0, 100)}": save it with basedOn null to create it`, { status: 404 });
 
@@ -156,12 +149,19 @@ export class StoredTemplateRepository {
   }
 
   /**
-   * The newest version of every published template: one read of the small templates collection,
-   * plus one `{_id}` read per template to see a version whose row was not moved yet.
+   * The newest version number of every published template: the numbers only (sources can be
+   * 512 KB each and every process asks every few seconds), plus one `{_id}` read per template to
+   * see a version whose row was not moved yet.
    */
-  async heads(): Promise<PublishedHead[]> {
-    const docs = await this.templates.find({}).lean<StoredTemplateDoc[]>();
-    await Promise.all(docs.map((d) => this.rollVersionForward(d)));
-    return docs.flatMap((d) => (d.latestVersion && d.publishedJson ? [{ name: d._id, version: d.latestVersion, source: parseStoredSource(d.publishedJson) }] : []));
+  async latestVersions(): Promise<{ name: string; version: number }[]> {
+    const docs = await this.templates.find({}, { _id: 1, latestVersion: 1 }).lean<Pick<StoredTemplateDoc, '_id' | 'latestVersion'>[]>();
+    const rolled = await Promise.all(docs.map((d) => this.latestOf(d._id, d.latestVersion ?? 0)));
+    return docs.flatMap((d, i) => (rolled[i]! > 0 ? [{ name: d._id, version: rolled[i]! }] : []));
+  }
+
+  private async latestOf(name: string, known: number): Promise<number> {
+    let version = known;
+    while (await this.versions.exists({ _id: versionId(name, version + 1) })) version++;
+    return version;
   }
 }

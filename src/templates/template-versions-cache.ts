@@ -16,21 +16,36 @@ export class TemplateVersionsCache {
   private heads = new Map<string, TemplateInfo & { version: number }>();
   private readonly compiled = new Map<string, CompiledTemplate>();
   private readonly loading = new Map<string, Promise<CompiledTemplate>>();
+  private refreshing: Promise<void> = Promise.resolve();
 
   constructor(private readonly deps: { repository: StoredTemplateRepository; compiler: StoredTemplateCompiler; maxCompiled: number; logger: Logger }) {}
 
-  /** Re-reads the newest version of every stored template (one small collection, one query). */
-  async refresh(): Promise<void> {
-    const heads = await this.deps.repository.heads();
-    for (const { name, version } of heads) {
-      if (this.heads.get(name)?.version !== version) this.deps.logger.info({ event: 'templates.version_seen', template: name, version }, `template "${name}": version ${version} is the newest`);
-    }
-    this.heads = new Map(
-      heads.map(({ name, version, source }) => [
-        name,
-        { name, kind: source.kind, ...(source.subscriptionType ? { subscriptionType: source.subscriptionType } : {}), subject: source.subject.en, sampleData: source.sampleData, origin: 'stored' as const, version },
-      ]),
+  /**
+   * Re-reads the newest version number of every stored template; only a template whose number
+   * changed has that version read (one `{_id}` find) for what lists show of it.
+   */
+  refresh(): Promise<void> {
+    // One at a time, in order: an announcement and the interval may ask at once, and an older read must not land last.
+    const run = this.refreshing.then(() => this.reread());
+    this.refreshing = run.catch(() => undefined);
+    return run;
+  }
+
+  private async reread(): Promise<void> {
+    const latest = await this.deps.repository.latestVersions();
+    const next = new Map<string, TemplateInfo & { version: number }>();
+    await Promise.all(
+      latest.map(async ({ name, version }) => {
+        const known = this.heads.get(name);
+        if (known?.version === version) return void next.set(name, known);
+        const stored = await this.deps.repository.findVersion(name, version);
+        if (!stored) return;
+        const { source } = stored;
+        next.set(name, { name, kind: source.kind, ...(source.subscriptionType ? { subscriptionType: source.subscriptionType } : {}), subject: source.subject.en, sampleData: source.sampleData, origin: 'stored', version });
+        this.deps.logger.info({ event: 'templates.version_seen', template: name, version }, `template "${name}": version ${version} is the newest`);
+      }),
     );
+    this.heads = next;
   }
 
   head(name: string): (TemplateInfo & { version: number }) | undefined {
