@@ -49,8 +49,14 @@ export class StoredTemplateRepository {
 
   /** The template's row, rolled forward to the newest claimed draft and version (a writer may have stopped between its claim and the row). */
   private async current(name: string): Promise<StoredTemplateDoc | undefined> {
-    const doc = await this.templates.findOne({ _id: name }).lean<StoredTemplateDoc>();
-    if (!doc) return undefined;
+    let doc = await this.templates.findOne({ _id: name }).lean<StoredTemplateDoc>();
+    if (!doc) {
+      // Its creator may have claimed revision 1 and stopped before writing the row.
+      const first = await this.drafts.findOne({ _id: versionId(name, 1) }).lean<StoredDraftDoc>();
+      if (!first) return undefined;
+      doc = { _id: name, sourceJson: first.sourceJson, revision: 1, editedBy: first.editedBy, editedAt: first.editedAt };
+      await this.templates.create(doc).catch((err: unknown) => (isDuplicateKey(err) ? undefined : Promise.reject(err)));
+    }
     for (;;) {
       const next = await this.drafts.findOne({ _id: versionId(name, doc.revision + 1) }).lean<StoredDraftDoc>();
       if (!next) break;
@@ -96,7 +102,7 @@ export class StoredTemplateRepository {
     const editedAt = new Date();
     const sourceJson = JSON.stringify(source);
     const revision = (basedOn ?? 0) + 1;
-    if (basedOn !== null && !(await this.templates.exists({ _id: name }))) throw notFound(name);
+    if (basedOn !== null && !(await this.current(name))) throw notFound(name);
     try {
       await this.drafts.create({ _id: versionId(name, revision), name, revision, sourceJson, editedBy: actor, editedAt });
     } catch (err) {

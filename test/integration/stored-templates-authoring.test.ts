@@ -68,6 +68,11 @@ describe('the authoring use cases the console calls, and what holds when a proce
     expect(draft.published?.version).toBe(2);
     await expect(authoring.saveDraft('halfway', validSource('stale'), { ...actor, basedOn: 1 })).rejects.toMatchObject({ code: 'draft_conflict', details: { editedBy: 'gone@example.com', revision: 2 } });
     expect((await authoring.publish('halfway', { ...actor, role: 'admin', note: '' })).version).toBe(3);
+
+    // A creator that stopped after claiming revision 1, before writing the template's row.
+    await db.collection('stored_template_drafts').insertOne({ _id: 'orphan#1' as never, name: 'orphan', revision: 1, sourceJson: source, editedBy: 'gone@example.com', editedAt: new Date() });
+    expect((await authoring.saveDraft('orphan', validSource('next'), { ...actor, basedOn: 1 })).revision).toBe(2);
+    expect((await authoring.get('orphan')).draft).toMatchObject({ revision: 2, editedBy: 'mia@example.com' });
   });
 
   it('a lost announcement: the process still learns the new version from its re-read (every 5 s)', { timeout: 20_000 }, async () => {
