@@ -33,6 +33,7 @@ const FORBIDDEN: { pattern: RegExp; message: string }[] = [
   { pattern: /(?<![\w-])height\s*:\s*0(?:px)?\s*[;"'}]/gi, message: 'CSS that hides content is not allowed: it could hide the footer or the unsubscribe link' },
   { pattern: /<!--|<!\[CDATA\[/g, message: 'HTML comments and CDATA are not allowed in a template: they could swallow the footer' },
   { pattern: /<\s*mj-all\b/gi, message: '<mj-all> is not allowed: its attributes would also apply to the footer' },
+  { pattern: /position\s*:\s*(?:absolute|fixed)|text-indent\s*:\s*-|(?<![\w-])transform\s*:|clip(?:-path)?\s*:/gi, message: 'CSS that moves or clips content is not allowed: it could hide the footer' },
 ];
 
 const lineAt = (source: string, index: number) => {
@@ -70,6 +71,12 @@ export function checkSourceRules(source: TemplateSource, catalog: SubscriptionCa
 
   for (const { pattern, message } of FORBIDDEN) {
     for (const match of source.mjml.matchAll(pattern)) error('mjml', message, lineAt(source.mjml, match.index));
+  }
+  // Default attributes for a component would style the footer's sections and texts too; mj-class names only what opts in.
+  for (const block of source.mjml.matchAll(/<mj-attributes[^>]*>([\s\S]*?)<\/mj-attributes\s*>/gi)) {
+    for (const tag of (block[1] ?? '').matchAll(/<\s*(mj-[\w-]+)/gi)) {
+      if (tag[1]!.toLowerCase() !== 'mj-class') error('mjml', `<mj-attributes> may hold only <mj-class>: defaults for <${tag[1]}> would also style the footer`, lineAt(source.mjml, block.index + block[0].indexOf(tag[0])));
+    }
   }
   for (const raw of source.mjml.matchAll(/<mj-raw[^>]*>([\s\S]*?)<\/mj-raw\s*>/gi)) {
     if (!balanced(raw[1] ?? '')) error('mjml', '<mj-raw> must close every HTML element it opens: an open element could wrap the footer', lineAt(source.mjml, raw.index));

@@ -56,6 +56,8 @@ describe('stored templates: drafts, the checker, versions, the API (real app, Fe
     { label: 'a javascript: URL', change: { mjml: withLine(5, '        <mj-button href="javascript:alert(1)">x</mj-button>') }, field: 'mjml', line: 5, message: /javascript: URLs/ },
     { label: 'CSS hiding the footer', change: { mjml: withLine(2, '  <mj-head><mj-style>.mg-footer { display: none }</mj-style></mj-head><mj-body>') }, field: 'mjml', line: 2, message: /footer|hides/ },
     { label: 'its own @footer', change: { mjml: withLine(5, '        <mj-text>{{@footer.unsubscribeUrl}}</mj-text>') }, field: 'mjml', line: 5, message: /@footer/ },
+    { label: 'default attributes that would style the footer', change: { mjml: withLine(2, '  <mj-head><mj-attributes><mj-section background-color="#6b6880" /></mj-attributes></mj-head><mj-body>') }, field: 'mjml', line: 2, message: /mj-attributes/ },
+    { label: 'CSS moving content away', change: { mjml: withLine(5, '        <mj-text><div style="position: absolute; left: -9999px">x</div></mj-text>') }, field: 'mjml', line: 5, message: /moves or clips/ },
     { label: 'an open element wrapping the footer', change: { mjml: withLine(8, '  <mj-raw><div style="height:0;overflow:hidden"></mj-raw></mj-body>') }, field: 'mjml', line: 8, message: /hides|mj-raw/ },
   ];
 

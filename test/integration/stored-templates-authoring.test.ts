@@ -20,6 +20,9 @@ describe('the authoring use cases the console calls, and what holds when a proce
   it('check and preview a source without storing it: findings at their lines, the footer in the preview', async () => {
     const authoring = app.templates.authoring;
     expect(await authoring.check(validSource())).toEqual([]);
+    // What looks like a rule but is not: text-transform, an mj-class, an element closed in its mj-raw.
+    const fine = validSource('ok', { mjml: withLine(2, '  <mj-head><mj-attributes><mj-class name="k" text-transform="uppercase" /></mj-attributes><mj-style>.k { text-transform: uppercase; }</mj-style></mj-head><mj-body><mj-raw><div><br></div></mj-raw>') });
+    expect(await authoring.check(fine)).toEqual([]);
     const findings = await authoring.check(validSource('x', { mjml: withLine(5, '        <mj-text onmouseover="x()">{{shout firstName}}</mj-text>') }));
     expect(findings.every((f) => f.line === 5 && f.field === 'mjml' && f.severity === 'error')).toBe(true);
     expect(findings.map((f) => f.message)).toEqual(expect.arrayContaining([expect.stringMatching(/event handler/), expect.stringMatching(/unknown Handlebars helper "shout"/)]));
