@@ -30,6 +30,7 @@ describe('sending with a stored template: pinned to the version current at enque
     const res = await enqueue('early@example.com');
     expect(res.status).toBe(422);
     expect(res.body.error?.code).toBe('unknown_template');
+    expect(await app.ctx.db.db!.collection('messages').countDocuments({ to: 'early@example.com' })).toBe(0);
   });
 
   it('publishes, enqueues, and the email arrives with the footer and the one-click headers; a message enqueued before v2 renders v1, one after renders v2', async () => {
@@ -64,6 +65,23 @@ describe('sending with a stored template: pinned to the version current at enque
     const rolled = await enqueue('rolled@example.com');
     expect((await delivered('rolled@example.com')).parsed?.html).toContain('Hello Bo, one');
     expect((await call('GET', `/v1/messages/${rolled.body.id as string}`)).body.templateVersion).toBe(3);
+  });
+
+  it('a retry after a newer publish renders the version the message was pinned to', { timeout: 30_000 }, async () => {
+    let refused = false;
+    sink.answerData(() => (refused ? undefined : ((refused = true), '451 4.3.0 Try again later')));
+    try {
+      const res = await enqueue('retry@example.com');
+      expect((await call('GET', `/v1/messages/${res.body.id as string}`)).body.templateVersion).toBe(3);
+      await eventually(() => refused, 15_000, 20); // the first attempt was refused: it will be retried
+      await call('PUT', '/v1/templates/launch/draft', { ...validSource('four'), basedOn: 3 });
+      expect((await call('POST', '/v1/templates/launch/publish', {})).body.version).toBe(4);
+      const mail = await delivered('retry@example.com');
+      expect(mail.parsed?.html).toContain('Hello Bo, one'); // version 3 (version 1's source), not 4
+      expect((await call('GET', `/v1/messages/${res.body.id as string}`)).body).toMatchObject({ status: 'sent', templateVersion: 3, attempts: 2 });
+    } finally {
+      sink.answerData(undefined);
+    }
   });
 
   it('file templates are sent as before, with no templateVersion', async () => {
