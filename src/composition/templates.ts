@@ -74,6 +74,9 @@ export async function buildTemplates(
   });
 
   await refresh();
+  for (const t of cache.list()) {
+    if (files.get(t.name)) logger.warn({ event: 'templates.name_shadowed', template: t.name }, `the file template "${t.name}" hides the stored template of that name: rename one`);
+  }
   const subscriber = createRedis(config.redisUrl, 'worker');
   subscriber.on('error', (err) => logger.debug({ event: 'redis.error', err: err.message }));
   subscriber.on('message', () => void refresh());

@@ -12,7 +12,8 @@ export class AllTemplates implements TemplateRenderer {
   constructor(private readonly deps: { files: TemplateRegistry; stored: TemplateVersionsCache }) {}
 
   list(): TemplateInfo[] {
-    return [...this.deps.files.list().map((t) => ({ ...t, origin: 'file' as const })), ...this.deps.stored.list()];
+    // A file template deployed later under a stored template's name wins (composition logs `templates.name_shadowed`).
+    return [...this.deps.files.list().map((t) => ({ ...t, origin: 'file' as const })), ...this.deps.stored.list().filter((t) => !this.deps.files.get(t.name))];
   }
 
   /** A stored template is known once it has a published version; its `version` is what an enqueue now is pinned to. */
