@@ -83,7 +83,9 @@ export async function buildTemplates(
   subscriber.on('ready', () => void refresh()); // after a reconnect: an announcement may have been missed
   let timer: NodeJS.Timeout | undefined;
   life.onStart(async () => {
-    await subscriber.subscribe(channel);
+    // Not awaited: a Redis that is away must not hold start-up (the API answers 503 meanwhile); ioredis
+    // subscribes once it connects and again after each reconnect, and the re-read covers the gap.
+    subscriber.subscribe(channel).catch((err: unknown) => logger.warn({ event: 'templates.subscribe_failed', err: err instanceof Error ? err.message : String(err) }, 'could not subscribe to template publishes'));
     timer = setInterval(() => void refresh(), REFRESH_MS);
     timer.unref();
   });
