@@ -1,7 +1,9 @@
 /**
- * Marketer tooling, no MongoDB or Redis needed.
+ * Marketer tooling. `check` and `preview` need no MongoDB or Redis; `push` does (it stores).
  *   npm run templates -- check     validate every template in TEMPLATES_DIR (default templates/); exit 1 on any problem
  *   npm run templates -- preview   serve every template rendered with its sample data on PREVIEW_PORT (default 3100)
+ *   npm run templates -- push <dir> [--as <name>] [--note <text>]
+ *                                  publish a file template's folder as a stored template (docs/rules.md §14); exit 1 when refused
  */
 import { createServer, type ServerResponse } from 'node:http';
 import { watch } from 'node:fs';
@@ -12,6 +14,7 @@ import { loadTemplates } from '../src/templates/load-templates.ts';
 import { formatProblem, type TemplateProblem } from '../src/templates/template-loader.ts';
 import { PREVIEW_ADDRESS, type TemplateRegistry } from '../src/templates/template-registry.ts';
 import { LOCALES, type Locale } from '../src/templates/types.ts';
+import { pushTemplate } from './templates-push.ts';
 
 const config = loadConfig(process.env);
 const dir = config.templatesDir;
@@ -98,7 +101,8 @@ async function preview(): Promise<void> {
 const command = process.argv[2];
 if (command === 'check') process.exitCode = await check();
 else if (command === 'preview') await preview();
+else if (command === 'push') process.exitCode = await pushTemplate(config, process.argv.slice(3));
 else {
-  console.error('usage: npm run templates -- check|preview');
+  console.error('usage: npm run templates -- check|preview|push <dir> [--as <name>] [--note <text>]');
   process.exitCode = 2;
 }

@@ -48,7 +48,7 @@ export async function createApp(config: Config, roles: Roles, logger: Logger = c
   const privacy = buildPrivacy(life, ctx);
   const subscriptions = buildSubscriptions(life, { ...ctx, readShape, erased: privacy.erased, events: webhooks.sink });
   const store = subscriptions.store;
-  const templates = await buildTemplates(ctx);
+  const templates = await buildTemplates(life, ctx);
   const reputation = buildReputation(life, { ...ctx, events: webhooks.sink }); // counts what messages and feedback tell it
   const messages = buildMessages(life, { ...ctx, readShape, renderer: templates.renderer, events: webhooks.sink, reputation: reputation.counters });
   const feedback = buildFeedback(life, { ...ctx, erasures: store.erasures, messages: messages.repository, tags: messageTags });
@@ -63,7 +63,7 @@ export async function createApp(config: Config, roles: Roles, logger: Logger = c
       sendQueues: messages.queues,
       streams: streamStatuses({ config, redis, queues: messages.queues }),
       forms: pages.forms,
-      templates: { renderer: templates.renderer, problems: templates.problems, sendTest: (input) => messages.enqueuer.enqueueTest(input) },
+      templates: { renderer: templates.files, problems: templates.problems, sendTest: (input) => messages.enqueuer.enqueueTest(input), authoring: templates.authoring },
       ...(overrides.consoleClock ? { clock: overrides.consoleClock } : {}),
       reputation: reputation.service,
     });
@@ -92,7 +92,7 @@ export async function createApp(config: Config, roles: Roles, logger: Logger = c
     feedbackSmtpPort: undefined,
     metricsUrl: undefined,
     http: undefined,
-    templates: { renderer: templates.renderer },
+    templates: { renderer: templates.renderer, authoring: templates.authoring },
     subscriptions: { store },
     reputation: reputation.service,
     messages: {

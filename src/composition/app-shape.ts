@@ -13,6 +13,7 @@ import type { Logger } from '../shared/logger.ts';
 import type { MessageTags } from '../shared/message-tag.ts';
 import type { MongoSubscriptionStore, SubscriptionCatalog, SubscriptionStore } from '../subscriptions/index.ts';
 import type { TemplateRenderer } from '../templates/index.ts';
+import type { TemplateAuthoring } from '../shared/template-authoring.ts';
 
 /** What the app is built from; exposed for tests, drills and the bench. */
 export interface AppContext {
@@ -41,7 +42,8 @@ export interface App {
   metricsUrl: string | undefined;
   /** The HTTP handler once started (api role): what it serves, e.g. for the API reference's coverage test. */
   http: Express | undefined;
-  templates: { renderer: TemplateRenderer };
+  /** `authoring`: stored templates' drafts and versions (docs/rules.md §14), for the console's editor. */
+  templates: { renderer: TemplateRenderer; authoring: TemplateAuthoring };
   subscriptions: { store: MongoSubscriptionStore };
   /** The reputation guard's report, pause and resume (the console and /v1/streams use the same). */
   reputation: ReputationControl;

@@ -13,7 +13,7 @@ import { reputationApiDoc } from '../reputation/index.ts';
 import { checkHealth } from '../shared/health.ts';
 import type { Logger } from '../shared/logger.ts';
 import { IMPORT_PATH, subscriptionApiDoc } from '../subscriptions/index.ts';
-import { templatesApiDoc } from '../templates/index.ts';
+import { authoringApiDoc, templatesApiDoc } from '../templates/index.ts';
 import { webhookApiDoc } from '../webhooks/index.ts';
 import { Listeners } from './listeners.ts';
 
@@ -26,7 +26,7 @@ export function apiReference(): ApiReference {
     title: 'mailgate API',
     version: pkg.version,
     description: 'The /v1 HTTP API of mailgate, generated from the zod schemas its routes validate with. Errors: `{"error": {"code", "message", "details"}}`.',
-    sections: [messageApiDoc, subscriptionApiDoc, templatesApiDoc, feedbackApiDoc, privacyApiDoc, webhookApiDoc, reputationApiDoc],
+    sections: [messageApiDoc, subscriptionApiDoc, templatesApiDoc, authoringApiDoc, feedbackApiDoc, privacyApiDoc, webhookApiDoc, reputationApiDoc],
   });
 }
 

@@ -75,6 +75,7 @@ export const messageViewSchema = z
     kind: z.enum(MESSAGE_KINDS),
     to: z.string(),
     template: z.string(),
+    templateVersion: z.number().int().positive().optional().meta({ description: 'A stored template: the version this message renders, the newest published when it was enqueued' }),
     subscriptionType: z.string().optional(),
     stream: z.string().optional().meta({ description: 'The stream it leaves by (its queue, relay and identity); absent on messages enqueued before streams' }),
     bypassFrequencyCap: z.boolean().optional().meta({ description: 'Enqueued with `bypassFrequencyCap: true`: counted against the frequency caps, never refused by them' }),

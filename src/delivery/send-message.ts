@@ -157,11 +157,16 @@ export class MessageSender {
       decided.frequencyCap = verdict.taken;
     }
 
+    // A stored version compiles once per process; a database away is retried, a version that does not exist fails below.
+    const prepare = this.deps.renderer.prepare?.bind(this.deps.renderer);
+    const prepared = prepare ? await this.transient('template store', () => prepare(message.template, message.templateVersion).then(() => undefined, (err: unknown) => (err instanceof AppError ? err : Promise.reject(err)))) : undefined;
     let rendered: RenderedMessage;
     try {
-      if (!this.deps.renderer.get(message.template)) throw new AppError('unknown_template', `No template named "${message.template}"`);
+      if (prepared) throw prepared;
+      if (!this.deps.renderer.get(message.template) && message.templateVersion === undefined) throw new AppError('unknown_template', `No template named "${message.template}"`);
       rendered = this.deps.renderer.render({
         template: message.template,
+        ...(message.templateVersion === undefined ? {} : { templateVersion: message.templateVersion }),
         data: JSON.parse(message.data) as Record<string, unknown>,
         locale: message.locale,
         to: message.to,

@@ -67,10 +67,26 @@ export function checkMessage(deps: { renderer: TemplateRenderer; catalog: Subscr
     tagged: true,
     stream: deps.router.route(parsed),
   };
+  if (template.version !== undefined) record.templateVersion = template.version; // pinned: a retry renders what was current now
   if (parsed.subscriptionType !== undefined) record.subscriptionType = parsed.subscriptionType;
   if (parsed.from !== undefined) record.from = parsed.from;
   if (parsed.replyTo !== undefined) record.replyTo = parsed.replyTo;
   if (parsed.sendAt !== undefined) record.sendAt = parsed.sendAt;
   if (parsed.bypassFrequencyCap && parsed.kind === 'marketing') record.bypassFrequencyCap = true;
   return { ok: true, record, parsed };
+}
+
+/**
+ * A stored template's newest version is compiled once per process on first use (then a map
+ * lookup), so the data check knows the fields it needs without a render (templates/template-renderer.ts).
+ * If it cannot be compiled now, the check is skipped and render refuses the data at send time.
+ */
+export async function prepareStoredTemplates(renderer: TemplateRenderer, items: readonly unknown[]): Promise<void> {
+  if (!renderer.prepare) return;
+  const names = new Set<string>();
+  for (const item of items) {
+    const name = typeof item === 'object' && item !== null ? (item as { template?: unknown }).template : undefined;
+    if (typeof name === 'string' && renderer.get(name)?.origin === 'stored') names.add(name);
+  }
+  await Promise.all([...names].map((name) => renderer.prepare!(name, undefined).catch(() => undefined)));
 }

@@ -2,7 +2,7 @@ import { AppError, unavailable } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { SubscriptionCatalog } from '../subscriptions/index.ts';
 import type { TemplateRenderer } from '../templates/index.ts';
-import { checkMessage } from './check-message.ts';
+import { checkMessage, prepareStoredTemplates } from './check-message.ts';
 import { enqueueTest, type TestMessageInput } from './enqueue-test.ts';
 import { MAX_BATCH, type InputError, type MessageInput, type BatchItemResult, type BatchResult, type EnqueueResult } from '../contract/index.ts';
 import type { MessageRecord } from './message.model.ts';
@@ -41,6 +41,7 @@ export class MessageEnqueuer {
   constructor(private readonly deps: EnqueueDeps) {}
 
   async enqueue(input: MessageInput | unknown, options: EnqueueOptions = {}): Promise<EnqueueResult> {
+    await prepareStoredTemplates(this.deps.renderer, [input]);
     const checked = checkMessage(this.deps, input, options.idempotencyKey);
     if (!checked.ok) throw toAppError(checked.error);
     const { record, parsed } = checked;
@@ -75,6 +76,7 @@ export class MessageEnqueuer {
     const results: BatchItemResult[] = new Array<BatchItemResult>(items.length);
     const records: MessageRecord[] = [];
     const slots: number[] = []; // records[i] answers results[slots[i]]
+    await prepareStoredTemplates(this.deps.renderer, items);
     items.forEach((item, index) => {
       const checked = checkMessage(this.deps, item, undefined);
       if (!checked.ok) {
@@ -143,3 +145,4 @@ export class MessageEnqueuer {
 }
 
 type Existing = Awaited<ReturnType<MessageRepository['findByKeys']>> extends Map<string, infer V> ? V : never;
+

@@ -3,7 +3,7 @@ import type { Locale } from '../shared/locale.ts';
 import type { SubscriptionCatalog } from '../subscriptions/index.ts';
 import type { TemplateRenderer } from '../templates/index.ts';
 import type { EnqueueResult } from '../contract/index.ts';
-import { checkMessage } from './check-message.ts';
+import { checkMessage, prepareStoredTemplates } from './check-message.ts';
 import type { MessageMetrics } from './message-metrics.ts';
 import type { MessageRepository } from './message-repository.ts';
 import type { SendJobs } from './send-jobs.ts';
@@ -37,6 +37,7 @@ export interface TestMessageInput {
 export async function enqueueTest(deps: TestEnqueueDeps, input: TestMessageInput): Promise<EnqueueResult> {
   const template = deps.renderer.get(input.template);
   if (!template) throw new AppError('unknown_template', `No template named "${input.template}"`, { status: 422 });
+  await prepareStoredTemplates(deps.renderer, [{ template: input.template }]);
   const checked = checkMessage(
     deps,
     { kind: template.kind, to: input.to, template: input.template, data: input.data, locale: input.locale, ...(template.subscriptionType ? { subscriptionType: template.subscriptionType } : {}) },

@@ -15,6 +15,7 @@ export function toMessageView(record: StoredMessage): MessageView {
     attempts: record.attempts ?? 0,
     createdAt: record.createdAt.toISOString(),
   };
+  if (record.templateVersion !== undefined) view.templateVersion = record.templateVersion;
   if (record.subscriptionType !== undefined) view.subscriptionType = record.subscriptionType;
   if (record.stream !== undefined) view.stream = record.stream;
   if (record.bypassFrequencyCap === true) view.bypassFrequencyCap = true;

@@ -13,6 +13,8 @@ export interface MessageRecord {
   kind: MessageKind;
   to: string;
   template: string;
+  /** A stored template: the version current at enqueue, which every attempt renders (docs/rules.md §14). Absent for file templates. */
+  templateVersion?: number;
   data: string;
   subscriptionType?: string;
   from?: string;
@@ -54,6 +56,7 @@ const messageSchema = new Schema<MessageRecord>(
     kind: { type: String, enum: MESSAGE_KINDS, required: true },
     to: { type: String, required: true },
     template: { type: String, required: true },
+    templateVersion: Number,
     data: { type: String, required: true },
     subscriptionType: String,
     from: String,

@@ -35,7 +35,7 @@ const NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 const FOOTER_PARTIAL = 'footer.mjml';
 
 /** Text derived once from the compiled HTML: Handlebars expressions survive as text, the HTML footer is skipped. */
-const htmlToText = compileHtmlToText({
+export const htmlToText = compileHtmlToText({
   wordwrap: false,
   selectors: [
     { selector: '.mg-footer', format: 'skip' },

@@ -67,6 +67,11 @@ export class TemplateRegistry implements TemplateRenderer {
   render(input: RenderInput): RenderedMessage {
     const template = this.byName.get(input.template);
     if (!template) throw renderFailed(`unknown template "${input.template}"`);
+    return this.renderTemplate(template, input);
+  }
+
+  /** Fills any compiled template, file or stored (stored-templates.ts): the same per-message work for both. */
+  renderTemplate(template: CompiledTemplate, input: RenderInput): RenderedMessage {
     const { name, kind } = template.info;
     const locale: Locale = isLocale(input.locale) ? input.locale : 'en';
     const type = input.subscriptionType ?? template.info.subscriptionType;
@@ -104,19 +109,12 @@ export class TemplateRegistry implements TemplateRenderer {
    */
   selfCheck(dir: string): TemplateProblem[] {
     const problems: TemplateProblem[] = [];
-    const prefsPrefix = `${this.deps.publicUrl}${PREFERENCES_PATH}/`;
-    const unsubPrefix = `${this.deps.publicUrl}${UNSUBSCRIBE_PATH}/`;
     for (const t of this.byName.values()) {
       for (const locale of LOCALES) {
         const file = `${dir}/${t.info.name}/${t.samples[locale] === t.info.sampleData ? 'sample.json' : `sample.${locale}.json`}`;
         try {
           const out = this.render({ template: t.info.name, data: t.samples[locale], locale, to: PREVIEW_ADDRESS, messageId: 'check' });
-          const missing = [
-            !out.html.includes(prefsPrefix) && 'the preferences link in the HTML part',
-            !out.text.includes(prefsPrefix) && 'the preferences link in the text part',
-            !out.html.includes(hb.escapeExpression(this.deps.postalAddress)) && 'the postal address',
-            t.info.kind === 'marketing' && !out.html.includes(unsubPrefix) && 'the unsubscribe link',
-          ].filter(Boolean);
+          const missing = this.lostFooter(t, out);
           if (missing.length > 0) problems.push({ file: `${dir}/_partials/footer.mjml`, message: `rendering "${t.info.name}" (${locale}) lost ${missing.join(', ')}` });
         } catch (err) {
           problems.push({ file, message: `the sample data does not render (${locale}): ${err instanceof Error ? err.message : String(err)}` });
@@ -124,5 +122,17 @@ export class TemplateRegistry implements TemplateRenderer {
       }
     }
     return problems;
+  }
+
+  /** What of the footer a rendering lost (empty: all there). The proof that nothing a template says removed it. */
+  lostFooter(t: CompiledTemplate, out: RenderedMessage): string[] {
+    const prefsPrefix = `${this.deps.publicUrl}${PREFERENCES_PATH}/`;
+    const unsubPrefix = `${this.deps.publicUrl}${UNSUBSCRIBE_PATH}/`;
+    return [
+      !out.html.includes(prefsPrefix) && 'the preferences link in the HTML part',
+      !out.text.includes(prefsPrefix) && 'the preferences link in the text part',
+      !out.html.includes(hb.escapeExpression(this.deps.postalAddress)) && 'the postal address',
+      t.info.kind === 'marketing' && !out.html.includes(unsubPrefix) && 'the unsubscribe link',
+    ].filter((x): x is string => typeof x === 'string');
   }
 }

@@ -12,6 +12,8 @@ export const templateInfoSchema = z
     subscriptionType: z.string().optional(),
     subject: z.string(),
     sampleData: z.record(z.string(), z.unknown()).meta({ description: 'The example data the template ships with, enough to render it' }),
+    origin: z.enum(['file', 'stored']).optional().meta({ description: 'Where the template lives: files in the deployment, or stored (drafts and versions, docs/rules.md §14)' }),
+    version: z.number().int().positive().optional().meta({ description: 'Stored: the newest published version, which a message enqueued now is pinned to' }),
   })
   .meta({ id: 'Template' });
 export type TemplateInfo = z.infer<typeof templateInfoSchema>;
@@ -25,6 +27,8 @@ export interface RenderInput {
   messageId: string;
   /** For marketing: the type named in the footer and in the one-click link. */
   subscriptionType?: string;
+  /** A stored template: the version the message is pinned to (absent: a file template). */
+  templateVersion?: number;
 }
 
 export interface RenderedMessage {
@@ -45,4 +49,9 @@ export interface TemplateRenderer {
    * template), known since compile time: enqueue checks data against them without rendering.
    */
   requiredFields(name: string, locale: Locale): readonly string[] | undefined;
+  /**
+   * Makes `render` of this stored version possible (compiles it once per process; a no-op for a
+   * file template or a version already compiled). Rendering stays synchronous and cheap.
+   */
+  prepare?(template: string, version: number | undefined): Promise<void>;
 }

@@ -9,7 +9,7 @@ const BROWSER_FLOW = { timeout: 90_000 };
 
 /**
  * The console's template editor in real Chromium: the real console wiring (FerretDB accounts, Redis
- * sessions, CSRF) with stored templates from a stand-in until that service is merged
+ * sessions, CSRF) with the real stored-templates service
  * (test/helpers/editor-console.ts). The editor works by form posts alone: most flows run with
  * JavaScript disabled; one runs the CodeMirror editor with its live preview.
  */
@@ -150,7 +150,7 @@ describe('the template editor without JavaScript', () => {
       await page.waitForURL(/saved=1$/);
       const refused = await clickFor(page, `/console/templates/edit/${name}`, () => page.getByRole('button', { name: 'Publish' }).click());
       expect(refused.status()).toBe(403);
-      expect(await page.getByRole('alert').textContent()).toContain('Only an admin publishes a transactional template');
+      expect(await page.getByRole('alert').textContent()).toContain('only an admin may publish it');
 
       await admin.page.goto(`${base}/console/templates/edit/${name}`);
       await clickFor(admin.page, `/console/templates/edit/${name}`, () => admin.page.getByRole('button', { name: 'Publish' }).click());
@@ -221,6 +221,7 @@ describe('the template editor with JavaScript', () => {
       await page.getByLabel('Template name').fill(name);
       await page.getByLabel('Subscription type (marketing only)').selectOption({ index: 1 });
       await page.getByLabel('Subject (English)').fill('Live subject');
+      await page.getByLabel('Subject (German)').fill('Betreff live');
       await page.getByLabel('Sample data (JSON)').fill('{"firstName": "Grace"}');
       await page.locator('.cm-content').fill(BAD_MJML);
       await page.locator('.cm-lint-marker-error').waitFor();

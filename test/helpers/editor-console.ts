@@ -1,54 +1,23 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { buildConsole } from '../../src/composition/console.ts';
-import { buildHttp } from '../../src/composition/http.ts';
-import { Lifecycle } from '../../src/composition/lifecycle.ts';
 import { ConsoleUserRepository, type ConsoleRole } from '../../src/console/index.ts';
-import { AppError } from '../../src/shared/errors.ts';
-import { TemplateRegistry } from '../../src/templates/index.ts';
 import { startTestApp } from './app.ts';
 import { freePort, signIn } from './console-browser.ts';
 import { testConfig } from './env.ts';
-import { storedTemplatesStandIn } from './stored-templates-stand-in.ts';
 
 /**
- * The console with stored templates for the editor's tests: the real app's connections, and the
- * console built by composition/console.ts exactly as src/app.ts does, with `templates.authoring`
- * set. Until the stored-templates service is merged that is `storedTemplatesStandIn`; after the
- * merge the lead wires the real service in src/app.ts and this starts the app with its console
- * (`startTestApp(…, { api: true, … })`) instead.
+ * The real app's console (API role: the console, the authoring service, stored templates in the
+ * test's database) with a support, a marketer and an admin account.
  */
 export async function startEditorConsole(label: string, operators: { email: (role: ConsoleRole) => string; password: string }) {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const app = await startTestApp(testConfig(label, { PORT: String(port), PUBLIC_URL: base }), { api: false, worker: false });
-  const renderer = app.templates.renderer;
-  if (!(renderer instanceof TemplateRegistry)) throw new Error('the app renders with a TemplateRegistry');
+  const app = await startTestApp(testConfig(label, { PORT: String(port), PUBLIC_URL: base }), { api: true, worker: false });
   const users = new ConsoleUserRepository({ db: app.ctx.db });
   for (const role of ['support', 'marketer', 'admin'] as const) await users.add(operators.email(role), role, operators.password);
-  const life = new Lifecycle();
-  const operatorConsole = buildConsole(life, {
-    ...app.ctx,
-    store: app.subscriptions.store,
-    messages: app.messages.repository,
-    sendQueues: app.messages.queues,
-    streams: async () => [],
-    templates: {
-      renderer,
-      problems: [],
-      sendTest: () => Promise.reject(new AppError('not_wired', 'no test sends here', { status: 503 })),
-      authoring: storedTemplatesStandIn({ files: renderer }),
-    },
-  });
-  await life.start();
-  const http = buildHttp({ ...app.ctx, apiRouters: [], publicRouters: [operatorConsole] });
-  await http.listen();
   return {
     base,
-    async close() {
-      await http.close();
-      await life.close(app.ctx.logger);
-      await app.stop();
-    },
+    app,
+    close: () => app.stop(),
   };
 }
 
