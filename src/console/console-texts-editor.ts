@@ -47,6 +47,10 @@ export interface EditorTexts {
   findingAt: (field: string, line?: number) => string;
   saved: (revision: number) => string;
   publishedAs: (version: number) => string;
+  /** "Send me a test": the newest published version, with the form's sample data, to the operator. */
+  sendTest: string;
+  testSent: (to: string, version: number) => string;
+  testNeedsPublish: string;
   draftConflict: (by: string, at: string) => string;
   invalidJson: (field: string, detail: string) => string;
   notAnObject: (field: string) => string;
@@ -116,6 +120,9 @@ const en: EditorTexts = {
   findingAt: (field, line) => (line ? `${field}, line ${line}` : field),
   saved: (r) => `Draft saved (revision ${r}).`,
   publishedAs: (v) => `Published as version ${v}.`,
+  sendTest: 'Send me a test',
+  testSent: (to, v) => `A test of version ${v} is on its way to ${to}.`,
+  testNeedsPublish: 'A test sends the published version: publish the template first.',
   draftConflict: (by, at) => `Someone else saved this template meanwhile: ${by} at ${at}. Your text is still in the form; copy what you need, reload, and save again.`,
   invalidJson: (field, detail) => `${field} is not valid JSON: ${detail}`,
   notAnObject: (field) => `${field} must be a JSON object.`,
@@ -185,6 +192,9 @@ const de: EditorTexts = {
   findingAt: (field, line) => (line ? `${field}, Zeile ${line}` : field),
   saved: (r) => `Entwurf gespeichert (Revision ${r}).`,
   publishedAs: (v) => `Als Version ${v} veröffentlicht.`,
+  sendTest: 'Test an mich senden',
+  testSent: (to, v) => `Ein Test der Version ${v} ist unterwegs an ${to}.`,
+  testNeedsPublish: 'Ein Test sendet die veröffentlichte Version: veröffentlichen Sie die Vorlage zuerst.',
   draftConflict: (by, at) => `Jemand anderes hat diese Vorlage inzwischen gespeichert: ${by} am ${at}. Ihr Text steht noch im Formular; kopieren Sie, was Sie brauchen, laden Sie neu und speichern Sie erneut.`,
   invalidJson: (field, detail) => `${field} ist kein gültiges JSON: ${detail}`,
   notAnObject: (field) => `${field} muss ein JSON-Objekt sein.`,

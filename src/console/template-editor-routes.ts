@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { CsrfGuard } from '../http/csrf.ts';
+import type { EnqueueResult, TestMessageInput } from '../messages/index.ts';
 import { AppError } from '../shared/errors.ts';
 import { isLocale, type Locale } from '../shared/locale.ts';
 import type { TemplateAuthoring, TemplateFinding, TemplateSource } from '../shared/template-authoring.ts';
@@ -22,6 +23,8 @@ export interface TemplateEditorDeps {
   catalog: { list(locale: Locale): { id: string; name: string }[] };
   /** The editor's bundled script (console-editor/, `npm run build:editor`); without it the editor is the plain form. */
   script?: string;
+  /** "Send me a test" (messages' test send: transactional, `[Test]`, to the operator). */
+  sendTest?: (input: TestMessageInput) => Promise<EnqueueResult>;
 }
 
 type Outcome = Pick<EditorPageData, 'errors' | 'findings'> & { status: number };
@@ -168,8 +171,20 @@ export function templateEditorRoutes(deps: TemplateEditorDeps): Router {
     const { source, errors } = sourceOf(fields, t, localeName(res));
     if (!source || errors.length > 0) return show(req, res, { ...page, errors }, 422, source);
     const action = field(req.body, 'action');
-    if (action !== 'save' && action !== 'publish') return show(req, res, page, 200, source);
     const operator = operatorOf(res);
+    if (action === 'test' && deps.sendTest) {
+      // What a message would get: the newest published version, here with the form's sample data.
+      const published = versions[0];
+      if (!published) return show(req, res, { ...page, errors: [t.testNeedsPublish] }, 422, source);
+      try {
+        await deps.sendTest({ template: name, data: source.sampleData, locale: fields.previewLocale, to: operator.email });
+      } catch (err) {
+        if (!(err instanceof AppError) || err.status !== 422) throw err;
+        return show(req, res, { ...page, errors: [err.message] }, 422, source);
+      }
+      return show(req, res, { ...page, ok: [t.testSent(operator.email, published.version)] }, 200, source);
+    }
+    if (action !== 'save' && action !== 'publish') return show(req, res, page, 200, source);
     const basedOn = Number.parseInt(fields.revision, 10);
     try {
       // Publish publishes what the form shows: its text is saved first unless it is the draft already.

@@ -49,7 +49,7 @@ type DataResult = { ok: true; data: Record<string, unknown> } | { ok: false; err
 export function templatesRoutes(deps: TemplatesSectionDeps): Router {
   const router = Router();
   // the editor's routes first: with stored templates the list at / is theirs (file and stored)
-  if (deps.authoring) router.use(templateEditorRoutes({ csrf: deps.csrf, authoring: deps.authoring, catalog: deps.catalog, ...(deps.editorScript === undefined ? {} : { script: deps.editorScript }) }));
+  if (deps.authoring) router.use(templateEditorRoutes({ csrf: deps.csrf, authoring: deps.authoring, catalog: deps.catalog, ...(deps.editorScript === undefined ? {} : { script: deps.editorScript }), sendTest: deps.sendTest }));
   const findingsOf = (name: string): Finding[] => deps.problems.filter(belongsTo(name));
 
   const templateOf = (req: Request) => {

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConsoleRole } from '../../src/console/index.ts';
 import { expectAccessible, launchChromium, newPage as newBrowserPage, signIn as signInAs } from '../helpers/console-browser.ts';
 import { BAD_MJML, GOOD_MJML, clickFor, fillNewTemplate, signedInWithoutScript, startEditorConsole } from '../helpers/editor-console.ts';
+import { eventually } from '../helpers/processes.ts';
 
 const BROWSER_FLOW = { timeout: 90_000 };
 
@@ -75,6 +76,31 @@ describe('the template editor without JavaScript', () => {
       const row = await page.getByRole('row', { name: new RegExp(name) }).textContent();
       expect(row).toContain('Published version 1');
       expect(row).toContain(operator('marketer'));
+
+      // "Send me a test": the published version, through the real worker, to the marketer
+      const { app, sink } = editorConsole;
+      await page.goto(`${base}/console/templates/edit/${name}`);
+      await clickFor(page, `/console/templates/edit/${name}`, () => page.getByRole('button', { name: 'Send me a test' }).click());
+      expect(await page.getByRole('status').textContent()).toContain(`A test of version 1 is on its way to ${operator('marketer')}`);
+      await eventually(() => sink.to(operator('marketer')).length === 1 || undefined, 20_000);
+      expect(sink.to(operator('marketer'))[0]!.parsed?.subject).toBe('[Test] Spring is here');
+
+      // and the app sends with it through the API: pinned to version 1, with the footer and one-click
+      const reader = `reader-${tag}@example.com`;
+      const res = await fetch(`${app.url}/v1/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${app.ctx.config.apiKey}` },
+        body: JSON.stringify({ kind: 'marketing', to: reader, template: name, subscriptionType: app.templates.renderer.get(name)!.subscriptionType, data: { firstName: 'Grace' } }),
+      });
+      expect(res.status).toBe(202);
+      const { id } = (await res.json()) as { id: string };
+      await eventually(() => sink.to(reader).length === 1 || undefined, 20_000);
+      const mail = sink.to(reader)[0]!;
+      expect(mail.parsed?.html).toContain('Hello, Grace!');
+      expect(mail.header('List-Unsubscribe')).toContain(base);
+      expect(mail.header('List-Unsubscribe-Post')).toBe('List-Unsubscribe=One-Click');
+      expect(mail.parsed?.html).toContain(`${base}/`); // the footer's preferences link
+      expect((await app.messages.getStatus(id))?.templateVersion).toBe(1);
     } finally {
       await context.close();
     }

@@ -3,21 +3,27 @@ import { ConsoleUserRepository, type ConsoleRole } from '../../src/console/index
 import { startTestApp } from './app.ts';
 import { freePort, signIn } from './console-browser.ts';
 import { testConfig } from './env.ts';
+import { startSmtpSink } from './smtp-sink.ts';
 
 /**
- * The real app's console (API role: the console, the authoring service, stored templates in the
- * test's database) with a support, a marketer and an admin account.
+ * The real app (API and workers: the console, the authoring service, stored templates in the
+ * test's database, mail to a real SMTP sink) with a support, a marketer and an admin account.
  */
 export async function startEditorConsole(label: string, operators: { email: (role: ConsoleRole) => string; password: string }) {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const app = await startTestApp(testConfig(label, { PORT: String(port), PUBLIC_URL: base }), { api: true, worker: false });
+  const sink = await startSmtpSink();
+  const app = await startTestApp(testConfig(label, { PORT: String(port), PUBLIC_URL: base, SMTP_URL: sink.url }), { api: true, worker: true });
   const users = new ConsoleUserRepository({ db: app.ctx.db });
   for (const role of ['support', 'marketer', 'admin'] as const) await users.add(operators.email(role), role, operators.password);
   return {
     base,
     app,
-    close: () => app.stop(),
+    sink,
+    async close() {
+      await app.stop();
+      await sink.close();
+    },
   };
 }
 

@@ -54,7 +54,7 @@ function sourceForm(o: EditorPageData, t: EditorTexts, action: string): SafeHtml
     : html`<div class="field"><label for="name">${t.templateName}</label><p class="hint" id="name-hint">${t.nameHint}</p><input type="text" id="name" name="name" value="${f.name}" required aria-describedby="name-hint" autocomplete="off"></div>`;
   const actions = o.name
     ? html`<div class="field"><label for="note">${t.publishNote}</label><input type="text" id="note" name="note" value="${f.note}"></div>
-<div class="actions"><button type="submit" name="action" value="preview" class="secondary">${t.previewButton}</button> <button type="submit" name="action" value="save" class="secondary">${t.saveDraft}</button> <button type="submit" name="action" value="publish">${t.publish}</button></div>`
+<div class="actions"><button type="submit" name="action" value="preview" class="secondary">${t.previewButton}</button> <button type="submit" name="action" value="save" class="secondary">${t.saveDraft}</button> <button type="submit" name="action" value="publish">${t.publish}</button> <button type="submit" name="action" value="test" class="secondary">${t.sendTest}</button></div>`
     : html`<div class="actions"><button type="submit" name="action" value="preview" class="secondary">${t.previewButton}</button> <button type="submit" name="action" value="save">${t.createTemplate}</button></div>`;
   return html`<form method="post" action="${action}" id="editor-form" data-live="${TEMPLATES_PATH}/live"><input type="hidden" name="csrf" value="${o.viewer.csrf}"><input type="hidden" name="revision" value="${f.revision}">
 ${nameField}
