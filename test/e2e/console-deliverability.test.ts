@@ -59,6 +59,8 @@ async function driveToPause(): Promise<void> {
     expect(res.status).toBe(200);
   }
   await eventually(async () => ((await streamOf('marketing')).guard.state === 'paused' ? true : undefined), 15_000);
+  // the guard may pause at the first complaint flushed: wait until all six are counted, so every figure the page shows is settled
+  await eventually(async () => ((await streamOf('marketing')).windows['24h'].complaints === 6 ? true : undefined), 15_000);
 }
 
 let app: TestApp;
