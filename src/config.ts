@@ -3,10 +3,12 @@ import { parseFrequencyCaps, type FrequencyCapConfig } from './config-frequency-
 import { parseStreams, type StreamConfig } from './config-streams.ts';
 import { ConfigError, parseDurations, parseTrustProxy, type TrustProxy } from './config-values.ts';
 import { parseReputation, type ReputationThresholds } from './config-reputation.ts';
+import { parseRedisTarget, type RedisTarget } from './config-redis.ts';
 
 export { ConfigError, type TrustProxy } from './config-values.ts';
 export type { StreamConfig, StreamRate } from './config-streams.ts';
 export type { FrequencyCapAction, FrequencyCapConfig, FrequencyCapRule } from './config-frequency-cap.ts';
+export type { RedisTarget } from './config-redis.ts';
 
 const DEV_SECRET = 'mailgate-dev-secret-do-not-use-in-production';
 const DEV_ERASURE_KEY = 'mailgate-dev-erasure-key-do-not-use-in-production';
@@ -89,6 +91,8 @@ export interface Config {
   env: Raw['NODE_ENV'];
   mongoUrl: string;
   redisUrl: string;
+  /** One server, or the primary Sentinels name (config-redis.ts): every connection is opened from it. */
+  redis: RedisTarget;
   smtpUrl: string | undefined;
   smtpPoolSize: number;
   port: number;
@@ -149,7 +153,6 @@ export interface WebhookConfig {
   concurrency: number;
 }
 
-
 /** Who may read /metrics: the API key, METRICS_TOKEN, or anyone reaching the separate METRICS_PORT listener. */
 export interface MetricsConfig {
   token: string | undefined;
@@ -174,7 +177,6 @@ export interface FeedbackConfig {
   softBounceWindowDays: number;
 }
 
-
 /** Reads the environment once. A bad value throws a ConfigError whose message is one line naming the variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = schema.safeParse(env);
@@ -185,12 +187,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const raw = parsed.data;
   const secrets = (raw.MAILGATE_SECRET ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  if (secrets.length === 0 && raw.NODE_ENV === 'production') {
-    throw new ConfigError('invalid configuration: MAILGATE_SECRET: required when NODE_ENV=production');
-  }
-  if (secrets.some((s) => s.length < 16)) {
-    throw new ConfigError('invalid configuration: MAILGATE_SECRET: each secret must be at least 16 characters');
-  }
+  if (secrets.length === 0 && raw.NODE_ENV === 'production') throw new ConfigError('invalid configuration: MAILGATE_SECRET: required when NODE_ENV=production');
+  if (secrets.some((s) => s.length < 16)) throw new ConfigError('invalid configuration: MAILGATE_SECRET: each secret must be at least 16 characters');
   if (raw.NODE_ENV === 'production') {
     checkProductionSecret('MAILGATE_SECRET', secrets);
     if (raw.MAILGATE_API_KEY !== undefined) checkProductionSecret('MAILGATE_API_KEY', [raw.MAILGATE_API_KEY]);
@@ -224,6 +222,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     env: raw.NODE_ENV,
     mongoUrl: raw.MONGO_URL,
     redisUrl: raw.REDIS_URL,
+    redis: parseRedisTarget(env, raw.REDIS_URL),
     smtpUrl: raw.SMTP_URL,
     smtpPoolSize: raw.SMTP_POOL_SIZE,
     port: raw.PORT,

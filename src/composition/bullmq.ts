@@ -11,7 +11,7 @@ export const bullConnection = (redis: Redis): ConnectionOptions => redis as unkn
 
 /** A connection for a BullMQ worker (maxRetriesPerRequest: null, as BullMQ requires). */
 export function workerRedis(config: Config, logger: Logger): Redis {
-  const connection = createRedis(config.redisUrl, 'worker');
+  const connection = createRedis(config.redis, 'worker');
   connection.on('error', (err) => logger.debug({ event: 'redis.error', err: err.message }));
   return connection;
 }

@@ -1,7 +1,7 @@
 import mongoose, { type Connection } from 'mongoose';
 import { Redis } from 'ioredis';
 import { Registry, collectDefaultMetrics } from 'prom-client';
-import type { Config } from '../config.ts';
+import type { Config, RedisTarget } from '../config.ts';
 import type { Logger } from '../shared/logger.ts';
 import { readShapeOf, type ReadShape } from '../shared/mongo.ts';
 
@@ -23,17 +23,31 @@ export async function connectMongo(url: string): Promise<Connection> {
 }
 
 /**
- * A Redis connection. `client`, for request paths (API, health): commands fail fast while Redis is
+ * A Redis connection, to the one server or the primary the Sentinels name. `client`, for request paths (API, health): commands fail fast while Redis is
  * away instead of queueing forever, so callers can answer 503. `worker`, for BullMQ workers:
  * `maxRetriesPerRequest: null`, as BullMQ requires.
  */
-export function createRedis(url: string, purpose: 'client' | 'worker'): Redis {
-  return new Redis(url, {
+export function createRedis(target: RedisTarget, purpose: 'client' | 'worker'): Redis {
+  const options = {
     maxRetriesPerRequest: purpose === 'worker' ? null : 1,
     enableReadyCheck: true,
     connectTimeout: 3000,
-    retryStrategy: (times) => Math.min(times * 200, 2000),
+    retryStrategy: (times: number) => Math.min(times * 200, 2000),
     lazyConnect: false,
+  };
+  if (target.kind === 'server') return new Redis(target.url, options);
+  // Sentinel (config-redis.ts): ioredis asks the sentinels for the primary, and asks again after a
+  // failover (a connection lost, or a READONLY reply from a demoted primary).
+  const { sentinels, name, db, password, sentinelPassword } = target;
+  return new Redis({
+    ...options,
+    sentinels,
+    name,
+    db,
+    ...(password ? { password } : {}),
+    ...(sentinelPassword ? { sentinelPassword } : {}),
+    reconnectOnError: (err) => err.message.startsWith('READONLY'),
+    sentinelRetryStrategy: (times: number) => Math.min(times * 200, 2000),
   });
 }
 
@@ -57,7 +71,7 @@ export interface Connections {
 export async function openConnections(config: Config, logger: Logger): Promise<Connections> {
   const db = await connectMongo(config.mongoUrl);
   const readShape = config.mongoReadShape === 'auto' ? await readShapeOf(db) : config.mongoReadShape;
-  const redis = createRedis(config.redisUrl, 'client');
+  const redis = createRedis(config.redis, 'client');
   redis.on('error', (err) => logger.debug({ event: 'redis.error', err: err.message }));
   return { db, readShape, redis, metrics: createMetricsRegistry() };
 }

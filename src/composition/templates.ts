@@ -77,7 +77,7 @@ export async function buildTemplates(
   for (const t of cache.list()) {
     if (files.get(t.name)) logger.warn({ event: 'templates.name_shadowed', template: t.name }, `the file template "${t.name}" hides the stored template of that name: rename one`);
   }
-  const subscriber = createRedis(config.redisUrl, 'worker');
+  const subscriber = createRedis(config.redis, 'worker');
   subscriber.on('error', (err) => logger.debug({ event: 'redis.error', err: err.message }));
   subscriber.on('message', () => void refresh());
   subscriber.on('ready', () => void refresh()); // after a reconnect: an announcement may have been missed
