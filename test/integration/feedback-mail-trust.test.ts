@@ -263,7 +263,7 @@ describe('messages from before tags (upgrade)', () => {
 });
 
 describe('a listener that cannot be flooded', () => {
-  it('300 MB of DATA is discarded as it arrives and answered 552, with RSS growth under 40 MB', { timeout: 180_000 }, async () => {
+  it('300 MB of DATA is discarded as it arrives and answered 552, with RSS growth under 100 MB', { timeout: 180_000 }, async () => {
     const to = fresh('huge');
     const id = await send('marketing', to);
     await settled(id);
@@ -287,7 +287,9 @@ describe('a listener that cannot be flooded', () => {
         clearInterval(sampler);
       }
       peak = Math.max(peak, process.memoryUsage().rss);
-      expect((peak - baseline) / 1024 / 1024).toBeLessThan(40);
+      // The client writing the 300 MB shares this process, and GC lags under a loaded CI (53 MB seen);
+      // a listener that buffered the DATA (0087608) grew by about 300 MB, so 100 still tells them apart.
+      expect((peak - baseline) / 1024 / 1024).toBeLessThan(100);
     } finally {
       client.close();
     }
