@@ -157,12 +157,20 @@ export class MessageSender {
       decided.frequencyCap = verdict.taken;
     }
 
-    // A stored version compiles once per process; a database away is retried, a version that does not exist fails below.
-    const prepare = this.deps.renderer.prepare?.bind(this.deps.renderer);
-    const prepared = prepare ? await this.transient('template store', () => prepare(message.template, message.templateVersion).then(() => undefined, (err: unknown) => (err instanceof AppError ? err : Promise.reject(err)))) : undefined;
+    // Only a message pinned to a stored version has one to compile (once per process, then a map
+    // read); file templates skip it. A database away is retried; a version that cannot be had fails below.
+    let unprepared: AppError | undefined;
+    if (message.templateVersion !== undefined && this.deps.renderer.prepare) {
+      try {
+        await this.deps.renderer.prepare(message.template, message.templateVersion);
+      } catch (err) {
+        if (!(err instanceof AppError)) throw new TransientSendError(`template store unavailable: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+        unprepared = err;
+      }
+    }
     let rendered: RenderedMessage;
     try {
-      if (prepared) throw prepared;
+      if (unprepared) throw unprepared;
       if (!this.deps.renderer.get(message.template) && message.templateVersion === undefined) throw new AppError('unknown_template', `No template named "${message.template}"`);
       rendered = this.deps.renderer.render({
         template: message.template,
