@@ -109,6 +109,33 @@ async function redisFigures(redis: Redis): Promise<{ calls: Record<string, numbe
   return { calls, usedMemory: field(memory, 'used_memory'), cpuMs: (field(cpu, 'used_cpu_sys') + field(cpu, 'used_cpu_user')) * 1000 };
 }
 
+/**
+ * What stays in Redis once the messages are sent, by key shape (ids, numbers and addresses folded
+ * to *): how many keys and their bytes (MEMORY USAGE of up to 100 keys per shape, scaled up).
+ */
+async function redisKeyShapes(redis: Redis, prefix: string): Promise<Record<string, { keys: number; bytes: number }>> {
+  const keys: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, batch] = await redis.scan(cursor, 'COUNT', 1000);
+    cursor = next;
+    keys.push(...batch);
+  } while (cursor !== '0');
+  const groups = new Map<string, string[]>();
+  for (const key of keys) {
+    const shape = key.replace(prefix, '<prefix>').replace(/[^:{}]*@[^:{}]*/g, '<address>').replace(/\b[0-9a-f]{16,}\b/g, '<id>').replace(/\d+/g, '<n>');
+    groups.set(shape, [...(groups.get(shape) ?? []), key]);
+  }
+  const out: Record<string, { keys: number; bytes: number }> = {};
+  for (const [shape, members] of groups) {
+    const sample = members.slice(0, 100);
+    const sizes = await Promise.all(sample.map((k) => redis.memory('USAGE', k)));
+    const bytes = sizes.reduce<number>((a, b) => a + Number(b ?? 0), 0);
+    out[shape] = { keys: members.length, bytes: Math.round((bytes / sample.length) * members.length) };
+  }
+  return out;
+}
+
 /** Data and index bytes of the database, by collection (collStats), where the server reports them. */
 async function mongoStorage(url: string): Promise<{ total: number; documents: number; byCollection: Record<string, { count: number; size: number; indexSize: number }> }> {
   const client = new MongoClient(url);
@@ -168,6 +195,7 @@ const env: NodeJS.ProcessEnv = {
   QUEUE_PREFIX: name,
   MAILGATE_API_KEY: API_KEY,
   MAILGATE_SECRET: 'capacity-secret-0123456789abcdef',
+  MAILGATE_ERASURE_KEY: 'capacity-erasure-key-0123456789abcdef-0123456789',
   LOG_LEVEL: 'warn',
   PUBLIC_URL: 'https://mail.example.com',
   SMTP_URL: `smtp://127.0.0.1:${Number(sinkReady.port)}`,
@@ -227,6 +255,7 @@ try {
   const last = samples.at(-1)!;
   const redis3 = await redisFigures(redis);
   const storage2 = await mongoStorage(mongoUrl);
+  const keyShapes = await redisKeyShapes(redis, name);
   const sinkCount = (await sink.ask<{ count: number }>('count')).count;
   const from = samples.find((s) => s.finished >= 0.1 * N)!;
   const to = samples.find((s) => s.finished >= 0.9 * N)!;
@@ -267,6 +296,12 @@ try {
     send_ferretdb_cpu_ms_per_msg: round((last.dbCpuMs - first.dbCpuMs) / N, 2),
     ferretdb_cpu_share_of_core_steady: round((to.dbCpuMs - from.dbCpuMs) / (to.t - from.t), 2),
     redis_bytes_per_msg_after_send: round((redis3.usedMemory - redis0.usedMemory) / N, 0),
+    redis_keys_after_send: Object.fromEntries(
+      Object.entries(keyShapes)
+        .sort((a, b) => b[1].bytes - a[1].bytes)
+        .slice(0, 8)
+        .map(([k, v]) => [k, `${v.keys} keys, ${round(v.bytes / 1024, 0)} KiB`]),
+    ),
     mongo_bytes_per_msg_after_send: round((storage2.total - storage0.total) / N, 0),
     mongo_documents_per_msg_after_send: round((storage2.documents - storage0.documents) / N, 3),
     mongo_storage_after_send: Object.fromEntries(Object.entries(storage2.byCollection).filter(([, v]) => v.count > 0).map(([k, v]) => [k, `${v.count} docs, ${round(v.size / 1024, 0)} KiB + ${round(v.indexSize / 1024, 0)} KiB indexes`])),
