@@ -312,9 +312,12 @@ try {
   if (sinkCount !== (last.stats.outcomes.sent ?? 0)) throw new Error(`the sink received ${sinkCount} messages, the worker counted ${last.stats.outcomes.sent ?? 0} sent`);
 } finally {
   for (const child of processes.reverse()) await child.close();
-  const client = new MongoClient(mongoUrl);
-  await client.db().dropDatabase().catch(() => undefined);
-  await client.close();
+  // An own FerretDB goes with its folder; a server of yours keeps no bench database.
+  if (!ownDb) {
+    const client = new MongoClient(mongoUrl);
+    await client.db().dropDatabase().catch(() => undefined);
+    await client.close();
+  }
   redis.disconnect();
   await ownRedis.stop();
   await ownDb?.destroy();
