@@ -9,7 +9,7 @@ function counter(text: string, name: string, command: string): number {
   return line ? Number(line.split(' ').at(-1)) : 0;
 }
 
-describe('mailgate_mongo_commands_total (docs/scaling.md: what sizes MongoDB)', () => {
+describe('the MongoDB connection (config-mongo.ts, docs/scaling.md)', () => {
   let app: App & { stop(): Promise<void> };
   beforeAll(async () => {
     app = await startTestApp(testConfig('mongometric'), { api: true, worker: false });
@@ -26,5 +26,11 @@ describe('mailgate_mongo_commands_total (docs/scaling.md: what sizes MongoDB)', 
     expect(counter(after, 'mailgate_mongo_commands_total', 'find')).toBeGreaterThan(counter(before, 'mailgate_mongo_commands_total', 'find'));
     expect(counter(after, 'mailgate_mongo_command_failures_total', 'noSuchCommand')).toBe(1);
     expect(after).toContain('# TYPE mailgate_mongo_commands_total counter');
+  });
+
+  it('connectMongo hands the replica-set options to the driver, and FerretDB takes them', () => {
+    const options = app.ctx.db.getClient().options;
+    expect(options.writeConcern).toMatchObject({ w: 'majority', wtimeoutMS: 10_000 });
+    expect([options.retryWrites, options.retryReads, options.readPreference.mode]).toEqual([true, true, 'primary']);
   });
 });
