@@ -4,6 +4,7 @@ import { parseStreams, type StreamConfig } from './config-streams.ts';
 import { ConfigError, parseDurations, parseTrustProxy, type TrustProxy } from './config-values.ts';
 import { parseReputation, type ReputationThresholds } from './config-reputation.ts';
 import { parseRedisTarget, type RedisTarget } from './config-redis.ts';
+import { checkedMongoUrl, MONGO_URL_SHAPE } from './config-mongo.ts';
 
 export { ConfigError, type TrustProxy } from './config-values.ts';
 export type { StreamConfig, StreamRate } from './config-streams.ts';
@@ -33,7 +34,7 @@ const url = (protocols: string[]) =>
 
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-  MONGO_URL: z.preprocess(emptyToUndefined, url(['mongodb:', 'mongodb+srv:']).default('mongodb://127.0.0.1:27017/mailgate')),
+  MONGO_URL: z.preprocess(emptyToUndefined, z.string().regex(MONGO_URL_SHAPE, 'must be a URL starting with mongodb:// or mongodb+srv://').default('mongodb://127.0.0.1:27017/mailgate')),
   REDIS_URL: z.preprocess(emptyToUndefined, url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379')),
   SMTP_URL: z.preprocess(emptyToUndefined, url(['smtp:', 'smtps:']).optional()),
   SMTP_POOL_SIZE: int(5, 1, 100),
@@ -220,7 +221,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   return {
     env: raw.NODE_ENV,
-    mongoUrl: raw.MONGO_URL,
+    mongoUrl: checkedMongoUrl(raw.MONGO_URL),
     redisUrl: raw.REDIS_URL,
     redis: parseRedisTarget(env, raw.REDIS_URL),
     smtpUrl: raw.SMTP_URL,

@@ -2,22 +2,19 @@ import mongoose, { type Connection } from 'mongoose';
 import { Redis } from 'ioredis';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import type { Config, RedisTarget } from '../config.ts';
+import { mongoConnectOptions } from '../config-mongo.ts';
 import type { Logger } from '../shared/logger.ts';
 import { readShapeOf, type ReadShape } from '../shared/mongo.ts';
+import { countMongoCommands } from '../shared/mongo-metrics.ts';
 
 /**
  * One mongoose connection per app. Commands are not buffered: while the database is away they fail
- * at once, so the API answers 503 and the worker retries the job later (fail closed).
+ * at once, so the API answers 503 and the worker retries the job later (fail closed). Write concern,
+ * retries and read preference for a replica set: config-mongo.ts.
  */
 export async function connectMongo(url: string): Promise<Connection> {
-  const connection = mongoose.createConnection(url, {
-    bufferCommands: false,
-    autoIndex: false,
-    serverSelectionTimeoutMS: 5000,
-    connectTimeoutMS: 5000,
-    heartbeatFrequencyMS: 2000,
-    maxPoolSize: 20,
-  });
+  const { driver } = mongoConnectOptions(url);
+  const connection = mongoose.createConnection(url, { ...driver, bufferCommands: false, autoIndex: false });
   await connection.asPromise();
   return connection;
 }
@@ -73,5 +70,7 @@ export async function openConnections(config: Config, logger: Logger): Promise<C
   const readShape = config.mongoReadShape === 'auto' ? await readShapeOf(db) : config.mongoReadShape;
   const redis = createRedis(config.redis, 'client');
   redis.on('error', (err) => logger.debug({ event: 'redis.error', err: err.message }));
-  return { db, readShape, redis, metrics: createMetricsRegistry() };
+  const metrics = createMetricsRegistry();
+  countMongoCommands(db, metrics);
+  return { db, readShape, redis, metrics };
 }
