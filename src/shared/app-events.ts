@@ -104,7 +104,7 @@ export interface OutboxMark {
 }
 
 /** The collections whose documents may carry an outbox mark (the sweep reads each, by its sparse `outbox.at` index). */
-export const OUTBOX_COLLECTIONS = ['message_outcomes', 'consent_events', 'message_feedback'] as const;
+export const OUTBOX_COLLECTIONS = ['message_outcomes', 'consent_events', 'message_feedback', 'stream_guard_events'] as const;
 export type OutboxCollection = (typeof OUTBOX_COLLECTIONS)[number];
 
 /** A document carrying an outbox mark, which the sink clears once the events are stored. */

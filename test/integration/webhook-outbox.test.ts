@@ -153,6 +153,31 @@ describe('a refused delivery insert: the outbox keeps the event, the sweep annou
     await arrivesOnce(address, 'message.bounced', appEventId(id, 'message.bounced'));
     expect(await markOf('message_feedback', id)).toBeUndefined();
   });
+
+  it('sending.paused: the stream guard audit record carries the mark until the sweep; the resume, without a failure, needs none', async () => {
+    await endpoint(['sending.paused', 'sending.resumed']);
+    const address = 'stream:marketing';
+    const already = receiver.about(address).length;
+    refusals = 1;
+    expect((await api('POST', '/v1/streams/marketing/pause', { explanation: 'outbox test' })).status).toBe(200);
+    const audits = db().collection<{ _id: string; action: string; outbox?: OutboxMark }>('stream_guard_events');
+    const paused = await audits.findOne({ stream: 'marketing', action: 'paused' });
+    expect(paused?.outbox?.events).toEqual([expect.objectContaining({ id: appEventId('sending.paused', paused!._id), type: 'sending.paused', address })]);
+    expect(await deliveriesAbout(address)).toBe(0);
+
+    expect(await sweep()).toBe(1);
+    const [hook] = await receiver.waitFor(address, already + 1);
+    expect(hook!.headers['webhook-id']).toBe(appEventId('sending.paused', paused!._id));
+    expect(hook!.body.data).toMatchObject({ stream: 'marketing', by: 'operator', explanation: 'outbox test' });
+    expect((await audits.findOne({ _id: paused!._id }))?.outbox).toBeUndefined();
+
+    expect((await api('POST', '/v1/streams/marketing/resume', { explanation: 'done' })).status).toBe(200);
+    await receiver.waitFor(address, already + 2);
+    const resumed = await audits.findOne({ stream: 'marketing', action: 'resumed' });
+    expect(resumed).not.toHaveProperty('outbox');
+    expect(await sweep()).toBe(0);
+    expect(receiver.about(address).map((h) => h.headers['webhook-id'])).toEqual([appEventId('sending.paused', paused!._id), appEventId('sending.resumed', resumed!._id)]);
+  });
 });
 
 describe('without a failure, and without an endpoint', () => {
