@@ -29,7 +29,9 @@ export const bodyOf = (event: StoredAppEvent): string => JSON.stringify({ type: 
  * stored in MongoDB (pending), put in its address's lane, and one job. Endpoints are cached in
  * memory, so an event no endpoint wants costs no I/O (the send path emits on every message); the
  * composition root refreshes the cache every few seconds, routes at once after a change, and the
- * worker re-reads the endpoint before every attempt, so a deleted one gets nothing more.
+ * worker re-reads the endpoint before every attempt, so a deleted one gets nothing more. The
+ * documents that carried the events as their outbox mark (docs/architecture.md "Outbox") are
+ * cleared here, once the deliveries are stored.
  */
 export class WebhookSink implements AppEventSink {
   private byType = new Map<AppEventType, WebhookEndpointDoc[]>();
