@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { OutcomeRecorder } from '../../src/messages/index.ts';
 import { appEventId, type AppEventType, type OutboxMark } from '../../src/shared/app-events.ts';
 import { WEBHOOK_QUEUE } from '../../src/shared/queues.ts';
-import { OutboxSweep, WebhookJobs, WebhookLanes, WebhookRepository, WebhookSink, type WebhookJobData } from '../../src/webhooks/index.ts';
+import { OutboxSweep, WEBHOOK_OUTBOX_JOB, WebhookJobs, WebhookLanes, WebhookRepository, WebhookSink, type WebhookJobData } from '../../src/webhooks/index.ts';
 import { startTestApp } from '../helpers/app.ts';
 import { apiClient } from '../helpers/api-client.ts';
 import { testConfig } from '../helpers/env.ts';
@@ -222,6 +222,20 @@ describe('a crash between the two writes', () => {
     expect(await markOf('message_outcomes', messageId)).toBeUndefined();
     await arrivesOnce(address, 'message.sent', appEventId(messageId, 'message.sent'));
     expect(receiver.about(address)[0]!.body.data).toMatchObject({ messageId, kind: 'transactional', template: 'welcome' });
+  });
+
+  it("the worker's own outbox job announces a mark older than the grace (30 s)", async () => {
+    await endpoint(['message.sent']);
+    const address = fresh('job');
+    const messageId = `msg_job${Date.now().toString(36)}${seq++}`;
+    const event = { id: appEventId(messageId, 'message.sent'), type: 'message.sent', address, at: new Date(), data: { messageId, kind: 'transactional', template: 'welcome' } };
+    // As a process that died right after the outcome's insert a minute ago left it.
+    await db()
+      .collection<{ _id: string }>('message_outcomes')
+      .insertOne({ _id: messageId, status: 'sent', at: new Date(), outbox: { at: new Date(Date.now() - 60_000), events: [event] } } as { _id: string });
+    await queue.add(WEBHOOK_OUTBOX_JOB, { deliveryId: '' }, { removeOnComplete: true });
+    await arrivesOnce(address, 'message.sent', event.id);
+    expect(await markOf('message_outcomes', messageId)).toBeUndefined();
   });
 
   it('a mark that stayed though its deliveries were stored (the clear failed) is announced again without a second delivery', async () => {
