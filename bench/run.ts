@@ -29,6 +29,9 @@
 //                         round: worker_cpu_ms_per_msg against base_worker_cpu_ms_per_msg is what the
 //                         commits since <ref> cost per message (e.g. the reputation counters and the
 //                         frequency cap, #23: BENCH_BASE_REF=0cc8155)
+//   BENCH_WEBHOOK_EVENTS  event types (comma-separated) of one webhook endpoint stored in every lane
+//                         before its worker starts (e.g. message.sent: the send path stores a delivery
+//                         per message, and marks and clears its outbox); none by default
 //   BENCH_FREQUENCY_CAP   FREQUENCY_CAP of every lane (default 50/7d: every recipient of a round gets
 //                         one message, so it never binds, but the cap's script runs for each message)
 //   WORKER_CONCURRENCY, SMTP_POOL_SIZE  as for mailgate (default 50 and 5); the SMTP leg uses the same
@@ -241,6 +244,11 @@ interface Lane {
 /** A lane: this code's API adding the jobs, and a worker process running `workerFile` (this tree's, or a base commit's). */
 async function startLane(mode: 'check' | 'no-check', env: Record<string, string>, workerFile = 'worker-process.ts'): Promise<Lane> {
   const api = await startApi(env);
+  const hookEvents = process.env.BENCH_WEBHOOK_EVENTS?.split(',').filter(Boolean) ?? [];
+  if (hookEvents.length > 0) {
+    // Stored directly (the API refuses a private URL): the worker reads it at start. Its deliveries fail (nothing listens), alike in every lane.
+    await api.app.ctx.db.collection<{ _id: string; url: string; events: string[]; secret: string; enabled: boolean; createdAt: Date }>('webhook_endpoints').insertOne({ _id: 'whe_bench', url: 'http://127.0.0.1:9/hooks', events: hookEvents, secret: `whsec_${randomBytes(24).toString('base64')}`, enabled: true, createdAt: new Date() });
+  }
   const execArgv = mode === 'check' && CPU_PROF && workerFile === 'worker-process.ts' ? ['--cpu-prof', `--cpu-prof-dir=${resolve(CPU_PROF)}`] : [];
   const { child } = await forkChild(workerFile, [mode], { ...process.env, ...env }, execArgv);
   const stats = () => child.ask<Stats>('stats');

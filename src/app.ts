@@ -44,7 +44,7 @@ export async function createApp(config: Config, roles: Roles, logger: Logger = c
   const messageTags = new MessageTags(config.secrets); // what bounce mail must prove (docs/feedback.md)
   const ctx: AppContext = { config, logger, db, redis, metrics, tokens, catalog, messageTags };
 
-  const webhooks = buildWebhooks(life, ctx); // the sink every domain emits into
+  const webhooks = buildWebhooks(life, { ...ctx, ...(overrides.webhookRepository ? { wrapRepository: overrides.webhookRepository } : {}) }); // the sink every domain emits into
   const privacy = buildPrivacy(life, ctx);
   const subscriptions = buildSubscriptions(life, { ...ctx, readShape, erased: privacy.erased, events: webhooks.sink });
   const store = subscriptions.store;

@@ -14,6 +14,7 @@ import type { MessageTags } from '../shared/message-tag.ts';
 import type { MongoSubscriptionStore, SubscriptionCatalog, SubscriptionStore } from '../subscriptions/index.ts';
 import type { TemplateRenderer } from '../templates/index.ts';
 import type { TemplateAuthoring } from '../shared/template-authoring.ts';
+import type { WebhookRepository } from '../webhooks/index.ts';
 
 /** What the app is built from; exposed for tests, drills and the bench. */
 export interface AppContext {
@@ -70,4 +71,6 @@ export interface AppOverrides {
   snsHttps?: HttpsFetchOptions;
   /** The clock console sessions are timed by (their absolute lifetime); Date.now otherwise. */
   consoleClock?: () => number;
+  /** Wraps the webhooks repository the sink writes through (the outbox test's insert that fails once). */
+  webhookRepository?: (real: WebhookRepository) => WebhookRepository;
 }

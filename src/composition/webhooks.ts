@@ -7,6 +7,7 @@ import type { Config } from '../config.ts';
 import type { Logger } from '../shared/logger.ts';
 import { WEBHOOK_QUEUE } from '../shared/queues.ts';
 import {
+  OutboxSweep,
   WebhookAdmin,
   WebhookJobs,
   WebhookLanes,
@@ -22,6 +23,14 @@ import type { Lifecycle } from './lifecycle.ts';
 
 /** How often every process re-reads the enabled endpoints into its sink's cache. */
 const REFRESH_MS = 5000;
+/**
+ * A change's events still marked unannounced this long after it was written lost their emit (the
+ * writer emits within milliseconds; a refused insert or a crash leaves the mark): the outbox sweep
+ * announces them. It runs every minute: with MongoDB's sparse index it reads only marked documents;
+ * on FerretDB it scans each outbox collection (docs/architecture.md "Outbox").
+ */
+export const OUTBOX_GRACE_MS = 30_000;
+export const OUTBOX_EVERY_MS = 60_000;
 
 /** What the delivery worker (composition/workers.ts) is built from. */
 export interface WebhookDeliveryParts {
@@ -31,6 +40,8 @@ export interface WebhookDeliveryParts {
   queue: Queue<WebhookJobData>;
   metrics: WebhookMetrics;
   logger: Logger;
+  /** Announces the events a crash or a refused insert left marked in their documents. */
+  outbox: OutboxSweep;
 }
 
 export interface Webhooks {
@@ -45,16 +56,21 @@ export interface Webhooks {
 }
 
 /** Webhooks to the application (docs/rules.md §9): the sink every process emits into and the endpoints API. */
-export function buildWebhooks(life: Lifecycle, deps: { config: Config; logger: Logger; db: Connection; redis: Redis; metrics: Registry }): Webhooks {
+export function buildWebhooks(
+  life: Lifecycle,
+  deps: { config: Config; logger: Logger; db: Connection; redis: Redis; metrics: Registry; wrapRepository?: (real: WebhookRepository) => WebhookRepository },
+): Webhooks {
   const { config, redis } = deps;
   const logger = deps.logger.child({ module: 'webhooks' });
   const prefix = config.queuePrefix;
-  const repository = new WebhookRepository({ db: deps.db });
+  const real = new WebhookRepository({ db: deps.db });
+  const repository = deps.wrapRepository?.(real) ?? real;
   const queue = addQueue<WebhookJobData>(life, { config, redis, logger, name: WEBHOOK_QUEUE, event: 'webhooks.queue_error' });
   const lanes = new WebhookLanes({ redis, prefix });
   const jobs = new WebhookJobs({ queue });
   const sink = new WebhookSink({ repository, lanes, jobs, logger });
   const metrics = createWebhookMetrics(deps.metrics);
+  const outbox = new OutboxSweep({ repository, sink, logger, graceMs: OUTBOX_GRACE_MS });
   const refresh = () => sink.refresh().catch((err: unknown) => logger.warn({ event: 'webhooks.refresh_failed', err }));
 
   life.onStart(async () => {
@@ -78,6 +94,6 @@ export function buildWebhooks(life: Lifecycle, deps: { config: Config; logger: L
           endpointsChanged: () => sink.refresh(),
         }),
       }),
-    delivery: { repository, lanes, jobs, queue, metrics, logger },
+    delivery: { repository, lanes, jobs, queue, metrics, logger, outbox },
   };
 }

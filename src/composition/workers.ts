@@ -11,7 +11,7 @@ import { FEEDBACK_QUEUE, IMPORT_QUEUE, LEGACY_SEND_QUEUE, RECONCILE_QUEUE, WEBHO
 import { WORKER_QUEUES, type WorkerQueue } from '../shared/roles.ts';
 import { importJobProcessor, watchImportWorker, type SubscriptionStore } from '../subscriptions/index.ts';
 import type { TemplateRenderer } from '../templates/index.ts';
-import { DeliverWebhook, WEBHOOK_SWEEP_JOB, WebhookSweep, postWebhook, watchWebhookWorker, webhookJobProcessor } from '../webhooks/index.ts';
+import { DeliverWebhook, WEBHOOK_OUTBOX_JOB, WEBHOOK_SWEEP_JOB, WebhookSweep, postWebhook, watchWebhookWorker, webhookJobProcessor } from '../webhooks/index.ts';
 import { addSchedule, addWorker } from './bullmq.ts';
 import type { Feedback } from './feedback.ts';
 import type { Lifecycle } from './lifecycle.ts';
@@ -20,7 +20,7 @@ import type { Messages } from './messages.ts';
 import type { Reputation } from './reputation.ts';
 import { applyQueueLimiter, streamPace, streamTransport } from './streams.ts';
 import type { Subscriptions } from './subscriptions.ts';
-import type { Webhooks } from './webhooks.ts';
+import { OUTBOX_EVERY_MS, type Webhooks } from './webhooks.ts';
 
 // Every few minutes: on FerretDB the sweep's query is a scan of the collection (docs/ferretdb.md).
 const SWEEP_EVERY_MS = 5 * 60_000;
@@ -73,10 +73,10 @@ function addImportWorker(life: Lifecycle, deps: WorkerDeps): void {
   addWorker(life, { config: deps.config, logger, queue: IMPORT_QUEUE, processor: importJobProcessor(processor), options: { concurrency: 1 }, watch: (worker) => watchImportWorker(worker, processor, logger) });
 }
 
-/** Deliveries to the application's endpoints, and the sweep that re-adds deliveries whose job Redis lost. */
+/** Deliveries to the application's endpoints, the sweep that re-adds deliveries whose job Redis lost, and the outbox sweep. */
 function addWebhookWorker(life: Lifecycle, deps: WorkerDeps): void {
   const { config } = deps;
-  const { repository, lanes, jobs, queue, metrics, logger } = deps.webhooks.delivery;
+  const { repository, lanes, jobs, queue, metrics, logger, outbox } = deps.webhooks.delivery;
   const deliver = new DeliverWebhook({
     repository,
     lanes,
@@ -92,12 +92,13 @@ function addWebhookWorker(life: Lifecycle, deps: WorkerDeps): void {
     config,
     logger,
     queue: WEBHOOK_QUEUE,
-    processor: webhookJobProcessor({ deliver, sweep }),
+    processor: webhookJobProcessor({ deliver, sweep, outbox }),
     options: { concurrency: config.webhooks.concurrency },
     watch: (worker) => watchWebhookWorker(worker, logger),
     stoppedEvent: 'webhooks.worker_stopped',
   });
   life.onStart(() => queue.upsertJobScheduler(WEBHOOK_SWEEP_JOB, { every: SWEEP_EVERY_MS }, { name: WEBHOOK_SWEEP_JOB, opts: { removeOnComplete: true, removeOnFail: 100 } }));
+  life.onStart(() => queue.upsertJobScheduler(WEBHOOK_OUTBOX_JOB, { every: OUTBOX_EVERY_MS }, { name: WEBHOOK_OUTBOX_JOB, opts: { removeOnComplete: true, removeOnFail: 100 } }));
 }
 
 function addFeedbackWorker(life: Lifecycle, deps: WorkerDeps): void {

@@ -1,4 +1,4 @@
-import { NO_EVENTS, type AppEventSink } from '../shared/app-events.ts';
+import { NO_EVENTS, outboxMark, type AppEventSink } from '../shared/app-events.ts';
 import { AppError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { ReputationEvents } from '../shared/reputation-events.ts';
@@ -60,19 +60,19 @@ export class ApplyFeedback {
     if (erasedKey) applied = await applyToErased(this.deps, record, erasedKey, this.now());
     else if (address) applied = await this.applyToAddress(record, address, message?._id, message?.kind === 'marketing' ? message.subscriptionType : undefined);
     if (message && (record.type === 'hard_bounce' || record.type === 'complaint')) {
-      await this.deps.messages.recordFeedback(message._id, {
-        type: record.type,
-        at: record.at,
-        provider: record.provider,
-        eventId: record.eventId,
-        ...(record.statusCode ? { statusCode: record.statusCode } : {}),
-        ...(record.diagnostic ? { diagnostic: record.diagnostic } : {}),
-      });
       const type = record.type === 'hard_bounce' ? 'message.bounced' : 'message.complained';
       const extra = { ...(record.statusCode ? { statusCode: record.statusCode } : {}), ...(record.diagnostic ? { diagnostic: record.diagnostic } : {}) };
       // One event per message and type: a relay that reports the same bounce twice tells it once.
       const event = messageEvent(message, type, extra, record.at);
-      await (this.deps.events ?? NO_EVENTS).emit([event]);
+      const events = this.deps.events ?? NO_EVENTS;
+      // Written with the message's feedback (the outbox): a refused delivery insert leaves it to the sweep.
+      const outbox = outboxMark(events, [event]);
+      await this.deps.messages.recordFeedback(
+        message._id,
+        { type: record.type, at: record.at, provider: record.provider, eventId: record.eventId, ...extra },
+        outbox,
+      );
+      await events.emit([event], outbox ? [{ collection: 'message_feedback', id: message._id }] : []);
     }
     this.countForReputation(record, message);
     await this.deps.feedback.markApplied(recordId, this.now());

@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
+import type { OutboxMark } from '../shared/app-events.ts';
 
 /** The relay's latest "still trying" warning about a message (docs/feedback.md: a delay is not a bounce). */
 export interface MessageDelay {
@@ -25,6 +26,8 @@ export interface MessageFeedbackDoc {
   statusCode?: string;
   diagnostic?: string;
   delayed?: MessageDelay;
+  /** Its message.bounced / message.complained until the deliveries are stored (docs/architecture.md "Outbox"). */
+  outbox?: OutboxMark;
 }
 
 const schema = new Schema<MessageFeedbackDoc>(
@@ -38,11 +41,14 @@ const schema = new Schema<MessageFeedbackDoc>(
     statusCode: String,
     diagnostic: String,
     delayed: { type: Schema.Types.Mixed },
+    outbox: { type: Schema.Types.Mixed, default: undefined },
   },
   { collection: 'message_feedback', versionKey: false },
 );
 // By message: _id. The console's activity: the latest bounces and complaints, sorted by `at` desc.
 schema.index({ at: -1 });
+// The outbox sweep: sparse, so on MongoDB it holds only reports whose webhook is not announced yet.
+schema.index({ 'outbox.at': 1 }, { sparse: true });
 
 export type MessageFeedbackModel = Model<MessageFeedbackDoc>;
 

@@ -1,5 +1,6 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import { MESSAGE_STATUSES, type MessageStatus } from '../contract/index.ts';
+import type { OutboxMark } from '../shared/app-events.ts';
 import type { ConsentMode, DecisionRule } from '../shared/decision-rules.ts';
 
 /**
@@ -42,6 +43,11 @@ export interface MessageOutcome {
   relay?: string;
   /** When the outcome was recorded (stamped by the repository). */
   at?: Date;
+  /**
+   * The outcome's webhook event until its deliveries are stored (docs/architecture.md "Outbox"):
+   * present only when an endpoint wanted it; the one update an outcome ever gets removes it.
+   */
+  outbox?: OutboxMark;
 }
 
 const outcomeSchema = new Schema<MessageOutcome>(
@@ -58,6 +64,7 @@ const outcomeSchema = new Schema<MessageOutcome>(
     decision: { type: new Schema({ rule: String, stateVersion: Number, consentMode: String, frequencyCap: String }, { _id: false }), default: undefined },
     relay: String,
     at: Date,
+    outbox: { type: Schema.Types.Mixed, default: undefined },
   },
   { collection: 'message_outcomes', versionKey: false },
 );
@@ -65,6 +72,8 @@ const outcomeSchema = new Schema<MessageOutcome>(
 outcomeSchema.index({ relayMessageId: 1 });
 // The console's activity: outcomes of the last hour, `{at ≥ an hour ago}` grouped by status.
 outcomeSchema.index({ at: -1 });
+// The outbox sweep: sparse, so on MongoDB it holds only outcomes whose event is not announced yet.
+outcomeSchema.index({ 'outbox.at': 1 }, { sparse: true });
 
 export type MessageOutcomeModel = Model<MessageOutcome>;
 

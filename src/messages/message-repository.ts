@@ -1,12 +1,13 @@
 import type { Connection, mongo } from 'mongoose';
+import type { OutboxMark } from '../shared/app-events.ts';
 import { duplicateIndexesOrThrow, isDuplicateKey } from '../shared/mongo-errors.ts';
 import { findByIds, type ReadShape } from '../shared/mongo.ts';
 import { messageModel, type MessageModel, type MessageRecord } from './message.model.ts';
 import { messageFeedbackModel, type MessageDelay, type MessageFeedbackDoc, type MessageFeedbackModel } from './message-feedback.model.ts';
 import { messageOutcomeModel, type MessageOutcome, type MessageOutcomeModel } from './message-outcome.model.ts';
 
-/** A final outcome to record: everything of MessageOutcome but the id. */
-export type FinalOutcome = Omit<MessageOutcome, '_id'>;
+/** A final outcome to record: everything of MessageOutcome but the id and its outbox mark. */
+export type FinalOutcome = Omit<MessageOutcome, '_id' | 'outbox'>;
 
 /** What the send use case needs of a record; the rest (key, SMTP reply) is never read there. */
 const SEND_PROJECTION = { idempotencyKey: 0, smtpResponse: 0, smtpMessageId: 0 } as const;
@@ -48,7 +49,7 @@ function withFeedback(message: StoredMessage, doc: MessageFeedbackDoc | null | u
 /** The record as it stands: its outcome, if it has one, over the stored record (still `queued`). */
 export function withOutcome<T extends Partial<MessageRecord>>(record: T, outcome: MessageOutcome | null | undefined): T & Partial<FinalOutcome> {
   if (!outcome) return record;
-  const { _id: _ignored, ...fields } = outcome;
+  const { _id: _ignored, outbox: _unannounced, ...fields } = outcome;
   return { ...record, ...fields };
 }
 
@@ -127,13 +128,14 @@ export class MessageRepository {
 
   /**
    * Records final outcomes by insert. A duplicate `_id` means that message is final already: the
-   * first outcome stands, so a late duplicate job can never overwrite it.
+   * first outcome stands, so a late duplicate job can never overwrite it. `outbox`: the outcome's
+   * event, unannounced, in the same insert (shared/app-events.ts OutboxMark).
    */
-  async recordOutcomes(items: { id: string; outcome: FinalOutcome }[]): Promise<void> {
+  async recordOutcomes(items: { id: string; outcome: FinalOutcome; outbox?: OutboxMark }[]): Promise<void> {
     if (items.length === 0) return;
     try {
       await this.outcomeCol.insertMany(
-        items.map(({ id, outcome }) => ({ ...outcome, _id: id, at: outcome.at ?? new Date() })),
+        items.map(({ id, outcome, outbox }) => ({ ...outcome, _id: id, at: outcome.at ?? new Date(), ...(outbox ? { outbox } : {}) })),
         { ordered: false },
       );
     } catch (err) {
@@ -175,13 +177,14 @@ export class MessageRepository {
 
   /**
    * Moves a sent message to `bounced` or `complained`. A later complaint replaces a bounce (it says
-   * more); replaying the same event writes the same values.
+   * more); replaying the same event writes the same values. `outbox`: its webhook event, unannounced,
+   * in the same write (shared/app-events.ts OutboxMark).
    */
-  async recordFeedback(id: string, feedback: MessageFeedback): Promise<void> {
+  async recordFeedback(id: string, feedback: MessageFeedback, outbox?: OutboxMark): Promise<void> {
     const status = feedback.type === 'complaint' ? 'complained' : 'bounced';
     const filter = status === 'bounced' ? { _id: id, status: { $ne: 'complained' as const } } : { _id: id };
     try {
-      await this.feedback.updateOne(filter, { $set: { ...feedback, status } }, { upsert: true });
+      await this.feedback.updateOne(filter, { $set: { ...feedback, status, ...(outbox ? { outbox } : {}) } }, { upsert: true });
     } catch (err) {
       // The upsert of a bounce met an existing complaint (filtered out, so it tried to insert): the complaint stands.
       if (!isDuplicateKey(err)) throw err;

@@ -1,4 +1,4 @@
-import { NO_EVENTS, type AppEventSink } from '../shared/app-events.ts';
+import { NO_EVENTS, outboxMark, type AppEvent, type AppEventSink, type OutboxMark } from '../shared/app-events.ts';
 import { MicroBatcher } from '../shared/micro-batcher.ts';
 import type { ReputationEvents } from '../shared/reputation-events.ts';
 import { outcomeEvent, type MessageOfEvent } from './message-events.ts';
@@ -70,10 +70,12 @@ export type RecordedMessage = MessageOfEvent & Partial<Pick<MessageRecord, 'stre
  * at the same moment share one round trip.
  */
 export class OutcomeRecorder {
-  private readonly writes: MicroBatcher<{ id: string; outcome: FinalOutcome }, void>;
+  private readonly writes: MicroBatcher<{ id: string; outcome: FinalOutcome; outbox?: OutboxMark }, void>;
+  private readonly events: AppEventSink;
 
   constructor(private readonly deps: RecordOutcomeDeps) {
     const batch = deps.batch ?? { maxWaitMs: 1, maxBatch: 100 };
+    this.events = deps.events ?? NO_EVENTS;
     this.writes = new MicroBatcher({
       ...batch,
       run: async (items) => {
@@ -83,19 +85,32 @@ export class OutcomeRecorder {
     });
   }
 
-  /** One message's outcome. Throws when it cannot be written (the caller retries); counts and tells it once written. */
+  /**
+   * One message's outcome. Throws when it cannot be written (the caller retries); counts and tells it
+   * once written. Its event goes into the outcome's insert as the outbox mark when an endpoint wants
+   * it (docs/architecture.md "Outbox"), so a crash or a refused delivery insert cannot lose it.
+   */
   async record(message: RecordedMessage, outcome: FinalOutcome): Promise<void> {
-    await this.writes.submit({ id: message._id, outcome });
+    const event = outcomeEvent(message, outcome);
+    const outbox = outboxMark(this.events, [event]);
+    await this.writes.submit({ id: message._id, outcome, ...(outbox ? { outbox } : {}) });
     this.told([{ message, outcome }]);
-    await (this.deps.events ?? NO_EVENTS).emit([outcomeEvent(message, outcome)]);
+    await this.events.emit([event], outbox ? [{ collection: 'message_outcomes', id: message._id }] : []);
   }
 
   /** Several outcomes in one write (the reconciler). */
   async recordMany(items: { message: RecordedMessage; outcome: FinalOutcome }[]): Promise<void> {
     if (items.length === 0) return;
-    await this.deps.messages.recordOutcomes(items.map(({ message, outcome }) => ({ id: message._id, outcome })));
+    const written = items.map(({ message, outcome }) => {
+      const event: AppEvent = outcomeEvent(message, outcome);
+      return { id: message._id, outcome, event, outbox: outboxMark(this.events, [event]) };
+    });
+    await this.deps.messages.recordOutcomes(written.map(({ id, outcome, outbox }) => ({ id, outcome, ...(outbox ? { outbox } : {}) })));
     this.told(items);
-    await (this.deps.events ?? NO_EVENTS).emit(items.map(({ message, outcome }) => outcomeEvent(message, outcome)));
+    await this.events.emit(
+      written.map((w) => w.event),
+      written.filter((w) => w.outbox).map((w) => ({ collection: 'message_outcomes' as const, id: w.id })),
+    );
   }
 
   private told(items: { message: RecordedMessage; outcome: FinalOutcome }[]): void {

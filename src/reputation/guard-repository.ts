@@ -89,8 +89,9 @@ export class GuardRepository {
     await this.guards.updateOne({ _id: stream, state: 'warn' }, { $set: { state: 'ok', updatedAt: at } });
   }
 
-  async record(event: Omit<GuardEventDoc, '_id'>): Promise<GuardEventDoc> {
-    const doc = { _id: `gev_${randomUUID()}`, ...event };
+  /** Appends an audit record; `_id` when the caller needed it first (its webhook event's id derives from it). */
+  async record(event: Omit<GuardEventDoc, '_id'> & { _id?: string }): Promise<GuardEventDoc> {
+    const doc = { ...event, _id: event._id ?? guardEventId() };
     await this.events.create(doc);
     return doc;
   }
@@ -110,3 +111,6 @@ export class GuardRepository {
     }
   }
 }
+
+/** A new audit record's id. */
+export const guardEventId = (): string => `gev_${randomUUID()}`;

@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
+import type { OutboxMark } from '../shared/app-events.ts';
 import type { ProviderGroup, ReputationCounts, ReputationWindow } from '../shared/deliverability.ts';
 
 /** A stream's guard state (`stream_guards`, `_id` = stream name): a tiny collection every send process reads each second. */
@@ -34,6 +35,8 @@ export interface GuardEventDoc {
   actor: string;
   explanation?: string;
   figures?: GuardFigures;
+  /** A pause's or resume's webhook event until its deliveries are stored (docs/architecture.md "Outbox"). */
+  outbox?: OutboxMark;
 }
 
 const countsSchema = { sends: Number, hardBounces: Number, softBounces: Number, complaints: Number };
@@ -73,11 +76,14 @@ const eventSchema = new Schema<GuardEventDoc>(
       ),
       required: false,
     },
+    outbox: { type: Schema.Types.Mixed, default: undefined },
   },
   { collection: 'stream_guard_events', versionKey: false },
 );
 // The history of a stream, newest first (GuardRepository.history): `{stream}` sorted by `at` descending.
 eventSchema.index({ stream: 1, at: -1 });
+// The outbox sweep: sparse, so on MongoDB it holds only pauses and resumes not announced yet.
+eventSchema.index({ 'outbox.at': 1 }, { sparse: true });
 
 export const streamGuardModel = (db: Connection): Model<StreamGuardDoc> => (db.models.StreamGuard as Model<StreamGuardDoc> | undefined) ?? db.model<StreamGuardDoc>('StreamGuard', guardSchema);
 export const guardEventModel = (db: Connection): Model<GuardEventDoc> => (db.models.StreamGuardEvent as Model<GuardEventDoc> | undefined) ?? db.model<GuardEventDoc>('StreamGuardEvent', eventSchema);

@@ -1,9 +1,9 @@
-import { appEventId, streamEventAddress, NO_EVENTS, type AppEventSink, type SendingEventData } from '../shared/app-events.ts';
+import { appEventId, outboxMark, streamEventAddress, NO_EVENTS, type AppEvent, type AppEventSink, type SendingEventData } from '../shared/app-events.ts';
 import type { GuardActor, GuardState } from '../shared/deliverability.ts';
 import { AppError, notFound, unprocessable } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { GuardEventDoc, GuardFigures, StreamGuardDoc } from './guard.model.ts';
-import type { GuardRepository } from './guard-repository.ts';
+import { guardEventId, type GuardRepository } from './guard-repository.ts';
 import { showState, type ReputationMetrics } from './reputation-metrics.ts';
 
 export interface StreamPausesDeps {
@@ -38,6 +38,10 @@ export function guardStateOf(doc: StreamGuardDoc | undefined): GuardState {
  */
 export class StreamPauses {
   constructor(private readonly deps: StreamPausesDeps) {}
+
+  private get events(): AppEventSink {
+    return this.deps.events ?? NO_EVENTS;
+  }
 
   async pause(stream: string, by: GuardActor): Promise<GuardState> {
     const explanation = this.check(stream, by);
@@ -76,14 +80,18 @@ export class StreamPauses {
   }
 
   private async told(stream: string, action: 'paused' | 'resumed', step: { at: Date; by: 'guard' | 'operator'; actor: string; explanation: string; figures?: GuardFigures }): Promise<void> {
-    const audit = await this.deps.repository.record({ at: step.at, stream, action, actor: step.actor, explanation: step.explanation, ...(step.figures ? { figures: step.figures } : {}) });
+    const audit: GuardEventDoc = { _id: guardEventId(), at: step.at, stream, action, actor: step.actor, explanation: step.explanation, ...(step.figures ? { figures: step.figures } : {}) };
+    const type = action === 'paused' ? 'sending.paused' : 'sending.resumed';
+    const event: AppEvent = { id: appEventId(type, audit._id), type, address: streamEventAddress(stream), at: step.at, data: eventData(stream, step, audit) };
+    // The event is written with its audit record (the outbox): a refused delivery insert leaves it to the sweep.
+    const outbox = outboxMark(this.events, [event]);
+    await this.deps.repository.record(outbox ? { ...audit, outbox } : audit);
     showState(this.deps.metrics, stream, action === 'paused' ? 'paused' : 'ok');
     this.deps.onChange?.();
     const fields = { event: `reputation.${action}`, stream, by: step.by, actor: step.actor, window: step.figures?.window, counts: step.figures?.counts };
     if (action === 'paused') this.deps.logger.warn(fields, `stream ${stream}: marketing paused by ${step.by}: ${step.explanation}`);
     else this.deps.logger.info(fields, `stream ${stream}: marketing resumed by ${step.actor}`);
-    const type = action === 'paused' ? 'sending.paused' : 'sending.resumed';
-    await (this.deps.events ?? NO_EVENTS).emit([{ id: appEventId(type, audit._id), type, address: streamEventAddress(stream), at: step.at, data: eventData(stream, step, audit) }]);
+    await this.events.emit([event], outbox ? [{ collection: 'stream_guard_events', id: audit._id }] : []);
   }
 
   /** 404 for a stream that is not configured, 422 without an explanation; returns the trimmed explanation. */

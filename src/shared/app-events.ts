@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 
 /**
- * What happened, as the application learns it through webhooks (docs/rules.md §9). A domain emits an
- * event after the change it describes is stored; the webhooks domain records and delivers it. The
- * types live here so that a domain can emit without importing the webhooks domain.
+ * What happened, as the application learns it through webhooks (docs/rules.md §9). A domain writes
+ * the event with the change it describes (its outbox mark) and emits it once that is stored; the
+ * webhooks domain records and delivers it. The types live here so that a domain can emit without
+ * importing the webhooks domain.
  */
 export const APP_EVENT_TYPES = [
   'subscription.changed',
@@ -81,12 +82,52 @@ export type AppEvent =
   | (EventBase & { type: 'sending.paused' | 'sending.resumed'; data: SendingEventData })
   | (EventBase & { type: Exclude<AppEventType, 'subscription.changed' | 'sending.paused' | 'sending.resumed'>; data: MessageEventData });
 
-/** Where domains hand their events. It never throws: a change that is stored stays stored. */
-export interface AppEventSink {
-  emit(events: readonly AppEvent[]): Promise<void>;
+/** An event as the outbox keeps it in a document and the sink takes it back from there. */
+export interface StoredAppEvent {
+  id: string;
+  type: AppEventType;
+  address: string;
+  at: Date;
+  data: object;
 }
 
-export const NO_EVENTS: AppEventSink = { emit: async () => undefined };
+/**
+ * The outbox (docs/architecture.md "Outbox"): the events a change has not announced yet, written in
+ * the same document as the change (field `outbox`), so no crash or refused insert can separate the
+ * two. The sink removes the mark once the events' deliveries are stored; the outbox sweep announces
+ * what is still marked after a grace, with the same event ids.
+ */
+export interface OutboxMark {
+  /** When the change was written: the sweep leaves younger marks to the writer's own emit. */
+  at: Date;
+  events: StoredAppEvent[];
+}
+
+/** The collections whose documents may carry an outbox mark (the sweep reads each, by its sparse `outbox.at` index). */
+export const OUTBOX_COLLECTIONS = ['message_outcomes', 'consent_events', 'message_feedback', 'stream_guard_events'] as const;
+export type OutboxCollection = (typeof OUTBOX_COLLECTIONS)[number];
+
+/** A document carrying an outbox mark, which the sink clears once the events are stored. */
+export interface OutboxRef {
+  collection: OutboxCollection;
+  id: string;
+}
+
+/** Where domains hand their events. It never throws: a change that is stored stays stored. */
+export interface AppEventSink {
+  /** `marks`: the documents whose outbox holds these events; cleared once their deliveries are stored. */
+  emit(events: readonly AppEvent[], marks?: readonly OutboxRef[]): Promise<void>;
+  /** Whether any endpoint wants this type now: only such events are marked (the send path pays nothing otherwise). */
+  wants(type: AppEventType): boolean;
+}
+
+export const NO_EVENTS: AppEventSink = { emit: async () => undefined, wants: () => false };
+
+/** The outbox mark for a change that tells these events: only those some endpoint wants; undefined when none. */
+export function outboxMark(sink: AppEventSink, events: readonly AppEvent[], at = new Date()): OutboxMark | undefined {
+  const wanted = events.filter((event) => sink.wants(event.type));
+  return wanted.length > 0 ? { at, events: wanted.map(({ id, type, address, at: happened, data }) => ({ id, type, address, at: happened, data })) } : undefined;
+}
 
 /**
  * A stable event id from what identifies the happening (a consent event id, a message id and the

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { NO_EVENTS, type AppEventSink } from '../shared/app-events.ts';
+import { NO_EVENTS, outboxMark, type AppEvent, type AppEventSink } from '../shared/app-events.ts';
 import { AppError } from '../shared/errors.ts';
 import { duplicateIndexesOrThrow } from '../shared/mongo-errors.ts';
 import type { AddressStateReader } from './address-state-reader.ts';
@@ -58,7 +58,8 @@ export class ConsentBulkWriter {
       }
     });
     const states = await reader.getMany(first.map((i) => items[i]!.address));
-    const planned: { index: number; event: ConsentEventDoc; baseVersion: number }[] = [];
+    const planned: { index: number; event: ConsentEventDoc; told: AppEvent; baseVersion: number }[] = [];
+    const events = this.deps.events ?? NO_EVENTS;
     for (const index of first) {
       const item = items[index]!;
       const current = states.get(item.address)!;
@@ -79,7 +80,12 @@ export class ConsentBulkWriter {
         results[index] = { changed: false };
         continue;
       }
-      planned.push({ index, event: newEvent(item.address, current.version + 1, diff, item.context, item.options ?? {}), baseVersion: current.version });
+      const event = newEvent(item.address, current.version + 1, diff, item.context, item.options ?? {});
+      // Its webhook event is written with it (the outbox, see ConsentWriter).
+      const told = subscriptionChanged(current, applyDiff(current, event.after, event.at), event);
+      const outbox = outboxMark(events, [told], event.at);
+      if (outbox) event.outbox = outbox;
+      planned.push({ index, event, told, baseVersion: current.version });
     }
 
     let lost = new Set<number>();
@@ -117,11 +123,9 @@ export class ConsentBulkWriter {
           won.filter((p) => p.baseVersion === 0).map((p) => p.event),
         );
         // Before the fall-backs below: an address's later changes in this call are told after its first.
-        await (this.deps.events ?? NO_EVENTS).emit(
-          won.map(({ event }) => {
-            const before = states.get(event.address)!;
-            return subscriptionChanged(before, applyDiff(before, event.after, event.at), event);
-          }),
+        await events.emit(
+          won.map((p) => p.told),
+          won.filter((p) => p.event.outbox).map((p) => ({ collection: 'consent_events' as const, id: p.event._id })),
         );
       }
       await pendingCol.deleteOne({ _id: journal._id });

@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
+import type { OutboxMark } from '../shared/app-events.ts';
 import type { ChangeContext } from './types.ts';
 import type { StateDiff } from './state-change.ts';
 
@@ -6,7 +7,8 @@ import type { StateDiff } from './state-change.ts';
  * An immutable consent event (docs/rules.md §1 "Every change is an event"). It is written before the
  * state it produces; then the state moves to `version` by compare-and-set. The _id is made of
  * (address, version), so version N of an address comes from exactly one event, and an event is in
- * effect exactly when the state's version has reached it. Events are never updated.
+ * effect exactly when the state's version has reached it. Events are never updated, but for the
+ * removal of their outbox mark.
  */
 export interface ConsentEventDoc extends ChangeContext {
   /** eventId(address, version): unique, so two writers cannot both claim the next version. */
@@ -22,6 +24,11 @@ export interface ConsentEventDoc extends ChangeContext {
   erased?: true;
   /** This change was the person's own re-subscribe of an erased address: it lifted the erasure. */
   freshStart?: true;
+  /**
+   * Its `subscription.changed`, until the deliveries are stored (docs/architecture.md "Outbox"):
+   * written with the event when an endpoint wants it; removing it is the one update an event gets.
+   */
+  outbox?: OutboxMark;
 }
 
 const schema = new Schema<ConsentEventDoc>(
@@ -43,11 +50,14 @@ const schema = new Schema<ConsentEventDoc>(
     feedback: { type: Schema.Types.Mixed, default: undefined },
     erased: { type: Boolean, default: undefined },
     freshStart: { type: Boolean, default: undefined },
+    outbox: { type: Schema.Types.Mixed, default: undefined },
   },
   { collection: 'consent_events', versionKey: false, minimize: false },
 );
 // History of one address, oldest first (`{address}` sorted by version).
 schema.index({ address: 1, version: 1 });
+// The outbox sweep: sparse, so on MongoDB it holds only events whose webhook is not announced yet.
+schema.index({ 'outbox.at': 1 }, { sparse: true });
 
 /** An address never contains '#' after its '@', so the last '#' separates the two unambiguously. */
 export const eventId = (address: string, version: number): string => `${address}#${version}`;

@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
-import { NO_EVENTS, type AppEventSink } from '../shared/app-events.ts';
+import { NO_EVENTS, outboxMark, type AppEventSink } from '../shared/app-events.ts';
 import { AppError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import { isDuplicateKey } from '../shared/mongo-errors.ts';
@@ -48,6 +48,10 @@ export class ConsentWriter {
 
   constructor(private readonly deps: ConsentWriterDeps) {}
 
+  private get events(): AppEventSink {
+    return this.deps.events ?? NO_EVENTS;
+  }
+
   async apply(address: string, change: StateChange, context: ChangeContext, options: ApplyOptions = {}): Promise<{ state: AddressState; changed: boolean }> {
     this.checkTypes(change);
     // Changes to one address from this process take turns: racing them would only make all but
@@ -84,6 +88,12 @@ export class ConsentWriter {
       const diff = diffChange(current, change);
       if (!diff) return { state: current, changed: false };
       const event = newEvent(address, current.version + 1, diff, context, options, erasure);
+      const applied = applyDiff(current, diff.after, event.at);
+      const state = erasure === 'keep' ? { ...applied, erased: true as const } : applied;
+      // Its webhook event is written with it (the outbox): a crash or a refused delivery insert leaves it to the sweep.
+      const told = subscriptionChanged(current, state, event);
+      const outbox = outboxMark(this.events, [told], event.at);
+      if (outbox) event.outbox = outbox;
       const journal: PendingWriteDoc = { _id: randomUUID(), events: [event._id], at: event.at };
       await pendingCol.insertOne(journal);
       try {
@@ -102,10 +112,8 @@ export class ConsentWriter {
       // The fresh state is written first: a crash before this leaves a stale record that the state
       // document (present, unmarked) outranks. Failing here fails the call; the state stands.
       if (erasure === 'fresh_start') await this.deps.erased.lift(address);
-      const applied = applyDiff(current, diff.after, event.at);
-      const state = erasure === 'keep' ? { ...applied, erased: true as const } : applied;
       // Inside this address's turn (apply's lock), so one process emits an address's changes in order.
-      await (this.deps.events ?? NO_EVENTS).emit([subscriptionChanged(current, state, event)]);
+      await this.events.emit([told], outbox ? [{ collection: 'consent_events', id: event._id }] : []);
       return { state, changed: true };
     }
     throw new AppError('concurrent_update', 'Too many concurrent changes to this address; try again', { status: 409 });

@@ -8,6 +8,8 @@ export interface WebhookJobData {
 /** The sweep's repeatable job on the same queue (deliveries whose job was lost). */
 export const WEBHOOK_SWEEP_JOB = 'sweep';
 export const WEBHOOK_DELIVER_JOB = 'deliver';
+/** The outbox sweep's repeatable job (webhook-outbox.ts): events a change stored but never announced. */
+export const WEBHOOK_OUTBOX_JOB = 'outbox';
 
 export type WebhookQueue = Queue<WebhookJobData>;
 

@@ -1,6 +1,6 @@
 import type { Connection, mongo } from 'mongoose';
 import { z } from 'zod';
-import { APP_EVENT_TYPES } from '../shared/app-events.ts';
+import { APP_EVENT_TYPES, type OutboxCollection, type OutboxRef, type StoredAppEvent } from '../shared/app-events.ts';
 import { duplicateIndexesOrThrow } from '../shared/mongo-errors.ts';
 import { DELIVERY_STATUSES, webhookDeliveryModel, type WebhookDeliveryDoc, type WebhookDeliveryModel } from './webhook-delivery.model.ts';
 import { webhookEndpointModel, type WebhookEndpointDoc, type WebhookEndpointModel } from './webhook-endpoint.model.ts';
@@ -34,6 +34,21 @@ const deliveryRow = z.object({
   deliveredAt: z.date().optional(),
 });
 
+// An outbox mark as the sweep reads it back (app-events.ts OutboxMark).
+const markedRow = z.object({
+  _id: z.string(),
+  outbox: z.object({
+    at: z.date(),
+    events: z.array(z.object({ id: z.string(), type: z.enum(APP_EVENT_TYPES), address: z.string(), at: z.date(), data: z.record(z.string(), z.unknown()) })),
+  }),
+});
+
+/** A document whose events are not announced yet, as the outbox sweep finds it. */
+export interface Unannounced {
+  ref: OutboxRef;
+  events: StoredAppEvent[];
+}
+
 /** What one attempt left behind, for a delivery that is not delivered. */
 export interface FailedAttempt {
   attempts: number;
@@ -50,7 +65,10 @@ export class WebhookRepository {
   private readonly endpointCol: mongo.Collection<WebhookEndpointDoc>;
   private readonly deliveryCol: mongo.Collection<WebhookDeliveryDoc>;
 
+  private readonly db: Connection;
+
   constructor(deps: { db: Connection }) {
+    this.db = deps.db;
     this.endpoints = webhookEndpointModel(deps.db);
     this.deliveries = webhookDeliveryModel(deps.db);
     // The driver's collections, typed with our string ids (mongoose types them as ObjectId).
@@ -169,5 +187,40 @@ export class WebhookRepository {
   async deleteForAddress(address: string): Promise<number> {
     const { deletedCount } = await this.deliveries.deleteMany({ address });
     return deletedCount;
+  }
+
+  /**
+   * Clears the outbox marks of documents whose events are stored as deliveries: one bulkWrite per
+   * collection of updateOne by exact `_id` (FerretDB pushes down only that filter; `$in` would scan).
+   */
+  async clearOutbox(marks: readonly OutboxRef[]): Promise<void> {
+    const byCollection = new Map<OutboxCollection, string[]>();
+    for (const { collection, id } of marks) byCollection.set(collection, [...(byCollection.get(collection) ?? []), id]);
+    await Promise.all(
+      [...byCollection].map(([collection, ids]) =>
+        this.db.collection<{ _id: string }>(collection).bulkWrite(
+          ids.map((id) => ({ updateOne: { filter: { _id: id }, update: { $unset: { outbox: 1 } } } })),
+          { ordered: false },
+        ),
+      ),
+    );
+  }
+
+  /**
+   * Documents of `collection` marked before `before`, oldest first. On MongoDB the sparse
+   * `{outbox.at: 1}` index holds only marked documents, so this reads just those; FerretDB does not
+   * push the filter down and scans the collection (docs/architecture.md "Outbox").
+   */
+  async findUnannounced(collection: OutboxCollection, before: Date, limit: number): Promise<Unannounced[]> {
+    const rows = await this.db
+      .collection<{ _id: string }>(collection)
+      .find({ 'outbox.at': { $lt: before } }, { projection: { outbox: 1 } })
+      .sort({ 'outbox.at': 1 })
+      .limit(limit)
+      .toArray();
+    return rows.map((row) => {
+      const { _id, outbox } = markedRow.parse(row);
+      return { ref: { collection, id: _id }, events: outbox.events };
+    });
   }
 }

@@ -1,19 +1,24 @@
 import { DelayedError, type Processor, type Worker } from 'bullmq';
 import type { Logger } from '../shared/logger.ts';
 import type { DeliverWebhook } from './deliver-webhook.ts';
-import { WEBHOOK_SWEEP_JOB, type WebhookJobData, type WebhookJobs } from './webhook-jobs.ts';
+import { WEBHOOK_OUTBOX_JOB, WEBHOOK_SWEEP_JOB, type WebhookJobData, type WebhookJobs } from './webhook-jobs.ts';
 import type { WebhookLanes } from './webhook-lanes.ts';
+import type { OutboxSweep } from './webhook-outbox.ts';
 import type { WebhookRepository } from './webhook-repository.ts';
 
 /**
  * The BullMQ side of a delivery: a step that must wait (behind its lane's head, or for its next
  * attempt) moves the job to delayed and tells BullMQ so with DelayedError, so the schedule is the
- * delivery's own and the worker slot is free meanwhile. The sweep job runs on the same queue.
+ * delivery's own and the worker slot is free meanwhile. The sweeps' jobs run on the same queue.
  */
-export function webhookJobProcessor(deps: { deliver: DeliverWebhook; sweep: WebhookSweep }): Processor<WebhookJobData> {
+export function webhookJobProcessor(deps: { deliver: DeliverWebhook; sweep: WebhookSweep; outbox: OutboxSweep }): Processor<WebhookJobData> {
   return async (job, token) => {
     if (job.name === WEBHOOK_SWEEP_JOB) {
       await deps.sweep.run();
+      return;
+    }
+    if (job.name === WEBHOOK_OUTBOX_JOB) {
+      await deps.outbox.run();
       return;
     }
     const step = await deps.deliver.run(job.data.deliveryId);

@@ -235,7 +235,7 @@ describe('erasing an address', () => {
         feedback: new FeedbackRepository({ db: db(), erasures: app.subscriptions!.store.erasures }),
         erased,
         logger: app.ctx.logger,
-        events: { emit: async (events) => void emitted.push(...events) },
+        events: { emit: async (events) => void emitted.push(...events), wants: () => true },
         alsoErase: [async (a) => (a === address ? 2 : 0)],
       },
       address,
