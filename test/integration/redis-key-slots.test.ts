@@ -183,6 +183,11 @@ async function driveMainPaths(app: TestApp, label: string): Promise<void> {
   // the webhooks of those sends arrive
   await eventually(() => receiver.received.filter((h) => h.body.type === 'message.sent').length >= 7 || undefined, 30_000);
 
+  // the reputation counters of both streams were written (one flush spans two streams' tags)
+  type Rates = { name: string; rates: { '24h': { sends: number } } };
+  const sends = async () => Object.fromEntries(((await api('GET', '/v1/streams')).body.streams as Rates[]).map((s) => [s.name, s.rates['24h'].sends]));
+  await eventually(async () => ((await sends()).marketing ?? 0) >= 4 && ((await sends()).transactional ?? 0) >= 3);
+
   // the console: sign-in (per-IP and per-account limits, CSRF cookie, session) and a page
   await new ConsoleUserRepository({ db: app.ctx.db }).add(OPERATOR, 'admin', PASSWORD);
   const client = consoleClient(() => app);
