@@ -7,14 +7,14 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import calculateSlot from 'cluster-key-slot';
 import { Cluster, Redis } from 'ioredis';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConsoleUserRepository } from '../../src/console/index.ts';
 import { dropTestDatabase, startTestApp } from '../helpers/app.ts';
 import { apiClient } from '../helpers/api-client.ts';
 import { consoleClient } from '../helpers/console-client.ts';
-import { testConfig } from '../helpers/env.ts';
+import { testConfig, uniqueName } from '../helpers/env.ts';
 import { eventually, startRedis } from '../helpers/processes.ts';
-import { startRedisCluster } from '../helpers/redis-cluster.ts';
+import { startRedisCluster, type RedisCluster } from '../helpers/redis-cluster.ts';
 import { mailgunSignature } from '../helpers/relay-signers.ts';
 import { startSmtpSink } from '../helpers/smtp-sink.ts';
 import { validSource } from '../helpers/stored-templates.ts';
@@ -270,9 +270,13 @@ describe('every Redis command of the main paths stays in one slot', () => {
 });
 
 describe('on a Redis Cluster (three masters, one replica each)', () => {
-  it('runs the same paths, each queue in the slot of its own hash tag', { timeout: 180_000 }, async () => {
-    const cluster = await startRedisCluster();
+  let cluster: RedisCluster;
+  beforeAll(async () => {
+    cluster = await startRedisCluster();
     cleanups.push(() => cluster.stop());
+  }, 60_000);
+
+  it('runs the same paths, each queue in the slot of its own hash tag', { timeout: 180_000 }, async () => {
     const sink = await startSmtpSink();
     cleanups.push(() => sink.close());
     const config = testConfig('cluster', { ...appEnv(sink.url), REDIS_CLUSTER_NODES: cluster.nodeList });
@@ -293,5 +297,24 @@ describe('on a Redis Cluster (three masters, one replica each)', () => {
     expect(keys.filter((k) => bare.test(k))).toEqual([]);
     const masters = new Set(await Promise.all(['send-marketing', 'send-transactional', 'webhooks', 'reconcile', 'feedback', 'import', 'maintenance'].map((q) => cluster.masterOf(`${config.queuePrefix}:{${q}}:meta`))));
     expect(masters.size).toBeGreaterThan(1);
+  });
+
+  it('with a QUEUE_PREFIX that is a hash tag ({…}), sends both streams with every key in that one slot', { timeout: 120_000 }, async () => {
+    const sink = await startSmtpSink();
+    cleanups.push(() => sink.close());
+    const prefix = `{${uniqueName('tagged')}}`;
+    const config = testConfig('tagged', { SMTP_URL: sink.url, REDIS_CLUSTER_NODES: cluster.nodeList, QUEUE_PREFIX: prefix });
+    const app = await startTestApp(config);
+    cleanups.push(() => app.stop());
+    const { settled, send } = apiClient(() => app);
+    for (const id of await Promise.all([send('transactional', 'tagged-tx@example.com'), send('marketing', 'tagged-mk@example.com')])) expect((await settled(id)).status).toBe('sent');
+
+    const reader = new Cluster(cluster.nodes.map((n) => ({ host: '127.0.0.1', port: n.port })));
+    cleanups.push(async () => reader.disconnect());
+    await new Promise((resolve) => reader.once('ready', resolve));
+    const keys: string[] = [];
+    for (const node of reader.nodes('master')) keys.push(...(await node.keys(`${prefix.replace(/[{}]/g, '\\$&')}:*`)));
+    expect(keys.some((k) => k.startsWith(`${prefix}:send-marketing:`))).toBe(true);
+    expect(new Set(keys.map((k) => calculateSlot(k)))).toEqual(new Set([calculateSlot(prefix)]));
   });
 });
