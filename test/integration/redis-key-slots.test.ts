@@ -154,9 +154,9 @@ type TestApp = Awaited<ReturnType<typeof startTestApp>>;
 /**
  * Sends both streams (past a frequency cap), a stream paused and resumed, webhooks delivered, a
  * console sign-in (rate limits, session, CSRF) and a page, a signed Mailgun event (token replay
- * guard), a template published (pub/sub): each step checks its own answer.
+ * guard), a template published (pub/sub, heard by `observer` when given): each step checks its own answer.
  */
-async function driveMainPaths(app: TestApp, label: string): Promise<void> {
+async function driveMainPaths(app: TestApp, label: string, observer?: TestApp): Promise<void> {
   const { api, settled, send } = apiClient(() => app);
   const receiver = await startWebhookReceiver();
   cleanups.push(() => receiver.close());
@@ -205,6 +205,13 @@ async function driveMainPaths(app: TestApp, label: string): Promise<void> {
   // a stored template published: announced on Redis pub/sub
   expect((await api('PUT', '/v1/templates/slot-drill/draft', { ...validSource(), basedOn: null })).status).toBe(201);
   expect((await api('POST', '/v1/templates/slot-drill/publish', { note: 'slots' })).status).toBe(201);
+  // another process hears of a publish at once (its subscriber connection; its own re-read is every 5 s)
+  if (observer) {
+    await eventually(() => observer.templates.renderer.get('slot-drill')?.version === 1, 10_000, 20);
+    expect((await api('PUT', '/v1/templates/slot-drill/draft', { ...validSource('two'), basedOn: 1 })).status).toBe(200);
+    expect((await api('POST', '/v1/templates/slot-drill/publish', { note: 'slots again' })).status).toBe(201);
+    await eventually(() => observer.templates.renderer.get('slot-drill')?.version === 2, 1000, 10);
+  }
 }
 
 describe('every Redis command of the main paths stays in one slot', () => {
@@ -283,8 +290,10 @@ describe('on a Redis Cluster (three masters, one replica each)', () => {
     expect(config.redis.kind).toBe('cluster');
     const app = await startTestApp(config);
     cleanups.push(() => app.stop());
+    const otherApi = await startTestApp(config, { api: true, worker: false });
+    cleanups.push(() => otherApi.stop());
 
-    await driveMainPaths(app, 'cluster');
+    await driveMainPaths(app, 'cluster', otherApi);
 
     // The queues' keys carry their tag (`<prefix>:{send-marketing}:…`), and the queues spread over the masters.
     const reader = new Cluster(cluster.nodes.map((n) => ({ host: '127.0.0.1', port: n.port })));
