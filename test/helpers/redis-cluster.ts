@@ -1,6 +1,9 @@
 // A Redis Cluster of the test's own: real redis-server processes on loopback, joined with
 // `redis-cli --cluster create` (three masters with one replica each by default). For drills and
-// smokes (test/faults/redis-cluster.test.ts): `nodes` is the REDIS_CLUSTER_NODES value.
+// smokes (test/faults/redis-cluster.test.ts). In process: testConfig(label, { REDIS_CLUSTER_NODES:
+// cluster.nodeList }) (testConfig then leaves REDIS_URL out). A child process started with
+// `{ ...process.env, … }` gets `...cluster.env`: REDIS_URL must be empty there, as REDIS_URL set
+// next to REDIS_CLUSTER_NODES is refused.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +21,8 @@ export interface RedisCluster {
   nodes: RedisClusterNode[];
   /** `127.0.0.1:p1,127.0.0.1:p2,…`: every node, for REDIS_CLUSTER_NODES. */
   nodeList: string;
+  /** The environment a child process needs for this cluster: `{ REDIS_URL: '', REDIS_CLUSTER_NODES: nodeList }`. */
+  env: { REDIS_URL: string; REDIS_CLUSTER_NODES: string };
   /** The ports of the nodes that are masters now (CLUSTER NODES, asked of a live node). */
   masters(): Promise<number[]>;
   /** The master that serves `key`'s slot now. */
@@ -98,6 +103,9 @@ export async function startRedisCluster(options: { masters?: number; replicasPer
   const cluster: RedisCluster = {
     nodes,
     nodeList: nodes.map((n) => `127.0.0.1:${n.port}`).join(','),
+    get env() {
+      return { REDIS_URL: '', REDIS_CLUSTER_NODES: cluster.nodeList };
+    },
     async masters() {
       return (await clusterNodes())
         .split('\n')
