@@ -1,0 +1,70 @@
+// Redis topologies for the failover drills (failover-drill.ts): real redis-server processes on
+// loopback, started by the test, each with a SIGKILL for the node that serves the send queue.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { freePort, stopProcess, waitForOutput } from '../helpers/processes.ts';
+
+/** A redis-server of the topology: stopped with SIGKILL by the drill or at the end. */
+export interface RedisNode {
+  port: number;
+  child: ChildProcess;
+}
+
+/** Starts redis-server with these arguments (persistence off: a SIGKILL loses what was not replicated). */
+export async function startNode(args: string[], ready: RegExp, children: ChildProcess[], port?: number): Promise<RedisNode> {
+  const p = port ?? (await freePort());
+  const dir = mkdtempSync(join(tmpdir(), 'mailgate-drill-redis-'));
+  const child = spawn('redis-server', ['--port', String(p), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  await waitForOutput(child, ready, 15_000);
+  return { port: p, child };
+}
+
+export interface SentinelTopology {
+  name: string;
+  primary: RedisNode;
+  replica: RedisNode;
+  sentinels: number[];
+  /** The primary the sentinels name now. */
+  currentPrimaryPort(): Promise<number>;
+}
+
+/** A primary, one replica and three sentinels (quorum 2; down after 1 s). */
+export async function startSentinelTopology(children: ChildProcess[], name = 'mailgate-drill'): Promise<SentinelTopology> {
+  const primary = await startNode([], /Ready to accept connections/, children);
+  const replica = await startNode(['--replicaof', '127.0.0.1', String(primary.port)], /MASTER <-> REPLICA sync: Finished with success/, children);
+  const sentinels: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const port = await freePort();
+    const dir = mkdtempSync(join(tmpdir(), 'mailgate-sentinel-'));
+    const conf = join(dir, 'sentinel.conf');
+    writeFileSync(
+      conf,
+      [`port ${port}`, 'bind 127.0.0.1', `dir ${dir}`, `sentinel monitor ${name} 127.0.0.1 ${primary.port} 2`, `sentinel down-after-milliseconds ${name} 1000`, `sentinel failover-timeout ${name} 5000`, `sentinel parallel-syncs ${name} 1`, ''].join('\n'),
+    );
+    const child = spawn('redis-server', [conf, '--sentinel'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(child);
+    await waitForOutput(child, /\+monitor master/, 10_000);
+    sentinels.push(port);
+  }
+  return {
+    name,
+    primary,
+    replica,
+    sentinels,
+    async currentPrimaryPort() {
+      const sentinel = new Redis({ port: sentinels[0]!, host: '127.0.0.1' });
+      try {
+        const [, port] = (await sentinel.call('SENTINEL', 'get-master-addr-by-name', name)) as [string, string];
+        return Number(port);
+      } finally {
+        sentinel.disconnect();
+      }
+    },
+  };
+}
+
+export const killNode = (node: RedisNode): Promise<void> => stopProcess(node.child, 'SIGKILL');
