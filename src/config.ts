@@ -3,7 +3,7 @@ import { parseFrequencyCaps, type FrequencyCapConfig } from './config-frequency-
 import { parseStreams, type StreamConfig } from './config-streams.ts';
 import { ConfigError, parseDurations, parseTrustProxy, type TrustProxy } from './config-values.ts';
 import { parseReputation, type ReputationThresholds } from './config-reputation.ts';
-import { parseRedisTarget, type RedisTarget } from './config-redis.ts';
+import { checkQueuePrefix, parseRedisTarget, type RedisTarget } from './config-redis.ts';
 
 export { ConfigError, type TrustProxy } from './config-values.ts';
 export type { StreamConfig, StreamRate } from './config-streams.ts';
@@ -50,7 +50,7 @@ const schema = z.object({
   CONSENT_MODE: z.preprocess(emptyToUndefined, z.enum(['opt-out', 'opt-in']).default('opt-out')),
   // How batched reads by _id are shaped (docs/ferretdb.md): `auto` asks the server (buildInfo).
   MONGO_READ_SHAPE: z.preprocess(emptyToUndefined, z.enum(['auto', 'batched', 'point']).default('auto')),
-  QUEUE_PREFIX: z.preprocess(emptyToUndefined, z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _ only').default('mailgate')),
+  QUEUE_PREFIX: z.preprocess(emptyToUndefined, z.string().default('mailgate')), // checkQueuePrefix (config-redis.ts)
   WORKER_CONCURRENCY: int(50, 1, 1000),
   SEND_RATE_LIMIT: int(0, 0, 1_000_000),
   TEMPLATES_DIR: z.preprocess(emptyToUndefined, z.string().default('templates')),
@@ -91,7 +91,7 @@ export interface Config {
   env: Raw['NODE_ENV'];
   mongoUrl: string;
   redisUrl: string;
-  /** One server, or the primary Sentinels name (config-redis.ts): every connection is opened from it. */
+  /** One server, the primary Sentinels name, or a cluster (config-redis.ts): every connection is opened from it. */
   redis: RedisTarget;
   smtpUrl: string | undefined;
   smtpPoolSize: number;
@@ -240,7 +240,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         : undefined,
     consentMode: raw.CONSENT_MODE,
     mongoReadShape: raw.MONGO_READ_SHAPE,
-    queuePrefix: raw.QUEUE_PREFIX,
+    queuePrefix: checkQueuePrefix(raw.QUEUE_PREFIX),
     workerConcurrency: raw.WORKER_CONCURRENCY,
     sendRateLimit: raw.SEND_RATE_LIMIT,
     streams,

@@ -1,7 +1,7 @@
 import type { Queue } from 'bullmq';
 import type { Express } from 'express';
 import type { Connection } from 'mongoose';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../shared/redis-client.ts';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config.ts';
 import type { MailTransport } from '../delivery/index.ts';
@@ -21,7 +21,7 @@ export interface AppContext {
   logger: Logger;
   db: Connection;
   /** Fail-fast connection for request paths and producers. */
-  redis: Redis;
+  redis: RedisClient;
   metrics: Registry;
   /** Signs and verifies the tokens in email links. */
   tokens: TokenService;

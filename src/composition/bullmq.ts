@@ -1,16 +1,17 @@
 import { Queue, Worker, type ConnectionOptions, type DefaultJobOptions, type Processor, type WorkerOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Config } from '../config.ts';
 import type { Logger } from '../shared/logger.ts';
+import { bullQueueName } from '../shared/queues.ts';
+import type { RedisClient } from '../shared/redis-client.ts';
 import { createRedis } from './connections.ts';
 import type { Closable, Lifecycle } from './lifecycle.ts';
 
-// BullMQ bundles its own ioredis, whose Redis class type differs from ours by private members
-// only; at run time BullMQ accepts any ioredis instance.
-export const bullConnection = (redis: Redis): ConnectionOptions => redis as unknown as ConnectionOptions;
+// BullMQ bundles its own ioredis, whose Redis and Cluster class types differ from ours by private
+// members only; at run time BullMQ accepts any ioredis instance, one server or a cluster.
+export const bullConnection = (redis: RedisClient): ConnectionOptions => redis as unknown as ConnectionOptions;
 
 /** A connection for a BullMQ worker (maxRetriesPerRequest: null, as BullMQ requires). */
-export function workerRedis(config: Config, logger: Logger): Redis {
+export function workerRedis(config: Config, logger: Logger): RedisClient {
   const connection = createRedis(config.redis, 'worker');
   connection.on('error', (err) => logger.debug({ event: 'redis.error', err: err.message }));
   return connection;
@@ -18,13 +19,14 @@ export function workerRedis(config: Config, logger: Logger): Redis {
 
 /**
  * A BullMQ queue on the shared client connection, with its error handler, closed with the app:
- * the one way a queue is made. `event` names its log line (e.g. `messages.queue_error`).
+ * the one way a queue is made. `event` names its log line (e.g. `messages.queue_error`). Every
+ * queue, worker and schedule names its queue through bullQueueName (a hash tag on Redis Cluster).
  */
 export function addQueue<D, R = unknown, N extends string = string>(
   life: Lifecycle,
-  deps: { name: string; redis: Redis; config: Config; logger: Logger; event: string; defaultJobOptions?: DefaultJobOptions },
+  deps: { name: string; redis: RedisClient; config: Config; logger: Logger; event: string; defaultJobOptions?: DefaultJobOptions },
 ): Queue<D, R, N> {
-  const queue = new Queue<D, R, N>(deps.name, {
+  const queue = new Queue<D, R, N>(bullQueueName(deps.name, deps.config), {
     connection: bullConnection(deps.redis),
     prefix: deps.config.queuePrefix,
     ...(deps.defaultJobOptions ? { defaultJobOptions: deps.defaultJobOptions } : {}),
@@ -44,7 +46,7 @@ export function addWorker<D, R>(
 ): void {
   life.onStart(async () => {
     const connection = workerRedis(deps.config, deps.logger);
-    const worker = new Worker<D, R>(deps.queue, deps.processor, { ...deps.options, connection: bullConnection(connection), prefix: deps.config.queuePrefix });
+    const worker = new Worker<D, R>(bullQueueName(deps.queue, deps.config), deps.processor, { ...deps.options, connection: bullConnection(connection), prefix: deps.config.queuePrefix });
     deps.watch(worker);
     life.onClose({ close: async () => (await worker.close(), await deps.alsoClose?.close(), connection.disconnect()) });
     if (deps.options.autorun === false) void worker.run().catch((err: unknown) => deps.logger.error({ event: deps.stoppedEvent ?? `${deps.queue}.worker_stopped`, err }));
@@ -59,7 +61,7 @@ export function addWorker<D, R>(
 export function addSchedule(life: Lifecycle, deps: { config: Config; logger: Logger; queue: string; job: string; everyMs: number; event: string; removeJobs?: string[] }): void {
   life.onStart(async () => {
     const connection = workerRedis(deps.config, deps.logger);
-    const queue = new Queue(deps.queue, { connection: bullConnection(connection), prefix: deps.config.queuePrefix });
+    const queue = new Queue(bullQueueName(deps.queue, deps.config), { connection: bullConnection(connection), prefix: deps.config.queuePrefix });
     queue.on('error', (err) => deps.logger.debug({ event: deps.event, err: err.message }));
     life.onClose({ close: async () => (await queue.close(), connection.disconnect()) });
     for (const old of deps.removeJobs ?? []) await queue.removeJobScheduler(old);

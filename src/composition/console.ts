@@ -1,6 +1,6 @@
 import type { Queue } from 'bullmq';
 import type { Router } from 'express';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../shared/redis-client.ts';
 import type { Connection } from 'mongoose';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config.ts';
@@ -37,7 +37,7 @@ export interface ConsoleWiring {
   config: Config;
   logger: Logger;
   db: Connection;
-  redis: Redis;
+  redis: RedisClient;
   metrics: Registry;
   store: MongoSubscriptionStore;
   catalog: SubscriptionCatalog;

@@ -1,5 +1,5 @@
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../shared/redis-client.ts';
 import type { Connection } from 'mongoose';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
@@ -49,7 +49,7 @@ export interface Feedback {
 /** Relay feedback: stored once by the receivers, applied by the feedback worker (composition/workers.ts). */
 export function buildFeedback(
   life: Lifecycle,
-  deps: { config: Config; logger: Logger; db: Connection; redis: Redis; metrics: Registry; erasures: ErasureRestrictions; messages: MessageRepository; tags: MessageTags },
+  deps: { config: Config; logger: Logger; db: Connection; redis: RedisClient; metrics: Registry; erasures: ErasureRestrictions; messages: MessageRepository; tags: MessageTags },
 ): Feedback {
   const { config, redis } = deps;
   const fb = config.feedback;

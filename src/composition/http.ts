@@ -1,6 +1,6 @@
 import type { Express, Router } from 'express';
 import type { Connection } from 'mongoose';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../shared/redis-client.ts';
 import type { Registry } from 'prom-client';
 import pkg from '../../package.json' with { type: 'json' };
 import type { Config } from '../config.ts';
@@ -50,7 +50,7 @@ export interface Http {
  * (recipient pages, the relays' receivers, the console) without it, health, metrics and the API
  * reference. The reference is built here, once: a broken schema stops start-up.
  */
-export function buildHttp(deps: { config: Config; logger: Logger; metrics: Registry; db: Connection; redis: Redis; apiRouters: Router[]; publicRouters: Router[] }): Http {
+export function buildHttp(deps: { config: Config; logger: Logger; metrics: Registry; db: Connection; redis: RedisClient; apiRouters: Router[]; publicRouters: Router[] }): Http {
   const { config, logger, metrics } = deps;
   const reference = apiReference();
   const listeners = new Listeners();

@@ -1,7 +1,7 @@
 import type { Queue } from 'bullmq';
 import type { Router } from 'express';
 import type { Connection } from 'mongoose';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../shared/redis-client.ts';
 import type { Registry } from 'prom-client';
 import { ConfigError, type Config } from '../config.ts';
 import { MessageEnqueuer, MessageRepository, OutcomeRecorder, SendJobs, StreamRouter, createMessageMetrics, messageRoutes, type MessageMetrics, type SendJobData } from '../messages/index.ts';
@@ -36,7 +36,7 @@ export interface Messages {
 /** Message records, a send queue per stream, enqueueing and status. */
 export function buildMessages(
   life: Lifecycle,
-  deps: { config: Config; logger: Logger; db: Connection; redis: Redis; readShape: ReadShape; metrics: Registry; renderer: TemplateRenderer; catalog: SubscriptionCatalog; events: AppEventSink; reputation?: ReputationEvents },
+  deps: { config: Config; logger: Logger; db: Connection; redis: RedisClient; readShape: ReadShape; metrics: Registry; renderer: TemplateRenderer; catalog: SubscriptionCatalog; events: AppEventSink; reputation?: ReputationEvents },
 ): Messages {
   const { config, redis, logger } = deps;
   const repository = new MessageRepository({ db: deps.db, readShape: deps.readShape });

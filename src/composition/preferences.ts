@@ -1,6 +1,6 @@
 import type { Router } from 'express';
 import type { Connection } from 'mongoose';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../shared/redis-client.ts';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config.ts';
 import type { MessageEnqueuer } from '../messages/index.ts';
@@ -34,7 +34,7 @@ export function buildRecipientPages(
     config: Config;
     logger: Logger;
     db: Connection;
-    redis: Redis;
+    redis: RedisClient;
     metrics: Registry;
     tokens: TokenService;
     catalog: SubscriptionCatalog;

@@ -1,6 +1,6 @@
 import type { Queue } from 'bullmq';
 import type { Router } from 'express';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../shared/redis-client.ts';
 import type { Connection } from 'mongoose';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config.ts';
@@ -37,7 +37,7 @@ export interface Reputation {
 }
 
 /** The reputation guard (docs/rules.md §13): counters, the guard that judges them, pause and resume, the gate. */
-export function buildReputation(life: Lifecycle, deps: { config: Config; logger: Logger; db: Connection; redis: Redis; metrics: Registry; events: AppEventSink }): Reputation {
+export function buildReputation(life: Lifecycle, deps: { config: Config; logger: Logger; db: Connection; redis: RedisClient; metrics: Registry; events: AppEventSink }): Reputation {
   const { config, redis } = deps;
   const logger = deps.logger.child({ module: 'reputation' });
   const prefix = config.queuePrefix;

@@ -1,5 +1,5 @@
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../shared/redis-client.ts';
 import type { Config, StreamConfig } from '../config.ts';
 import type { StreamActivity } from '../console/index.ts';
 import { FailoverTransport, RedisRelayState, StreamPace, createNodemailerTransport, queueLimiterOf, relayOf, type MailTransport, type RelayMetrics, type RelayState } from '../delivery/index.ts';
@@ -37,7 +37,7 @@ export function streamTransport(stream: StreamConfig, deps: { config: Config; lo
 }
 
 /** A stream's pace in Redis (delivery/stream-pace.ts): its counted windows and the relay's back-off. */
-export function streamPace(stream: StreamConfig, deps: { config: Config; redis: Redis }): StreamPace {
+export function streamPace(stream: StreamConfig, deps: { config: Config; redis: RedisClient }): StreamPace {
   return new StreamPace({ redis: deps.redis, prefix: deps.config.queuePrefix, stream: stream.name, rate: stream.rate });
 }
 
@@ -53,7 +53,7 @@ export async function applyQueueLimiter(queue: Queue, stream: StreamConfig): Pro
 }
 
 /** Every stream as it stands now: queue depth (BullMQ), relay (no credentials), limits, back-off and full windows (Redis). */
-export function streamStatuses(deps: { config: Config; redis: Redis; queues: ReadonlyMap<string, Queue> }): () => Promise<StreamActivity[]> {
+export function streamStatuses(deps: { config: Config; redis: RedisClient; queues: ReadonlyMap<string, Queue> }): () => Promise<StreamActivity[]> {
   const paces = new Map(deps.config.streams.map((s) => [s.name, streamPace(s, deps)]));
   const relays = new RedisRelayState({ redis: deps.redis, prefix: deps.config.queuePrefix });
   return () =>

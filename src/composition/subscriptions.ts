@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { Connection } from 'mongoose';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../shared/redis-client.ts';
 import type { Config } from '../config.ts';
 import type { AppEventSink } from '../shared/app-events.ts';
 import type { Logger } from '../shared/logger.ts';
@@ -36,7 +36,7 @@ export interface Subscriptions {
 /** Subscription state per address, its consent events, and the operator API over them. */
 export function buildSubscriptions(
   life: Lifecycle,
-  deps: { config: Config; logger: Logger; db: Connection; redis: Redis; readShape: ReadShape; catalog: SubscriptionCatalog; erased: ErasedAddresses; events: AppEventSink },
+  deps: { config: Config; logger: Logger; db: Connection; redis: RedisClient; readShape: ReadShape; catalog: SubscriptionCatalog; erased: ErasedAddresses; events: AppEventSink },
 ): Subscriptions {
   const { db, catalog } = deps;
   const logger = deps.logger.child({ module: 'subscriptions' });

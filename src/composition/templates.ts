@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { Connection } from 'mongoose';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../shared/redis-client.ts';
 import type { Config } from '../config.ts';
 import type { TokenService } from '../preferences/index.ts';
 import type { Logger } from '../shared/logger.ts';
@@ -47,7 +47,7 @@ const MAX_COMPILED = 200;
  */
 export async function buildTemplates(
   life: Lifecycle,
-  deps: { config: Config; logger: Logger; db: Connection; redis: Redis; catalog: SubscriptionCatalog; tokens: TokenService },
+  deps: { config: Config; logger: Logger; db: Connection; redis: RedisClient; catalog: SubscriptionCatalog; tokens: TokenService },
 ): Promise<Templates> {
   const { config, logger } = deps;
   const { registry: files, problems } = await loadTemplates({ dir: config.templatesDir, catalog: deps.catalog, tokens: deps.tokens, publicUrl: config.publicUrl, postalAddress: config.postalAddress });

@@ -1,7 +1,7 @@
 import type { Queue } from 'bullmq';
 import type { Router } from 'express';
 import type { Connection } from 'mongoose';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../shared/redis-client.ts';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config.ts';
 import type { Logger } from '../shared/logger.ts';
@@ -45,7 +45,7 @@ export interface Webhooks {
 }
 
 /** Webhooks to the application (docs/rules.md §9): the sink every process emits into and the endpoints API. */
-export function buildWebhooks(life: Lifecycle, deps: { config: Config; logger: Logger; db: Connection; redis: Redis; metrics: Registry }): Webhooks {
+export function buildWebhooks(life: Lifecycle, deps: { config: Config; logger: Logger; db: Connection; redis: RedisClient; metrics: Registry }): Webhooks {
   const { config, redis } = deps;
   const logger = deps.logger.child({ module: 'webhooks' });
   const prefix = config.queuePrefix;

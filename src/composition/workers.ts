@@ -1,5 +1,5 @@
 import type { Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../shared/redis-client.ts';
 import type { Registry } from 'prom-client';
 import { ConfigError, type Config } from '../config.ts';
 import { FrequencyCap, MessageSender, PacedTransport, createFrequencyCapMetric, RedisRelayState, createRelayMetrics, createStreamMetrics, sendJobProcessor, sendWorkerOptions, watchSendWorker, type MailTransport } from '../delivery/index.ts';
@@ -31,7 +31,7 @@ export interface WorkerDeps {
   config: Config;
   logger: Logger;
   /** The client connection: stream pace counters live beside the queues. */
-  redis: Redis;
+  redis: RedisClient;
   metrics: Registry;
   subscriptions: Subscriptions;
   messages: Messages;

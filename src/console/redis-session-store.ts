@@ -1,5 +1,5 @@
 import session, { type SessionData } from 'express-session';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../shared/redis-client.ts';
 
 /** How long a session lives when its cookie has no maxAge. */
 const DEFAULT_TTL_MS = 8 * 3600_000;
@@ -13,10 +13,10 @@ type Callback = (err?: unknown) => void;
  * fails with 5xx; nobody is signed in by accident).
  */
 export class RedisSessionStore extends session.Store {
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly keyPrefix: string;
 
-  constructor(deps: { redis: Redis; prefix: string }) {
+  constructor(deps: { redis: RedisClient; prefix: string }) {
     super();
     this.redis = deps.redis;
     this.keyPrefix = `${deps.prefix}:console-session:`;

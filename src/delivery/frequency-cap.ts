@@ -1,5 +1,5 @@
 import { createHash, createHmac, hkdfSync } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../shared/redis-client.ts';
 import { Counter, type Registry } from 'prom-client';
 import { mailboxKey } from '../addresses/index.ts';
 import type { FrequencyCapAction, FrequencyCapConfig, FrequencyCapRule } from '../config.ts';
@@ -71,7 +71,7 @@ export interface CappedMessage {
 export type CapVerdict = { allowed: true; taken: 'counted' | 'bypassed' } | { allowed: false; freesAt: Date };
 
 export interface FrequencyCapDeps {
-  redis: Redis;
+  redis: RedisClient;
   /** config.queuePrefix: every key lives under it. */
   prefix: string;
   /** The first MAILGATE_SECRET: the mailbox hash's key is derived from it. */

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../shared/redis-client.ts';
 
 /**
  * Which relay each stream sends through, shared by every process and read by the console. A stream
@@ -22,7 +22,7 @@ export interface RelayState {
  * with its TTL. Single-key commands only, so it works on Redis Cluster as well.
  */
 export class RedisRelayState implements RelayState {
-  constructor(private readonly deps: { redis: Redis; prefix: string }) {}
+  constructor(private readonly deps: { redis: RedisClient; prefix: string }) {}
 
   async failedOverUntil(stream: string): Promise<number | undefined> {
     const value = await this.deps.redis.get(this.key(stream));

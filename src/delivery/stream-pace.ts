@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../shared/redis-client.ts';
 import type { StreamRate } from '../config.ts';
 
 /**
@@ -75,7 +75,7 @@ export class StreamPace {
   private readonly windows: { window: PaceWindow; max: number }[];
   private readonly now: () => number;
 
-  constructor(private readonly deps: { redis: Redis; prefix: string; stream: string; rate: StreamRate; now?: () => number }) {
+  constructor(private readonly deps: { redis: RedisClient; prefix: string; stream: string; rate: StreamRate; now?: () => number }) {
     this.windows = countedWindowsOf(deps.rate);
     this.now = deps.now ?? Date.now;
   }

@@ -1,5 +1,5 @@
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../shared/redis-client.ts';
 import type { Logger } from '../shared/logger.ts';
 
 /** How many held jobs one release looks at, and how many at once. */
@@ -15,7 +15,7 @@ const RELEASE_PARALLEL = 50;
  * same job fails and is ignored.
  */
 export class HeldJobs {
-  constructor(private readonly deps: { redis: Redis; prefix: string; queues: ReadonlyMap<string, Queue>; logger: Logger }) {}
+  constructor(private readonly deps: { redis: RedisClient; prefix: string; queues: ReadonlyMap<string, Queue>; logger: Logger }) {}
 
   key(stream: string): string {
     return `${this.deps.prefix}:rep:{${stream}}:held`;

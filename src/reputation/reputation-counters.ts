@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import { pipelineByTag, type RedisClient } from '../shared/redis-client.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { ReputationEvent, ReputationEvents } from '../shared/reputation-events.ts';
 import { DAY_TTL_SECONDS, HOUR_TTL_SECONDS, dayKey, dayOf, hourKey, hourOf } from './reputation-buckets.ts';
@@ -6,7 +6,7 @@ import { countField, templateField } from './reputation-figures.ts';
 import { providerGroupOf, sendingDomainOf } from './provider-group.ts';
 
 export interface ReputationCountersDeps {
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   /** The stream's MAIL_FROM, for a message without a From of its own; undefined for a stream that does not exist. */
   mailFromOf(stream: string): string | undefined;
@@ -78,15 +78,12 @@ export class ReputationCounters implements ReputationEvents {
   }
 
   private async write(batch: Map<string, Map<string, number>>, feedback: Set<string>): Promise<void> {
-    const pipeline = this.deps.redis.pipeline();
-    for (const [key, fields] of batch) {
-      for (const [field, n] of fields) pipeline.hincrby(key, field, n);
-      pipeline.expire(key, key.includes(':h:') ? HOUR_TTL_SECONDS : DAY_TTL_SECONDS);
-    }
     try {
-      const results = (await pipeline.exec()) ?? [];
-      const failed = results.find(([err]) => err !== null);
-      if (failed) throw failed[0];
+      // One pipeline per stream on a cluster (its keys share the `{<stream>}` tag), one in all on one server.
+      await pipelineByTag(this.deps.redis, batch.keys(), (pipeline, key) => {
+        for (const [field, n] of batch.get(key) ?? []) pipeline.hincrby(key, field, n);
+        pipeline.expire(key, key.includes(':h:') ? HOUR_TTL_SECONDS : DAY_TTL_SECONDS);
+      });
     } catch (err) {
       this.deps.logger.warn({ event: 'reputation.flush_failed', keys: batch.size, err: err instanceof Error ? err.message : String(err) });
       this.merge(batch, feedback);

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../shared/redis-client.ts';
 import { dayKey, dayOf, hourKey, hourOf } from './reputation-buckets.ts';
 
 /** A stream's buckets as read: the last 168 UTC hours (newest last) and the last 30 UTC days (oldest first). */
@@ -17,7 +17,7 @@ export const MONTH_DAYS = 30;
  * Redis cannot answer: the caller decides what that means (the guard keeps the state it has).
  */
 export class ReputationReader {
-  constructor(private readonly deps: { redis: Redis; prefix: string }) {}
+  constructor(private readonly deps: { redis: RedisClient; prefix: string }) {}
 
   async read(stream: string, now: number, what: { days: boolean } = { days: true }): Promise<StreamBuckets> {
     const lastHour = hourOf(now);

@@ -1,5 +1,5 @@
 import type { Connection } from 'mongoose';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client.ts';
 
 export type ServiceState = 'up' | 'down';
 export interface Health {
@@ -25,7 +25,7 @@ const within = async (ms: number, work: () => Promise<unknown>): Promise<Service
 };
 
 /** Live check of both services, each bounded by a short timeout so /healthz never hangs. */
-export async function checkHealth(db: Connection, redis: Redis, timeoutMs = 1500): Promise<Health> {
+export async function checkHealth(db: Connection, redis: RedisClient, timeoutMs = 1500): Promise<Health> {
   const [mongo, redisState] = await Promise.all([
     within(timeoutMs, async () => {
       if (!db.db) throw new Error('not connected');

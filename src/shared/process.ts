@@ -1,3 +1,4 @@
+import { ConfigError } from '../config-values.ts';
 import type { Logger } from './logger.ts';
 
 interface Runnable {
@@ -6,7 +7,7 @@ interface Runnable {
 }
 
 /**
- * Starts the app, then closes it cleanly on SIGTERM/SIGINT and exits 0; start-up failures exit 1.
+ * Starts the app, then closes it cleanly on SIGTERM/SIGINT and exits 0; start-up failures exit 1 (a ConfigError with its one line on stderr).
  * The signal handlers are installed before start-up begins: a SIGTERM that arrives while the app is
  * still starting waits for start-up to finish and then closes it, instead of killing the process.
  */
@@ -49,6 +50,9 @@ export async function runUntilSignal(logger: Logger, build: () => Promise<Runnab
     });
     await starting;
   } catch (err) {
+    // A configuration found wrong only at start-up (e.g. Sentinels or a cluster that never answer)
+    // ends like one refused at load: its one line, on stderr.
+    if (err instanceof ConfigError) process.stderr.write(`${err.message}\n`);
     logger.fatal({ event: 'process.start_failed', err }, err instanceof Error ? err.message : String(err));
     process.exit(1);
   }

@@ -14,3 +14,15 @@ export const RECONCILE_QUEUE = 'reconcile';
 export const MAINTENANCE_QUEUE = 'maintenance';
 /** Deliveries of webhooks to the application (webhooks/); never on the send path. */
 export const WEBHOOK_QUEUE = 'webhooks';
+
+/**
+ * The name BullMQ is given for queue `name`. BullMQ's keys are `<prefix>:<name>:<suffix>`, and its
+ * scripts touch several keys of one queue at once, so on Redis Cluster each queue's keys must share
+ * a slot: there the name is wrapped as a hash tag (`{send-marketing}`), one slot per queue, and the
+ * queues spread over the masters. A prefix that is itself a tag (`{mailgate}`, config-redis.ts)
+ * already puts every queue in its one slot, and a second tag would be ignored: the name stays bare.
+ * On one server or a Sentinel primary names stay as they were, so nothing moves on an upgrade.
+ */
+export function bullQueueName(name: string, target: { redis: { kind: string }; queuePrefix: string }): string {
+  return target.redis.kind === 'cluster' && !target.queuePrefix.startsWith('{') ? `{${name}}` : name;
+}

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import { pipelineByTag, type RedisClient } from '../shared/redis-client.ts';
 import type { WebhookDeliveryDoc } from './webhook-delivery.model.ts';
 
 type LaneMember = Pick<WebhookDeliveryDoc, '_id' | 'endpointId' | 'address' | 'seq'>;
@@ -11,7 +11,7 @@ type LaneMember = Pick<WebhookDeliveryDoc, '_id' | 'endpointId' | 'address' | 's
  * adding members back (ZADD NX). The address is hashed: keys are listed by tools and logs.
  */
 export class WebhookLanes {
-  constructor(private readonly deps: { redis: Redis; prefix: string }) {}
+  constructor(private readonly deps: { redis: RedisClient; prefix: string }) {}
 
   private key(d: Pick<LaneMember, 'endpointId' | 'address'>): string {
     const hash = createHash('sha256').update(d.address).digest('base64url').slice(0, 22);
@@ -25,11 +25,12 @@ export class WebhookLanes {
   /** One round trip for many members (a pipeline); ZADD NX keeps a member's place if it is there already. */
   async addMany(members: readonly LaneMember[]): Promise<void> {
     if (members.length === 0) return;
-    const pipeline = this.deps.redis.pipeline();
-    for (const d of members) pipeline.zadd(this.key(d), 'NX', d.seq, d._id);
-    const results = (await pipeline.exec()) ?? [];
-    const failed = results.find(([err]) => err);
-    if (failed?.[0]) throw failed[0];
+    // Lanes are keys of their own, so on Redis Cluster one pipeline per lane (pipelineByTag).
+    const byLane = new Map<string, LaneMember[]>();
+    for (const d of members) byLane.set(this.key(d), [...(byLane.get(this.key(d)) ?? []), d]);
+    await pipelineByTag(this.deps.redis, byLane.keys(), (pipeline, key) => {
+      for (const d of byLane.get(key) ?? []) pipeline.zadd(key, 'NX', d.seq, d._id);
+    });
   }
 
   /** The delivery id at the head of d's lane, or undefined when the lane is empty. */

@@ -19,13 +19,17 @@ export function mongoUrlFor(database: string): string {
   return url.toString();
 }
 
-/** Config for one test file: its own database and queue prefix, port 0, quiet logs. */
+/**
+ * Config for one test file: its own database and queue prefix, port 0, quiet logs. Redis is the
+ * shared server, unless `env` names REDIS_SENTINELS or REDIS_CLUSTER_NODES (REDIS_URL is then left
+ * out: mixing them is refused).
+ */
 export function testConfig(label: string, env: Record<string, string | undefined> = {}): Config {
   const name = uniqueName(label);
   return loadConfig({
     NODE_ENV: 'test',
     MONGO_URL: mongoUrlFor(name),
-    REDIS_URL: baseRedis,
+    REDIS_URL: env.REDIS_SENTINELS || env.REDIS_CLUSTER_NODES ? undefined : baseRedis,
     PORT: '0',
     QUEUE_PREFIX: name,
     MAILGATE_API_KEY: TEST_API_KEY,

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { unavailable } from '../../shared/errors.ts';
+import type { RedisClient } from '../../shared/redis-client.ts';
 
 /**
  * Remembers one-time tokens so a captured, validly signed request cannot be delivered twice.
@@ -13,13 +13,13 @@ export interface TokenReplayGuard {
 }
 
 export interface RedisReplayGuardDeps {
-  redis: Redis;
+  redis: RedisClient;
   /** Keeps these keys apart from everything else in the same Redis, e.g. `mailgate:mailgun-token:`. */
   prefix: string;
 }
 
 export class RedisReplayGuard implements TokenReplayGuard {
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly prefix: string;
 
   constructor(deps: RedisReplayGuardDeps) {
