@@ -15,7 +15,7 @@ import { expect } from 'vitest';
 import type { App } from '../../src/app.ts';
 import { bullConnection } from '../../src/composition/bullmq.ts';
 import type { Config } from '../../src/config.ts';
-import { WEBHOOK_QUEUE } from '../../src/shared/queues.ts';
+import { WEBHOOK_QUEUE, bullQueueName } from '../../src/shared/queues.ts';
 import { WebhookJobs, WebhookLanes, WebhookRepository, WebhookSweep, type WebhookJobData } from '../../src/webhooks/index.ts';
 import { startTestApp } from '../helpers/app.ts';
 import { authHeaders, testConfig } from '../helpers/env.ts';
@@ -45,6 +45,8 @@ export interface DrillFigures {
   feedbackApplied: number;
   webhookEvents: number;
   webhookDuplicates: number;
+  /** What the API answered during the kill, per endpoint. */
+  answers: Answer[];
   /** Stored webhook deliveries left pending without a job by the kill: the sweep puts them back. */
   stranded: number;
 }
@@ -63,12 +65,13 @@ export async function runFailoverDrill(topology: DrillTopology, cleanups: (() =>
   const receiver = await startWebhookReceiver();
   cleanups.push(() => receiver.close());
   const config = testConfig(`drill${topology.label}`, {
-    REDIS_URL: undefined,
     SMTP_URL: sink.url,
     RECONCILE_GRACE_MS: '3000',
     RECONCILE_INTERVAL_MS: '1000',
     FEEDBACK_MAILGUN_SIGNING_KEY: MAILGUN_KEY,
     WEBHOOK_ALLOW_PRIVATE: 'true',
+    // 2,000 message.sent events: deliveries wait on the receiver's round trips, not on the CPU.
+    WEBHOOK_CONCURRENCY: '50',
     ...topology.env,
   });
   const app = await startTestApp(config);
@@ -87,13 +90,18 @@ export async function runFailoverDrill(topology: DrillTopology, cleanups: (() =>
       ? { kind: 'transactional', to: `drill-${tag}-${i}@example.com`, template: 'password-reset', data: reset }
       : { kind: 'marketing', to: `drill-${tag}-${i}@example.com`, template: 'newsletter', subscriptionType: 'newsletter', data: newsletter },
   );
+  const t0 = performance.now();
+  const phase: Record<string, number> = {};
+  const mark = (name: string) => (phase[name] = Math.round((performance.now() - t0) / 100) / 10);
   const ids = await enqueueAll(url, items);
+  mark('enqueued');
   const toOf = new Map(ids.map((id, i) => [id, items[i]!.to]));
 
   await eventually(() => sink.ids.length >= KILL_AFTER, 60_000, 5);
   const killedAt = performance.now();
   await topology.kill(config);
   const inFlight = sink.openAt(killedAt).length;
+  mark('killed');
 
   // During the kill: the relay posts its events (retrying until 2xx), and clients keep calling the API.
   const feedbackAbout = [...new Set(sink.ids.filter((id) => toOf.has(id)))].slice(0, FEEDBACK_EVENTS);
@@ -111,6 +119,7 @@ export async function runFailoverDrill(topology: DrillTopology, cleanups: (() =>
     const delivered = new Set(sink.ids);
     return !counts.queued && ids.every((id) => delivered.has(id));
   }, 90_000, 500);
+  mark('all sent');
   const counts = await statusCounts(app);
   expect(Object.values(counts).reduce((a, b) => a + b, 0)).toBe(ids.length);
   expect(Object.keys(counts).filter((s) => s !== 'sent' && s !== 'bounced')).toEqual([]);
@@ -125,12 +134,15 @@ export async function runFailoverDrill(topology: DrillTopology, cleanups: (() =>
     expect(state.suppression?.kind).toBe('hard_bounce');
   }
 
+  mark('feedback applied');
   // The webhook sweep runs every few minutes (a scan on FerretDB); the drill runs it once now, as
   // its next tick would, for deliveries stored while Redis was away whose lane or job was lost.
   const stranded = await sweepWebhooks(app, config);
+  mark('webhooks swept');
   const sentEvents = (hooks: ReceivedHook[]) => hooks.filter((h) => h.body.type === 'message.sent');
   await eventually(() => new Set(sentEvents(receiver.received).map((h) => h.body.data.messageId)).size >= ids.length, 60_000, 250);
   await eventually(() => bounced.every((id) => receiver.received.some((h) => h.body.type === 'message.bounced' && h.body.data.messageId === id)), 30_000, 250);
+  mark('webhooks received');
   const sent = sentEvents(receiver.received);
   const eventIds = new Set(sent.map((h) => String(h.headers['webhook-id'])));
   expect(eventIds.size).toBe(ids.length);
@@ -149,19 +161,19 @@ export async function runFailoverDrill(topology: DrillTopology, cleanups: (() =>
     webhookEvents: eventIds.size,
     webhookDuplicates: sent.length - eventIds.size,
     stranded,
+    answers,
   };
   console.log(
     `drill ${topology.label}: sent ${figures.sent}, duplicates ${figures.duplicates} (in flight at kill ${figures.inFlightAtKill}), lost ${figures.lost}, recovery ${figures.recoveryMs} ms, ` +
       `feedback accepted ${figures.feedbackAccepted} applied ${figures.feedbackApplied}, webhook events ${figures.webhookEvents} (dups ${figures.webhookDuplicates}, stranded without a job ${figures.stranded}); ` +
-      `answers during the kill: ${summarize(answers)}`,
+      `answers during the kill: ${summarize(answers)}; at s: ${Object.entries(phase).map(([k, v]) => `${k} ${v}`).join(', ')}`,
   );
 
   expect(figures.lost).toBe(0);
   expect(figures.duplicates).toBeLessThanOrEqual(figures.inFlightAtKill);
   expect(figures.feedbackAccepted).toBe(FEEDBACK_EVENTS);
   expect(figures.feedbackApplied).toBe(figures.feedbackAccepted);
-  // While Redis fails over the API says so (503) and never fails (500); then it takes mail again.
-  expect(answers.filter((a) => a.path === 'messages').map((a) => a.status)).toContain(503);
+  // While Redis fails over the API says so (503) or waits for it, and never fails (500); then it takes mail again.
   expect(answers.filter((a) => a.status >= 500 && a.status !== 503)).toEqual([]);
   expect((await fetch(`${url}/healthz`)).status).toBe(200);
   await topology.afterRecovery?.();
@@ -169,7 +181,7 @@ export async function runFailoverDrill(topology: DrillTopology, cleanups: (() =>
 }
 
 /** A status the API answered during the kill, and to which endpoint. */
-interface Answer {
+export interface Answer {
   path: 'feedback' | 'messages';
   status: number;
 }
@@ -223,7 +235,7 @@ async function probeUntilAccepted(url: string, tag: string, data: Record<string,
  * grace until it finds no more than one page.
  */
 async function sweepWebhooks(app: App, config: Config): Promise<number> {
-  const queue = new Queue<WebhookJobData>(WEBHOOK_QUEUE, { connection: bullConnection(app.ctx.redis), prefix: config.queuePrefix });
+  const queue = new Queue<WebhookJobData>(bullQueueName(WEBHOOK_QUEUE, config), { connection: bullConnection(app.ctx.redis), prefix: config.queuePrefix });
   try {
     await eventually(async () => {
       const counts = await queue.getJobCounts('waiting', 'active', 'prioritized');
