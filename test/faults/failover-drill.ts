@@ -12,12 +12,13 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Queue } from 'bullmq';
 import { expect } from 'vitest';
-import type { App } from '../../src/app.ts';
+import { createApp, type App } from '../../src/app.ts';
 import { bullConnection } from '../../src/composition/bullmq.ts';
 import type { Config } from '../../src/config.ts';
 import { WEBHOOK_QUEUE, bullQueueName } from '../../src/shared/queues.ts';
 import { WebhookJobs, WebhookLanes, WebhookRepository, WebhookSweep, type WebhookJobData } from '../../src/webhooks/index.ts';
-import { startTestApp } from '../helpers/app.ts';
+import { createLogger } from '../../src/shared/logger.ts';
+import { dropTestDatabase } from '../helpers/app.ts';
 import { authHeaders, testConfig } from '../helpers/env.ts';
 import { eventually } from '../helpers/processes.ts';
 import { mailgunSignature } from '../helpers/relay-signers.ts';
@@ -29,8 +30,12 @@ export interface DrillTopology {
   label: string;
   /** What names the topology to the app: REDIS_SENTINELS…, or REDIS_CLUSTER_NODES…. */
   env: Record<string, string | undefined>;
-  /** SIGKILLs the node that serves the send queue (the app's config tells its prefix); resolves once it is dead. */
-  kill(config: Config): Promise<void>;
+  /**
+   * SIGKILLs the node that serves the send queue (the app's config tells its prefix); resolves once
+   * it is dead. Calls `lastWrites` first, where the topology can hold those writes back from the
+   * replica that takes over (a lagging replica): they are then lost with the node.
+   */
+  kill(config: Config, lastWrites: () => Promise<void>): Promise<void>;
   /** Checks after the drill that the topology failed over as intended (e.g. the replica was promoted). */
   afterRecovery?(): Promise<void>;
 }
@@ -45,6 +50,8 @@ export interface DrillFigures {
   feedbackApplied: number;
   webhookEvents: number;
   webhookDuplicates: number;
+  /** Messages and feedback events the reconcilers re-added to their queue (their job was lost). */
+  redriven: { messages: number; feedback: number };
   /** What the API answered during the kill, per endpoint. */
   answers: Answer[];
   /** Stored webhook deliveries left pending without a job by the kill: the sweep puts them back. */
@@ -52,6 +59,9 @@ export interface DrillFigures {
 }
 
 const MESSAGES = 2000;
+/** Messages enqueued and relay events accepted just before the kill: a lagging replica never gets their jobs. */
+const LAST_MESSAGES = 50;
+const LAST_FEEDBACK = 5;
 const KILL_AFTER = 300;
 /** Relay events posted during the kill, each about a message already at the sink. */
 const FEEDBACK_EVENTS = 20;
@@ -74,8 +84,12 @@ export async function runFailoverDrill(topology: DrillTopology, cleanups: (() =>
     WEBHOOK_CONCURRENCY: '50',
     ...topology.env,
   });
-  const app = await startTestApp(config);
-  cleanups.push(() => app.stop());
+  // Warnings and errors are kept, to count what the reconcilers re-drove (`*.redriven`).
+  const events: string[] = [];
+  const logger = createLogger('warn', { write: (line: string) => void events.push(/"event":"([^"]+)"/.exec(line)?.[1] ?? '?') });
+  const app = await createApp(config, { api: true, worker: true }, logger);
+  cleanups.push(async () => (await dropTestDatabase(app.ctx.db), await app.close()));
+  await app.start();
   const url = app.url!;
 
   const created = await post(url, '/v1/webhooks', { url: receiver.url, events: ['message.sent', 'message.bounced'] }, authHeaders);
@@ -98,19 +112,30 @@ export async function runFailoverDrill(topology: DrillTopology, cleanups: (() =>
   const toOf = new Map(ids.map((id, i) => [id, items[i]!.to]));
 
   await eventually(() => sink.ids.length >= KILL_AFTER, 60_000, 5);
-  const killedAt = performance.now();
-  await topology.kill(config);
+  const answers: Answer[] = [];
+  const sentBefore = [...new Set(sink.ids.filter((id) => toOf.has(id)))];
+  const lastFeedbackAbout = sentBefore.slice(FEEDBACK_EVENTS, FEEDBACK_EVENTS + LAST_FEEDBACK);
+  let lastAccepted: (string | undefined)[] = [];
+  let killedAt = 0;
+  await topology.kill(config, async () => {
+    const last = items.slice(0, LAST_MESSAGES).map((item) => ({ ...item, to: item.to.replace('@', '-last@') }));
+    const lastIds = await enqueueAll(url, last);
+    lastIds.forEach((id, i) => (ids.push(id), toOf.set(id, last[i]!.to)));
+    lastAccepted = await Promise.all(lastFeedbackAbout.map((id) => postUntilAccepted(url, mailgunBounce(toOf.get(id)!, sink.headerIds.get(id)!), answers)));
+    killedAt = performance.now();
+  });
   const inFlight = sink.openAt(killedAt).length;
   mark('killed');
 
   // During the kill: the relay posts its events (retrying until 2xx), and clients keep calling the API.
-  const feedbackAbout = [...new Set(sink.ids.filter((id) => toOf.has(id)))].slice(0, FEEDBACK_EVENTS);
-  const answers: Answer[] = [];
-  const [accepted, probe] = await Promise.all([
+  const feedbackAbout = sentBefore.slice(0, FEEDBACK_EVENTS);
+  const [duringAccepted, probe] = await Promise.all([
     Promise.all(feedbackAbout.map((id) => postUntilAccepted(url, mailgunBounce(toOf.get(id)!, sink.headerIds.get(id)!), answers))),
     probeUntilAccepted(url, tag, reset, answers, killedAt),
   ]);
   ids.push(probe.id);
+  const accepted = [...duringAccepted, ...lastAccepted];
+  const bouncedAbout = [...feedbackAbout, ...lastFeedbackAbout];
   toOf.set(probe.id, `drill-${tag}-probe@example.com`);
 
   // No message stays queued past the reconciler's grace, and every one reached the sink.
@@ -128,7 +153,7 @@ export async function runFailoverDrill(topology: DrillTopology, cleanups: (() =>
   const records = app.ctx.db.collection<{ _id: string; appliedAt?: Date }>('feedback_events');
   const acceptedIds = accepted.filter((a): a is string => a !== undefined);
   await eventually(async () => (await records.countDocuments({ _id: { $in: acceptedIds.map((e) => `mailgun:${e}`) }, appliedAt: { $exists: true } })) === acceptedIds.length, 30_000, 250);
-  const bounced = feedbackAbout.filter((_, i) => accepted[i] !== undefined);
+  const bounced = bouncedAbout.filter((_, i) => accepted[i] !== undefined);
   for (const id of bounced) {
     const state = (await (await fetch(`${url}/v1/addresses/${encodeURIComponent(toOf.get(id)!)}`, { headers: authHeaders })).json()) as { suppression?: { kind: string } };
     expect(state.suppression?.kind).toBe('hard_bounce');
@@ -161,17 +186,22 @@ export async function runFailoverDrill(topology: DrillTopology, cleanups: (() =>
     webhookEvents: eventIds.size,
     webhookDuplicates: sent.length - eventIds.size,
     stranded,
+    redriven: { messages: events.filter((e) => e === 'reconcile.redriven').length, feedback: events.filter((e) => e === 'feedback.redriven').length },
     answers,
   };
   console.log(
     `drill ${topology.label}: sent ${figures.sent}, duplicates ${figures.duplicates} (in flight at kill ${figures.inFlightAtKill}), lost ${figures.lost}, recovery ${figures.recoveryMs} ms, ` +
       `feedback accepted ${figures.feedbackAccepted} applied ${figures.feedbackApplied}, webhook events ${figures.webhookEvents} (dups ${figures.webhookDuplicates}, stranded without a job ${figures.stranded}); ` +
+      `re-driven: messages ${figures.redriven.messages}, feedback ${figures.redriven.feedback}; ` +
       `answers during the kill: ${summarize(answers)}; at s: ${Object.entries(phase).map(([k, v]) => `${k} ${v}`).join(', ')}`,
   );
 
+  console.log(`drill ${topology.label}: logged ${tally(events)}`);
   expect(figures.lost).toBe(0);
+  // No request failed unexpectedly (a 500 on any route), and no worker stopped.
+  expect(events.filter((e) => e === 'http.unexpected_error' || e.endsWith('worker_stopped'))).toEqual([]);
   expect(figures.duplicates).toBeLessThanOrEqual(figures.inFlightAtKill);
-  expect(figures.feedbackAccepted).toBe(FEEDBACK_EVENTS);
+  expect(figures.feedbackAccepted).toBe(FEEDBACK_EVENTS + LAST_FEEDBACK);
   expect(figures.feedbackApplied).toBe(figures.feedbackAccepted);
   // While Redis fails over the API says so (503) or waits for it, and never fails (500); then it takes mail again.
   expect(answers.filter((a) => a.status >= 500 && a.status !== 503)).toEqual([]);
@@ -253,7 +283,9 @@ async function sweepWebhooks(app: App, config: Config): Promise<number> {
   }
 }
 
-const summarize = (answers: Answer[]): string =>
-  Object.entries(answers.reduce<Record<string, number>>((acc, a) => ({ ...acc, [`${a.path} ${a.status}`]: (acc[`${a.path} ${a.status}`] ?? 0) + 1 }), {}))
+/** `a×2, b×1`: how often each value occurs, in order of first occurrence. */
+const tally = (values: string[]): string =>
+  Object.entries(values.reduce<Record<string, number>>((acc, v) => ({ ...acc, [v]: (acc[v] ?? 0) + 1 }), {}))
     .map(([what, n]) => `${what}×${n}`)
     .join(', ');
+const summarize = (answers: Answer[]): string => tally(answers.map((a) => `${a.path} ${a.status}`));

@@ -24,7 +24,8 @@ describe('drill: Redis Cluster', () => {
       {
         label: 'cluster',
         env: { REDIS_CLUSTER_NODES: cluster.nodeList },
-        async kill(config) {
+        async kill(config, lastWrites) {
+          await lastWrites();
           // The key of the transactional send queue's job hash: its hash tag picks the slot, CLUSTER SLOTS its master.
           queueKey = `${config.queuePrefix}:${bullQueueName(sendQueueName('transactional'), config)}:id`;
           killed = await cluster.masterOf(queueKey);

@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createConnection, createServer, type Socket } from 'node:net';
 import { Redis } from 'ioredis';
 import { freePort, stopProcess, waitForOutput } from '../helpers/processes.ts';
 
@@ -23,19 +24,62 @@ export async function startNode(args: string[], ready: RegExp, children: ChildPr
   return { port: p, child };
 }
 
+/**
+ * A TCP relay on the replication link (replica → relay → primary) that can stop passing the
+ * primary's stream: what the primary writes after `freeze()` never reaches the replica, as on a
+ * replica that lags when its primary dies. `cut()` drops the link and what it held.
+ */
+export interface ReplicationLink {
+  port: number;
+  freeze(): void;
+  cut(): void;
+  close(): Promise<void>;
+}
+
+export async function startReplicationLink(primaryPort: number): Promise<ReplicationLink> {
+  let frozen = false;
+  const sockets = new Set<Socket>();
+  const server = createServer((replica) => {
+    const primary = createConnection({ port: primaryPort, host: '127.0.0.1' });
+    for (const socket of [replica, primary]) {
+      sockets.add(socket);
+      socket.on('error', () => undefined);
+      socket.on('close', () => (sockets.delete(socket), replica.destroy(), primary.destroy()));
+    }
+    replica.on('data', (chunk: Buffer) => primary.write(chunk));
+    primary.on('data', (chunk: Buffer) => void (frozen || replica.write(chunk)));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const cut = () => {
+    for (const socket of sockets) socket.destroy();
+  };
+  return {
+    port: (server.address() as { port: number }).port,
+    freeze: () => void (frozen = true),
+    cut,
+    close: () => (cut(), new Promise<void>((resolve) => server.close(() => resolve()))),
+  };
+}
+
 export interface SentinelTopology {
   name: string;
   primary: RedisNode;
   replica: RedisNode;
+  /** The replica replicates through it. */
+  link: ReplicationLink;
   sentinels: number[];
   /** The primary the sentinels name now. */
   currentPrimaryPort(): Promise<number>;
 }
 
-/** A primary, one replica and three sentinels (quorum 2; down after 1 s). */
+/**
+ * A primary, one replica (replicating through a ReplicationLink) and three sentinels (quorum 2;
+ * down after 1 s). The primary knows the replica by the port the replica reports, not the link's.
+ */
 export async function startSentinelTopology(children: ChildProcess[], name = 'mailgate-drill'): Promise<SentinelTopology> {
   const primary = await startNode([], /Ready to accept connections/, children);
-  const replica = await startNode(['--replicaof', '127.0.0.1', String(primary.port)], /MASTER <-> REPLICA sync: Finished with success/, children);
+  const link = await startReplicationLink(primary.port);
+  const replica = await startNode(['--replicaof', '127.0.0.1', String(link.port)], /MASTER <-> REPLICA sync: Finished with success/, children);
   const sentinels: number[] = [];
   for (let i = 0; i < 3; i++) {
     const port = await freePort();
@@ -54,6 +98,7 @@ export async function startSentinelTopology(children: ChildProcess[], name = 'ma
     name,
     primary,
     replica,
+    link,
     sentinels,
     async currentPrimaryPort() {
       const sentinel = new Redis({ port: sentinels[0]!, host: '127.0.0.1' });
