@@ -1,12 +1,14 @@
 // The failover drill of #25 (docs/rules.md §15), one runner for every Redis topology: Sentinel
 // (redis-sentinel.test.ts) and Cluster (redis-cluster.test.ts). The app (API and workers in this
 // process) sends 2,000 messages of both streams to a timed SMTP sink; while they send, the Redis node
-// that holds the send queue is SIGKILLed. During the kill a relay posts signed bounce feedback for
-// mail already sent (retrying as relays do), and the API is called until it takes mail again. Then
-// every message must end with an outcome and reach the sink (duplicates only for mail that was in
-// an SMTP transaction at the kill), every feedback event the relay saw accepted must be applied, and
-// every message.sent webhook event must reach the receiver. Redis replicates asynchronously: what
-// the kill loses, the reconcilers (messages, feedback) and the webhook sweep re-drive.
+// that holds the send queue is SIGKILLed, right after a last 50 messages and 5 relay events were
+// written (a topology may hold those back from the replica, which then never has their jobs).
+// During the kill a relay posts signed bounce feedback for mail already sent (retrying as relays
+// do), and the API is called until it takes mail again. Then every message must end with an outcome
+// and reach the sink (duplicates only for mail that was in an SMTP transaction at the kill), every
+// feedback event the relay saw accepted must be applied, and every message.sent webhook event must
+// reach the receiver. Redis replicates asynchronously: what the kill loses, the reconcilers
+// (messages, feedback) and the webhook sweep re-drive.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
