@@ -120,7 +120,7 @@ function addFeedbackWorker(life: Lifecycle, deps: WorkerDeps): void {
     config,
     logger,
     queue: FEEDBACK_QUEUE,
-    processor: withFeedbackReconcile(feedbackJobProcessor(applier), reconciler),
+    processor: withFeedbackReconcile(feedbackJobProcessor(applier), reconciler, logger),
     options: { concurrency: 5, settings: feedbackWorkerSettings },
     watch: (worker) => watchFeedbackWorker(worker, logger),
   });

@@ -91,6 +91,10 @@ export class FeedbackReconciler {
  * The feedback queue's processor: `apply` jobs go to the applier, the reconciler's repeatable job
  * to the reconciler (one queue, so no new queue name or key slot is needed for it).
  */
-export function withFeedbackReconcile(apply: Processor<FeedbackJobData>, reconciler: FeedbackReconciler): Processor<FeedbackJobData> {
-  return async (job: Job<FeedbackJobData>, token?: string) => (job.name === FEEDBACK_RECONCILE_JOB ? reconciler.run() : apply(job, token));
+export function withFeedbackReconcile(apply: Processor<FeedbackJobData>, reconciler: FeedbackReconciler, logger: Logger): Processor<FeedbackJobData> {
+  return async (job: Job<FeedbackJobData>, token?: string) => {
+    if (job.name !== FEEDBACK_RECONCILE_JOB) return apply(job, token);
+    // A run that fails (the database or Redis away) waits for the next tick; it is not an apply job that gave up.
+    return reconciler.run().catch((err: unknown) => logger.warn({ event: 'feedback.reconcile_failed', err: err instanceof Error ? err.message : String(err) }));
+  };
 }
