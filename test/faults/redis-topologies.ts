@@ -21,6 +21,7 @@ export async function startNode(args: string[], ready: RegExp, children: ChildPr
   const child = spawn('redis-server', ['--port', String(p), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   await waitForOutput(child, ready, 15_000);
+  drain(child);
   return { port: p, child };
 }
 
@@ -92,6 +93,7 @@ export async function startSentinelTopology(children: ChildProcess[], name = 'ma
     const child = spawn('redis-server', [conf, '--sentinel'], { stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(child);
     await waitForOutput(child, /\+monitor master/, 10_000);
+    drain(child);
     sentinels.push(port);
   }
   return {
@@ -110,6 +112,12 @@ export async function startSentinelTopology(children: ChildProcess[], name = 'ma
       }
     },
   };
+}
+
+/** Keeps reading a node's log once it is up: a pipe nobody reads fills, and the node then blocks on its next log line. */
+function drain(child: ChildProcess): void {
+  child.stdout?.resume();
+  child.stderr?.resume();
 }
 
 export const killNode = (node: RedisNode): Promise<void> => stopProcess(node.child, 'SIGKILL');
