@@ -1,7 +1,7 @@
 import { ConfigError } from './config-values.ts';
 
 /*
- * Where Redis is (docs/rules.md §15; README "Redis Sentinel" and "Redis Cluster"): exactly one of
+ * Where Redis is (README: the REDIS_* rows and "Scaling out"): exactly one of
  *   REDIS_URL                                  one server (the default, redis://127.0.0.1:6379),
  *   REDIS_SENTINELS + REDIS_SENTINEL_NAME      the primary Redis Sentinel names (REDIS_DB picks the
  *                                              database, REDIS_PASSWORD / REDIS_SENTINEL_PASSWORD),

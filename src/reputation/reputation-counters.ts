@@ -78,15 +78,15 @@ export class ReputationCounters implements ReputationEvents {
   }
 
   private async write(batch: Map<string, Map<string, number>>, feedback: Set<string>): Promise<void> {
-    try {
-      // One pipeline per stream on a cluster (its keys share the `{<stream>}` tag), one in all on one server.
-      await pipelineByTag(this.deps.redis, batch.keys(), (pipeline, key) => {
-        for (const [field, n] of batch.get(key) ?? []) pipeline.hincrby(key, field, n);
-        pipeline.expire(key, key.includes(':h:') ? HOUR_TTL_SECONDS : DAY_TTL_SECONDS);
-      });
-    } catch (err) {
-      this.deps.logger.warn({ event: 'reputation.flush_failed', keys: batch.size, err: err instanceof Error ? err.message : String(err) });
-      this.merge(batch, feedback);
+    // One pipeline per stream on a cluster (its keys share the `{<stream>}` tag), one in all on one
+    // server. What a failed pipeline held waits for the next flush; what the others wrote is not written again.
+    const { failedKeys, error } = await pipelineByTag(this.deps.redis, batch.keys(), (pipeline, key) => {
+      for (const [field, n] of batch.get(key) ?? []) pipeline.hincrby(key, field, n);
+      pipeline.expire(key, key.includes(':h:') ? HOUR_TTL_SECONDS : DAY_TTL_SECONDS);
+    });
+    if (error) {
+      this.deps.logger.warn({ event: 'reputation.flush_failed', keys: failedKeys.length, err: error.message });
+      this.merge(new Map(failedKeys.map((key) => [key, batch.get(key) ?? new Map<string, number>()])), feedback);
       this.schedule();
       return;
     }

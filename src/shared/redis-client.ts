@@ -20,9 +20,9 @@ export function hashTagOf(key: string): string {
  * One round trip per group of keys that share a hash tag: ioredis refuses a cluster pipeline whose
  * keys are in several slots, so on a cluster the commands go in one pipeline per tag (in parallel);
  * on one server they all go in one pipeline, as before. `add` queues the commands of one key.
- * Throws the first command error.
+ * Answers the keys of the groups that failed (a command error or a lost connection), and an error.
  */
-export async function pipelineByTag(redis: RedisClient, keys: Iterable<string>, add: (pipeline: ChainableCommander, key: string) => void): Promise<void> {
+export async function pipelineByTag(redis: RedisClient, keys: Iterable<string>, add: (pipeline: ChainableCommander, key: string) => void): Promise<{ failedKeys: string[]; error?: Error }> {
   const groups = new Map<string, string[]>();
   for (const key of keys) {
     const group = redis.isCluster ? hashTagOf(key) : '';
@@ -30,13 +30,20 @@ export async function pipelineByTag(redis: RedisClient, keys: Iterable<string>, 
     list.push(key);
     groups.set(group, list);
   }
-  const results = await Promise.all(
+  const failedKeys: string[] = [];
+  let error: Error | undefined;
+  await Promise.all(
     [...groups.values()].map(async (group) => {
       const pipeline = redis.pipeline();
       for (const key of group) add(pipeline, key);
-      return (await pipeline.exec()) ?? [];
+      const failed = await pipeline.exec().then(
+        (results) => (results ?? []).find(([err]) => err)?.[0] ?? undefined,
+        (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
+      );
+      if (!failed) return;
+      failedKeys.push(...group);
+      error ??= failed;
     }),
   );
-  const failed = results.flat().find(([err]) => err);
-  if (failed?.[0]) throw failed[0];
+  return { failedKeys, ...(error ? { error } : {}) };
 }

@@ -28,9 +28,10 @@ export class WebhookLanes {
     // Lanes are keys of their own, so on Redis Cluster one pipeline per lane (pipelineByTag).
     const byLane = new Map<string, LaneMember[]>();
     for (const d of members) byLane.set(this.key(d), [...(byLane.get(this.key(d)) ?? []), d]);
-    await pipelineByTag(this.deps.redis, byLane.keys(), (pipeline, key) => {
+    const { error } = await pipelineByTag(this.deps.redis, byLane.keys(), (pipeline, key) => {
       for (const d of byLane.get(key) ?? []) pipeline.zadd(key, 'NX', d.seq, d._id);
     });
+    if (error) throw error;
   }
 
   /** The delivery id at the head of d's lane, or undefined when the lane is empty. */

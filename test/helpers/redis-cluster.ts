@@ -1,6 +1,9 @@
 // A Redis Cluster of the test's own: real redis-server processes on loopback, joined with
 // `redis-cli --cluster create` (three masters with one replica each by default). For drills and
-// smokes (test/faults/redis-cluster.test.ts): `nodes` is the REDIS_CLUSTER_NODES value.
+// smokes (test/faults/redis-cluster.test.ts). In process: testConfig(label, { REDIS_CLUSTER_NODES:
+// cluster.nodeList }) (testConfig then leaves REDIS_URL out). A child process started with
+// `{ ...process.env, … }` gets `...cluster.env`: REDIS_URL must be empty there, as REDIS_URL set
+// next to REDIS_CLUSTER_NODES is refused.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +21,8 @@ export interface RedisCluster {
   nodes: RedisClusterNode[];
   /** `127.0.0.1:p1,127.0.0.1:p2,…`: every node, for REDIS_CLUSTER_NODES. */
   nodeList: string;
+  /** The environment a child process needs for this cluster: `{ REDIS_URL: '', REDIS_CLUSTER_NODES: nodeList }`. */
+  env: { REDIS_URL: string; REDIS_CLUSTER_NODES: string };
   /** The ports of the nodes that are masters now (CLUSTER NODES, asked of a live node). */
   masters(): Promise<number[]>;
   /** The master that serves `key`'s slot now. */
@@ -26,7 +31,10 @@ export interface RedisCluster {
   stopNode(port: number, signal?: NodeJS.Signals): Promise<void>;
   /** Starts a stopped node again with its own nodes.conf: it rejoins (as a replica, after a failover). */
   restartNode(port: number): Promise<void>;
-  /** Resolves when every live node reports `cluster_state:ok` and agrees on the masters. */
+  /**
+   * Resolves when every running node reports `cluster_state:ok`, every replica has synced with its
+   * master, and every master serving slots is a running node (after a kill: once a replica took over).
+   */
   waitUntilOk(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
@@ -34,12 +42,15 @@ export interface RedisCluster {
 const NODE_TIMEOUT_MS = 2000;
 
 function nodeArgs(port: number, dir: string): string[] {
-  return ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--cluster-enabled', 'yes', '--cluster-config-file', join(dir, 'nodes.conf'), '--cluster-node-timeout', String(NODE_TIMEOUT_MS), '--save', '', '--appendonly', 'no'];
+  return ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--cluster-enabled', 'yes', '--cluster-config-file', join(dir, 'nodes.conf'), '--cluster-node-timeout', String(NODE_TIMEOUT_MS), '--save', '', '--appendonly', 'no', '--repl-diskless-sync-delay', '0'];
 }
 
 async function startNode(port: number, dir: string): Promise<ChildProcess> {
   const child = spawn('redis-server', nodeArgs(port, dir), { stdio: ['ignore', 'pipe', 'pipe'] });
   await waitForOutput(child, /Ready to accept connections/, 10_000);
+  // keep reading its log: a full pipe would stop the node (a cluster logs every failover)
+  child.stdout?.resume();
+  child.stderr?.resume();
   return child;
 }
 
@@ -98,6 +109,9 @@ export async function startRedisCluster(options: { masters?: number; replicasPer
   const cluster: RedisCluster = {
     nodes,
     nodeList: nodes.map((n) => `127.0.0.1:${n.port}`).join(','),
+    get env() {
+      return { REDIS_URL: '', REDIS_CLUSTER_NODES: cluster.nodeList };
+    },
     async masters() {
       return (await clusterNodes())
         .split('\n')
@@ -128,8 +142,14 @@ export async function startRedisCluster(options: { masters?: number; replicasPer
         for (const node of live()) {
           const info = await ask(node.port, (r) => r.call('CLUSTER', 'INFO') as Promise<string>);
           if (!info.includes('cluster_state:ok')) return false;
+          // a replica that has not synced with its master could not take over from it
+          const replication = await ask(node.port, (r) => r.info('replication'));
+          if (replication.includes('role:slave') && !replication.includes('master_link_status:up')) return false;
         }
-        return (await cluster.masters()).length >= masters;
+        // every slot served by a master that is running (a killed master counts until it is failed over)
+        const now = await cluster.masters();
+        const running = new Set(live().map((n) => n.port));
+        return now.length >= masters && now.every((port) => running.has(port));
       }, timeoutMs, 200);
     },
     stop: stopAll,

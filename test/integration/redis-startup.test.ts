@@ -21,7 +21,7 @@ async function runUntilExit(args: string[], env: NodeJS.ProcessEnv): Promise<{ c
 
 const baseEnv = (name: string): NodeJS.ProcessEnv => ({ ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'silent', PORT: '0', MONGO_URL: mongoUrlFor(name), QUEUE_PREFIX: name, REDIS_URL: '' });
 
-describe.concurrent('start-up with Sentinels or a cluster that never answer', () => {
+describe('start-up with Sentinels or a cluster that never answer', () => {
   it('npm start with REDIS_CLUSTER_NODES on a port that refuses: exit 1 within 30 s, one line naming the variable', { timeout: 60_000 }, async () => {
     const port = await freePort(); // closed again at once: connections to it are refused
     const { code, lines, seconds } = await runUntilExit(['src/main.ts'], { ...baseEnv(uniqueName('startcluster')), REDIS_CLUSTER_NODES: `127.0.0.1:${port}` });
