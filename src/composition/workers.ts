@@ -3,7 +3,7 @@ import type { RedisClient } from '../shared/redis-client.ts';
 import type { Registry } from 'prom-client';
 import { ConfigError, type Config } from '../config.ts';
 import { FrequencyCap, MessageSender, PacedTransport, createFrequencyCapMetric, RedisRelayState, createRelayMetrics, createStreamMetrics, sendJobProcessor, sendWorkerOptions, watchSendWorker, type MailTransport } from '../delivery/index.ts';
-import { ApplyFeedback, feedbackJobProcessor, feedbackWorkerSettings, watchFeedbackWorker } from '../feedback/index.ts';
+import { ApplyFeedback, FEEDBACK_RECONCILE_JOB, FeedbackReconciler, feedbackJobProcessor, feedbackWorkerSettings, watchFeedbackWorker, withFeedbackReconcile } from '../feedback/index.ts';
 import { MessageReconciler, RECONCILE_JOB, legacySendJobProcessor, sendRetrySettings, type ReconcileReport } from '../messages/index.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { MessageTags } from '../shared/message-tag.ts';
@@ -116,14 +116,17 @@ function addFeedbackWorker(life: Lifecycle, deps: WorkerDeps): void {
     events: deps.webhooks.sink,
     ...(deps.reputation ? { reputation: deps.reputation.counters } : {}),
   });
+  const reconciler = new FeedbackReconciler({ feedback: deps.feedback.repository, queue: deps.feedback.queue, logger, graceMs: config.reconcile.graceMs });
   addWorker(life, {
     config,
     logger,
     queue: FEEDBACK_QUEUE,
-    processor: feedbackJobProcessor(applier),
+    processor: withFeedbackReconcile(feedbackJobProcessor(applier), reconciler, logger),
     options: { concurrency: 5, settings: feedbackWorkerSettings },
     watch: (worker) => watchFeedbackWorker(worker, logger),
   });
+  // Re-adds the jobs of stored feedback that Redis lost (a failover): on the reconciler's interval and grace.
+  addSchedule(life, { config, logger, queue: FEEDBACK_QUEUE, job: FEEDBACK_RECONCILE_JOB, everyMs: config.reconcile.intervalMs, event: 'feedback.queue_error' });
 }
 
 /**

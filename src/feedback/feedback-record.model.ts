@@ -49,6 +49,9 @@ schema.index({ address: 1, at: -1 });
 schema.index({ erasedKey: 1, at: -1 });
 // Retention: `{receivedAt < cutoff}`.
 schema.index({ receivedAt: 1 });
+// The reconciler of lost jobs (feedback-reconciler.ts): `{appliedAt: null, receivedAt in window}`,
+// sorted by receipt. Applied records sort apart, so a run reads only the few still unapplied.
+schema.index({ appliedAt: 1, receivedAt: 1, _id: 1 });
 
 export type FeedbackRecordModel = Model<FeedbackRecord>;
 

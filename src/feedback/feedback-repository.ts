@@ -12,6 +12,9 @@ export const recordIdOf = (event: Pick<FeedbackEvent, 'provider' | 'eventId'>): 
 /** A BullMQ job id for a record (job ids may not hold ':'): a digest of the record id. */
 export const feedbackJobId = (recordId: string): string => `fb-${createHash('sha256').update(recordId).digest('hex').slice(0, 40)}`;
 
+/** What the feedback reconciler reads of an unapplied record. */
+export type UnappliedFeedback = Pick<FeedbackRecord, '_id' | 'receivedAt' | 'unverified'>;
+
 export interface FeedbackRepositoryDeps {
   db: Connection;
   /** Which addresses are erased without a state: their feedback is filed under the erasure record's key (erased-feedback.ts). */
@@ -146,6 +149,17 @@ export class FeedbackRepository {
 
   async markApplied(id: string, at: Date): Promise<void> {
     await this.col.updateOne({ _id: id }, { $set: { appliedAt: at } });
+  }
+
+  /**
+   * Records not applied yet, received in `window`, oldest first, a page after `after` (the
+   * reconciler's walk): by the `{appliedAt, receivedAt}` index (a missing field is indexed as
+   * null, so applied records are never walked). Only `_id`, `receivedAt` and `unverified` are read.
+   */
+  findUnapplied(window: { from: Date; to: Date }, after: Pick<FeedbackRecord, '_id' | 'receivedAt'> | undefined, limit: number): Promise<UnappliedFeedback[]> {
+    const range = { appliedAt: { $exists: false }, receivedAt: { $gte: window.from, $lt: window.to } };
+    const filter = after ? { ...range, $or: [{ receivedAt: { $gt: after.receivedAt } }, { receivedAt: after.receivedAt, _id: { $gt: after._id } }] } : range;
+    return this.col.find(filter, { projection: { _id: 1, receivedAt: 1, unverified: 1 } }).sort({ receivedAt: 1, _id: 1 }).limit(limit).toArray();
   }
 
   /**

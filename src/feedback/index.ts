@@ -6,6 +6,7 @@ export { classifyStatus, classifySmtpReply, type Classification, type SmtpReplyC
 export { FeedbackRepository } from './feedback-repository.ts';
 export { ReceiveFeedback, receivedSchema, type Received } from './receive-feedback.ts';
 export { ApplyFeedback } from './apply-feedback.ts';
+export { FeedbackReconciler, FEEDBACK_RECONCILE_JOB, withFeedbackReconcile, type FeedbackReconcileReport } from './feedback-reconciler.ts';
 export { createFeedbackMetrics, type FeedbackMetrics } from './feedback-metrics.ts';
 export { FEEDBACK_JOB, feedbackJobOptions, type FeedbackJobData } from './feedback-jobs.ts';
 export { feedbackJobProcessor, feedbackWorkerSettings, watchFeedbackWorker } from './feedback-worker.ts';

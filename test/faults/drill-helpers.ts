@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
 import type { App } from '../../src/app.ts';
 import type { Config } from '../../src/config.ts';
 import { waitForOutput } from '../helpers/processes.ts';
@@ -70,4 +72,76 @@ export async function startSendWorker(config: Config, env: Record<string, string
   child.stdout!.on('data', (chunk: Buffer) => (log += chunk.toString()));
   await waitForOutput(child, /"event":"app\.started"/, 30_000);
   return { child, log: () => log };
+}
+
+/** One SMTP transaction as a timed sink saw it: MAIL FROM to the answer at the end of DATA (performance.now()). */
+export interface SmtpTransaction {
+  start: number;
+  end?: number;
+  /** Our message id (Message-ID's local part), once DATA arrived. */
+  id?: string;
+}
+
+export interface TimedSink {
+  url: string;
+  /** Every transaction begun, in order. */
+  transactions: SmtpTransaction[];
+  /** Message ids of accepted messages, in arrival order (repeats are duplicates). */
+  ids: string[];
+  /** The Message-ID header (without <>) each message id arrived with: what a relay's event quotes. */
+  headerIds: Map<string, string>;
+  /** Transactions open at `t`: begun at or before it, not answered before it. */
+  openAt(t: number): SmtpTransaction[];
+  close(): Promise<void>;
+}
+
+/**
+ * An SMTP sink that times each transaction (MAIL FROM to the end of DATA), so a drill can count the
+ * messages that were in an SMTP transaction at the moment it killed something: a message the relay
+ * accepted while its job's Redis went away may be sent again, and only those may.
+ */
+export async function startTimedSink(): Promise<TimedSink> {
+  const transactions: SmtpTransaction[] = [];
+  const ids: string[] = [];
+  const headerIds = new Map<string, string>();
+  const current = new Map<string, SmtpTransaction>();
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['AUTH', 'STARTTLS'],
+    logger: false,
+    maxClients: 1000,
+    onMailFrom(_address, session, callback) {
+      const t: SmtpTransaction = { start: performance.now() };
+      transactions.push(t);
+      current.set(session.id, t);
+      callback();
+    },
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('error', callback);
+      stream.on('end', () => {
+        const raw = Buffer.concat(chunks).toString('latin1');
+        const head = raw.slice(0, Math.max(0, raw.indexOf('\r\n\r\n')));
+        const header = /^message-id:\s*<([^>]+)>/im.exec(head)?.[1] ?? '';
+        const id = /^([0-9a-f]{24})[.@]/.exec(header)?.[1] ?? '?';
+        headerIds.set(id, header);
+        const t = current.get(session.id);
+        if (t) Object.assign(t, { end: performance.now(), id });
+        ids.push(id);
+        callback();
+      });
+    },
+  });
+  server.on('error', () => undefined);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.server.address() as AddressInfo;
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    transactions,
+    ids,
+    headerIds,
+    openAt: (t) => transactions.filter((x) => x.start <= t && (x.end === undefined || x.end >= t)),
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { unavailable } from '../../shared/errors.ts';
 import type { RedisClient } from '../../shared/redis-client.ts';
 
 /**
@@ -28,8 +29,13 @@ export class RedisReplayGuard implements TokenReplayGuard {
 
   async claim(token: string, ttlMs: number): Promise<boolean> {
     // SET NX is atomic: of two concurrent deliveries exactly one gets "OK".
-    const reply = await this.redis.set(this.key(token), '1', 'PX', Math.max(1, Math.ceil(ttlMs)), 'NX');
-    return reply === 'OK';
+    try {
+      const reply = await this.redis.set(this.key(token), '1', 'PX', Math.max(1, Math.ceil(ttlMs)), 'NX');
+      return reply === 'OK';
+    } catch (err) {
+      // Redis away (an outage, a failover): 503, so the relay retries; anything else would be a 500.
+      throw unavailable('service_unavailable', 'Feedback could not be checked; try again', err);
+    }
   }
 
   async release(token: string): Promise<void> {
