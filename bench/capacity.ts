@@ -17,7 +17,7 @@
 // Env: CAPACITY_MESSAGES (default 5000), CAPACITY_TRANSACTIONAL_SHARE (default 0.3),
 // CAPACITY_MONGO_URL (a server of yours instead of an own FerretDB: its CPU is then not reported),
 // WORKER_CONCURRENCY and SMTP_POOL_SIZE as for mailgate (defaults 50 and 5).
-import { fork, type ChildProcess, type Serializable } from 'node:child_process';
+import { forkChild, type Child } from './fork-child.ts';
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -33,38 +33,6 @@ const API_KEY = 'capacity-api-key-0123456789';
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
 
-// --- child processes over IPC (one question at a time) ---
-interface Child {
-  pid: number;
-  ask<T>(what: Serializable): Promise<T>;
-  close(): Promise<void>;
-}
-function forkChild(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ child: Child; first: Record<string, unknown> }> {
-  const proc: ChildProcess = fork(join(import.meta.dirname, file), args, { env, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const waiting: { resolve: (msg: unknown) => void; reject: (err: Error) => void }[] = [];
-  proc.on('message', (msg) => waiting.shift()?.resolve(msg));
-  proc.once('exit', (code) => waiting.splice(0).forEach((w) => w.reject(new Error(`${file} exited with ${code}`))));
-  const next = () => new Promise<unknown>((resolve, reject) => (proc.exitCode !== null ? reject(new Error(`${file} has exited`)) : waiting.push({ resolve, reject })));
-  const child: Child = {
-    pid: proc.pid!,
-    ask: <T>(what: Serializable) => {
-      const answer = next();
-      proc.send(what);
-      return answer as Promise<T>;
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        if (proc.exitCode !== null) return resolve();
-        const timer = setTimeout(() => proc.kill('SIGKILL'), 30_000);
-        proc.once('exit', () => {
-          clearTimeout(timer);
-          resolve();
-        });
-        proc.send('close');
-      }),
-  };
-  return next().then((first) => ({ child, first: first as Record<string, unknown> }));
-}
 interface Stats {
   cpuMs: number;
   mongoCommands: Record<string, number>;
@@ -198,13 +166,13 @@ const env: NodeJS.ProcessEnv = {
   MAILGATE_ERASURE_KEY: 'capacity-erasure-key-0123456789abcdef-0123456789',
   LOG_LEVEL: 'warn',
   PUBLIC_URL: 'https://mail.example.com',
-  SMTP_URL: `smtp://127.0.0.1:${Number(sinkReady.port)}`,
+  SMTP_URL: `smtp://127.0.0.1:${Number((sinkReady as { port: number }).port)}`,
 };
 const processes: Child[] = [sink];
 try {
   const { child: api, first: apiReady } = await forkChild('capacity-process.ts', ['api'], env);
   processes.push(api);
-  const apiUrl = String(apiReady.url);
+  const apiUrl = String((apiReady as { url: string }).url);
 
   const marketing = { template: 'product-update', subscriptionType: 'product-updates', data: sampleOf('product-update') };
   const transactional = { template: 'password-reset', data: sampleOf('password-reset') };

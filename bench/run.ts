@@ -37,7 +37,8 @@
 //   WORKER_CONCURRENCY, SMTP_POOL_SIZE  as for mailgate (default 50 and 5); the SMTP leg uses the same
 //   MONGO_READ_SHAPE      as for mailgate (default auto: point reads on FerretDB); `batched` measures
 //                         the worker with the reads it makes on MongoDB (one $in per batch)
-import { execFileSync, fork, type ChildProcess, type Serializable } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
+import { forkChild, type Child } from './fork-child.ts';
 import { randomBytes } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -80,42 +81,6 @@ const median = (values: number[]) => {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 };
 
-// --- child processes over IPC ---
-interface Child {
-  pid: number;
-  ask<T>(what: Serializable): Promise<T>;
-  close(): Promise<void>;
-}
-function forkChild(file: string, args: string[], env: NodeJS.ProcessEnv, execArgv: string[] = []): Promise<{ child: Child; first: unknown }> {
-  const proc: ChildProcess = fork(file.startsWith('/') ? file : join(import.meta.dirname, file), args, { env, execArgv: ['--import', 'tsx', ...execArgv], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const waiting: { resolve: (msg: unknown) => void; reject: (err: Error) => void }[] = [];
-  proc.on('message', (msg) => waiting.shift()?.resolve(msg));
-  proc.once('exit', (code) => waiting.splice(0).forEach((w) => w.reject(new Error(`${file} exited with ${code}`))));
-  const next = () =>
-    new Promise<unknown>((resolve, reject) => {
-      if (proc.exitCode !== null) reject(new Error(`${file} has exited`));
-      else waiting.push({ resolve, reject });
-    });
-  const child: Child = {
-    pid: proc.pid!,
-    ask: <T>(what: Serializable) => {
-      const answer = next();
-      proc.send(what);
-      return answer as Promise<T>;
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        if (proc.exitCode !== null) return resolve();
-        const timer = setTimeout(() => proc.kill('SIGKILL'), 30_000);
-        proc.once('exit', () => {
-          clearTimeout(timer);
-          resolve();
-        });
-        proc.send('close');
-      }),
-  };
-  return next().then((first) => ({ child, first }));
-}
 
 // --- templates: the shipped newsletter, and a small (~2 KB) marketing message ---
 function benchTemplatesDir(): string {
