@@ -4,7 +4,10 @@ import type { Logger } from '../shared/logger.ts';
 import { bullQueueName } from '../shared/queues.ts';
 import type { RedisClient } from '../shared/redis-client.ts';
 import { createRedis } from './connections.ts';
-import type { Closable, Lifecycle } from './lifecycle.ts';
+import { settlesWithin, type Closable, type Lifecycle } from './lifecycle.ts';
+
+/** How long a worker or schedule handle may take to close before it is forced (within Lifecycle's own bound). */
+const CLOSE_MS = 10_000;
 
 // BullMQ bundles its own ioredis, whose Redis and Cluster class types differ from ours by private
 // members only; at run time BullMQ accepts any ioredis instance, one server or a cluster.
@@ -32,7 +35,7 @@ export function addQueue<D, R = unknown, N extends string = string>(
     ...(deps.defaultJobOptions ? { defaultJobOptions: deps.defaultJobOptions } : {}),
   });
   queue.on('error', (err) => deps.logger.debug({ event: deps.event, err: err.message }));
-  life.onClose(queue);
+  life.onClose(queue, `queue ${deps.name}`);
   return queue;
 }
 
@@ -48,7 +51,22 @@ export function addWorker<D, R>(
     const connection = workerRedis(deps.config, deps.logger);
     const worker = new Worker<D, R>(bullQueueName(deps.queue, deps.config), deps.processor, { ...deps.options, connection: bullConnection(connection), prefix: deps.config.queuePrefix });
     deps.watch(worker);
-    life.onClose({ close: async () => (await worker.close(), await deps.alsoClose?.close(), connection.disconnect()) });
+    life.onClose(
+      {
+        close: async () => {
+          // A worker waits for its active jobs; one stuck on a node a failover took away would hold
+          // the close forever: past the bound it is forced (the job's lock expires, it runs again),
+          // and its connection is dropped either way.
+          if (!(await settlesWithin(worker.close(), CLOSE_MS))) {
+            deps.logger.warn({ event: 'app.close_slow', name: `worker ${deps.queue}`, afterMs: CLOSE_MS });
+            void worker.close(true).catch(() => undefined);
+          }
+          await deps.alsoClose?.close();
+          connection.disconnect();
+        },
+      },
+      `worker ${deps.queue}`,
+    );
     if (deps.options.autorun === false) void worker.run().catch((err: unknown) => deps.logger.error({ event: deps.stoppedEvent ?? `${deps.queue}.worker_stopped`, err }));
     await worker.waitUntilReady();
   });
@@ -63,7 +81,7 @@ export function addSchedule(life: Lifecycle, deps: { config: Config; logger: Log
     const connection = workerRedis(deps.config, deps.logger);
     const queue = new Queue(bullQueueName(deps.queue, deps.config), { connection: bullConnection(connection), prefix: deps.config.queuePrefix });
     queue.on('error', (err) => deps.logger.debug({ event: deps.event, err: err.message }));
-    life.onClose({ close: async () => (await queue.close(), connection.disconnect()) });
+    life.onClose({ close: async () => (await settlesWithin(queue.close(), CLOSE_MS), connection.disconnect()) }, `schedule ${deps.job}`);
     for (const old of deps.removeJobs ?? []) await queue.removeJobScheduler(old);
     await queue.upsertJobScheduler(deps.job, { every: deps.everyMs }, { name: deps.job, opts: { removeOnComplete: true, removeOnFail: 100 } });
   });

@@ -4,17 +4,40 @@ export interface Closable {
   close(): Promise<unknown>;
 }
 
+/**
+ * How long one close may take before the next goes on without it: a connection to a Redis node
+ * that is gone (a cluster or Sentinel failover) can leave a close waiting for a reply that never
+ * comes, and shutting down must not hang on it (what it held is retried: a job's lock expires).
+ */
+const CLOSE_BOUND_MS = 15_000;
+
+/** True when `work` settles within `ms` (its error counts as settled); false when it is still pending. */
+export async function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const bound = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  const settled = work.then(
+    () => true as const,
+    () => true as const,
+  );
+  const result = await Promise.race([settled, bound]);
+  clearTimeout(timer);
+  return result;
+}
+
 /** What the composition root starts, in order, and closes, in reverse order of registration. */
 export class Lifecycle {
   private readonly starters: (() => Promise<unknown>)[] = [];
-  private readonly closables: Closable[] = [];
+  private readonly closables: { closable: Closable; name: string }[] = [];
+
+  constructor(private readonly closeBoundMs = CLOSE_BOUND_MS) {}
 
   onStart(start: () => Promise<unknown>): void {
     this.starters.push(start);
   }
 
-  onClose(closable: Closable): void {
-    this.closables.push(closable);
+  /** `name` says which close was slow, in the `app.close_slow` log line. */
+  onClose(closable: Closable, name = `close #${this.closables.length + 1}`): void {
+    this.closables.push({ closable, name });
   }
 
   async start(): Promise<void> {
@@ -22,8 +45,9 @@ export class Lifecycle {
   }
 
   async close(logger: Logger): Promise<void> {
-    for (const closable of [...this.closables].reverse()) {
-      await closable.close().catch((err: unknown) => logger.warn({ event: 'app.close_error', err }));
+    for (const { closable, name } of [...this.closables].reverse()) {
+      const closing = closable.close().catch((err: unknown) => logger.warn({ event: 'app.close_error', name, err }));
+      if (!(await settlesWithin(closing, this.closeBoundMs))) logger.warn({ event: 'app.close_slow', name, afterMs: this.closeBoundMs }, 'a close did not finish; going on without it');
     }
   }
 }
