@@ -71,13 +71,20 @@ describe('the send path reads and writes only by _id or an indexed field', () =>
     expect((await Promise.all(ids.map((id) => api.messages!.getStatus(id)))).map((m) => m?.status)).toEqual(['sent', 'sent', 'suppressed', 'failed']);
     expect(sink.count).toBe(2);
 
+    // Stop recording first: background jobs (reconcilers, sweeps, the guard) keep querying while the
+    // indexes are listed, and a collection first seen then would have no index list.
+    recording = false;
     const db = worker.ctx.db.db!;
     const leading = new Map<string, Set<string>>();
     for (const collection of new Set(seen.map((s) => s.collection))) {
       const indexes = await db.collection(collection).indexes();
       leading.set(collection, new Set(['_id', ...indexes.map((i) => Object.keys(i.key)[0]!)]));
     }
+    // The reputation gate reads `stream_guards` whole, once a second per process whatever the
+    // traffic (one document per stream): not a read per message, so not what this test keys. It
+    // shows up whenever the sends here take longer than a second.
     const unkeyed = seen.filter((s) => {
+      if (s.collection === 'stream_guards' && s.command === 'find') return false;
       const keys = Object.keys(s.filter);
       return keys.length === 0 || !keys.some((k) => leading.get(s.collection)!.has(k));
     });
