@@ -4,7 +4,8 @@ import type { Logger } from '../shared/logger.ts';
 import { bullQueueName } from '../shared/queues.ts';
 import type { RedisClient } from '../shared/redis-client.ts';
 import { createRedis } from './connections.ts';
-import { settlesWithin, type Closable, type Lifecycle } from './lifecycle.ts';
+import { settlesWithin } from '../shared/deadline.ts';
+import type { Closable, Lifecycle } from './lifecycle.ts';
 
 /** How long a worker or schedule handle may take to close before it is forced (within Lifecycle's own bound). */
 const CLOSE_MS = 10_000;

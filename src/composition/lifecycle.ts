@@ -1,3 +1,4 @@
+import { settlesWithin } from '../shared/deadline.ts';
 import type { Logger } from '../shared/logger.ts';
 
 export interface Closable {
@@ -10,19 +11,6 @@ export interface Closable {
  * comes, and shutting down must not hang on it (what it held is retried: a job's lock expires).
  */
 const CLOSE_BOUND_MS = 15_000;
-
-/** True when `work` settles within `ms` (its error counts as settled); false when it is still pending. */
-export async function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const bound = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
-  const settled = work.then(
-    () => true as const,
-    () => true as const,
-  );
-  const result = await Promise.race([settled, bound]);
-  clearTimeout(timer);
-  return result;
-}
 
 /** What the composition root starts, in order, and closes, in reverse order of registration. */
 export class Lifecycle {

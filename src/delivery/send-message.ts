@@ -41,13 +41,6 @@ export interface SendAttempt {
   number: number;
   /** No retry follows if this attempt fails. */
   last: boolean;
-  /**
-   * True only on the first run of a job added together with a new record, when no outcome can
-   * exist yet: the outcome read is skipped (a read that finds nothing is the costliest read on
-   * FerretDB, see docs/ferretdb.md). Anything else — absent, retries, stalled jobs, re-added
-   * jobs — reads it.
-   */
-  fresh?: boolean;
   checkpoint: SentCheckpoint | undefined;
   saveCheckpoint(checkpoint: SentCheckpoint): Promise<void>;
 }
@@ -75,7 +68,7 @@ export const TEST_SUBJECT_PREFIX = '[Test] ';
  */
 export class MessageSender {
   private readonly states: MicroBatcher<string, AddressState>;
-  private readonly records: MicroBatcher<string, MessageRecord | null>;
+  private readonly records: MicroBatcher<string, { record: MessageRecord | null; final: boolean }>;
 
   // MicroBatcher rather than dataloader: it keeps one batch in flight while the next gathers
   // (group commit), so under load batches grow instead of round trips multiplying; and it caches
@@ -94,19 +87,20 @@ export class MessageSender {
         });
       },
     });
-    // The records of every job running now in one `$in` (see docs/ferretdb.md for its cost there).
-    this.records = new MicroBatcher({ ...batch, run: (ids) => deps.messages.loadForSend(ids) });
+    // The records of every job running now, and which of them are final already, in one `$in` each
+    // (see docs/ferretdb.md for their cost there). Every run asks "final already?": after a Redis
+    // failover to a replica that lagged, a job recorded `sent` is back in wait looking like a first run.
+    this.records = new MicroBatcher({
+      ...batch,
+      run: async (ids) => {
+        const [records, final] = await Promise.all([deps.messages.loadForSend(ids), deps.messages.finalAmong(ids)]);
+        return records.map((record, i) => ({ record, final: final.has(ids[i]!) }));
+      },
+    });
   }
 
   async send(id: string, attempt: SendAttempt): Promise<SendOutcome> {
-    // The record comes from a batched `$in` (see `records`); unless the job is fresh, whether it is
-    // final already is looked up beside it.
-    const [message, final] = await this.transient('message store', () =>
-      Promise.all([
-        this.records.submit(id),
-        attempt.fresh === true ? false : this.deps.messages.isFinal(id),
-      ]),
-    );
+    const { record: message, final } = await this.transient('message store', () => this.records.submit(id));
     if (!message) {
       this.deps.logger.warn({ event: 'delivery.message_missing', messageId: id }, 'job for a message that does not exist; dropped');
       return { outcome: 'skipped' };

@@ -35,9 +35,6 @@ export function sendJobProcessor(sender: MessageSender, stream: SendStream): Pro
       const outcome = await sender.send(job.data.id, {
         number: job.attemptsMade + 1,
         last: job.attemptsMade + 1 >= maxAttempts,
-        // No run skips the "final already?" read (`fresh`): after a Redis failover to a replica that
-        // lagged, a job that ran and was recorded `sent` is back in wait with attemptsStarted 0, so its
-        // next run looks like a first one and would send again (the Sentinel drill: 15 duplicates).
         checkpoint: checkpointOfJob(job),
         saveCheckpoint: (sent) => job.updateProgress({ sent }),
       });

@@ -52,11 +52,11 @@ export class MessageEnqueuer {
     if (inserted === 'duplicate') {
       const existing = await this.findByKeys([record.idempotencyKey]).then((found) => found.get(record.idempotencyKey));
       if (!existing) throw unavailable('service_unavailable', 'The message is being written by another request; try again');
-      if (existing.status === 'queued') await this.deps.jobs.addExisting([existing]);
+      if (existing.status === 'queued') await this.deps.jobs.add([existing]);
       return { id: existing._id, status: existing.status };
     }
     try {
-      await this.deps.jobs.addNew([record]);
+      await this.deps.jobs.add([record]);
     } catch (err) {
       await this.forget([record._id]);
       throw err;
@@ -101,8 +101,8 @@ export class MessageEnqueuer {
     const inserted = records.filter((_, i) => !duplicates.has(i));
     const existing = duplicates.size > 0 ? await this.findByKeys([...duplicates].map((i) => records[i]!.idempotencyKey)) : new Map<string, Existing>();
     try {
-      await this.deps.jobs.addNew(inserted);
-      await this.deps.jobs.addExisting([...existing.values()].filter((r) => r.status === 'queued'));
+      await this.deps.jobs.add(inserted);
+      await this.deps.jobs.add([...existing.values()].filter((r) => r.status === 'queued'));
     } catch (err) {
       await this.forget(inserted.map((r) => r._id));
       throw err;

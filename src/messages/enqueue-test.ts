@@ -49,7 +49,7 @@ export async function enqueueTest(deps: TestEnqueueDeps, input: TestMessageInput
   deps.jobs.assertReady();
   if ((await deps.messages.insert(record)) === 'duplicate') throw unavailable('service_unavailable', 'The test message could not be stored; try again');
   try {
-    await deps.jobs.addNew([record]);
+    await deps.jobs.add([record]);
   } catch (err) {
     await deps.messages.deleteMany([record._id]).catch(() => undefined);
     throw err;

@@ -121,9 +121,10 @@ export class MessageRepository {
     return ids.map((id) => byId.get(id) ?? null);
   }
 
-  /** Whether the message has its final outcome already. */
-  async isFinal(id: string): Promise<boolean> {
-    return (await this.outcomeCol.findOne({ _id: id }, { projection: { _id: 1 } })) !== null;
+  /** Which of these messages have their final outcome already: read like loadForSend (one `$in`, or finds by `_id`). */
+  async finalAmong(ids: string[]): Promise<Set<string>> {
+    const found = await findByIds(this.outcomeCol, [...new Set(ids)], this.readShape, { _id: 1 });
+    return new Set(found.map((o) => o._id));
   }
 
   /**

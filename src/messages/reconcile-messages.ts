@@ -35,7 +35,7 @@ export interface ReconcileReport {
  * with no outcome (checked on `message_outcomes` by `_id`, a page at a time) that are past due by
  * the grace period, and asks the send queue about their jobs:
  * - a live job (waiting, delayed, active): nothing to do;
- * - no job (its add was lost, Redis lost it): re-driven through `SendJobs.addExisting` onto its
+ * - no job (its add was lost, Redis lost it): re-driven through `SendJobs.add` onto its
  *   stream's queue, whose worker checks for an outcome first, so nothing is sent twice;
  * - a failed job (all attempts used, the outcome could not be written): `failed` /
  *   `retries_exhausted` — or `sent`, if the job's checkpoint says the mail went out.
@@ -105,7 +105,7 @@ export class MessageReconciler {
     }
     if (lost.length > 0) {
       await this.deps.jobs.removeFinished(finished);
-      await this.deps.jobs.addExisting(lost);
+      await this.deps.jobs.add(lost);
       report.redriven += lost.length;
       for (const record of lost) this.deps.logger.warn({ event: 'reconcile.redriven', messageId: record._id }, 'queued message without a job: re-driven');
     }

@@ -1,5 +1,6 @@
 import type { Job, JobsOptions, Queue } from 'bullmq';
 import { unavailable } from '../shared/errors.ts';
+import { withDeadline } from '../shared/deadline.ts';
 import type { MessageRecord } from './message.model.ts';
 import type { SentCheckpoint } from './record-outcome.ts';
 import { SEND_BACKOFF_TYPE } from './send-retry.ts';
@@ -10,12 +11,6 @@ export const SEND_JOB = 'send';
 
 export interface SendJobData {
   id: string;
-  /**
-   * Set only by SendJobs.addNew, for a job added in the same request that created its record: on
-   * its first run no outcome can exist yet, so the worker may skip that read. Absent means "look":
-   * whatever else adds a job (a repeat, a repair, a future caller) is checked by default.
-   */
-  created?: true;
   /** Carried over by a job moved from the legacy queue (legacy-send-jobs.ts): it had sent, not recorded. */
   sent?: SentCheckpoint;
 }
@@ -79,14 +74,22 @@ export class SendJobs {
     if (!this.deps.ready()) throw unavailable('service_unavailable', 'The send queue is unavailable; try again');
   }
 
-  /** Jobs for records this request has just inserted. */
-  addNew(records: Schedulable[]): Promise<void> {
-    return this.add(records, true);
-  }
-
-  /** Jobs for records that existed before (a repeated idempotency key): the worker checks for an outcome first. */
-  addExisting(records: Schedulable[]): Promise<void> {
-    return this.add(records, false);
+  /**
+   * A job per record, on its stream's queue: for records just inserted, for one a repeated
+   * idempotency key finds still queued, for one the reconciler re-drives. The worker asks whether
+   * the message is final before it sends, whatever added the job.
+   */
+  async add(records: Schedulable[]): Promise<void> {
+    if (records.length === 0) return;
+    this.assertReady();
+    const now = Date.now();
+    const byQueue = new Map<Queue<SendJobData>, { name: string; data: SendJobData; opts: JobsOptions }[]>();
+    for (const r of records) {
+      const queue = this.queueOf(r);
+      const jobs = byQueue.get(queue) ?? byQueue.set(queue, []).get(queue)!;
+      jobs.push({ name: SEND_JOB, data: { id: r._id }, opts: sendJobOptions(r._id, r.sendAt, this.deps.attempts, now) });
+    }
+    await this.bounded(Promise.all([...byQueue].map(([queue, jobs]) => (jobs.length === 1 ? queue.add(jobs[0]!.name, jobs[0]!.data, jobs[0]!.opts) : queue.addBulk(jobs)))));
   }
 
   /** A stored message's stream: the record's, or as routing decides for a record without one. */
@@ -121,7 +124,7 @@ export class SendJobs {
     return new Map(found);
   }
 
-  /** Removes finished jobs (completed, yet their message has no outcome) so addExisting can add them again. */
+  /** Removes finished jobs (completed, yet their message has no outcome) so add can add them again. */
   async removeFinished(records: Schedulable[]): Promise<void> {
     await Promise.all(records.map((r) => this.queueOf(r).remove(r._id)));
   }
@@ -136,33 +139,14 @@ export class SendJobs {
     return this.bounded(this.queueOf(record).add(SEND_JOB, { id: record._id, ...(from.sent ? { sent: from.sent } : {}) }, opts));
   }
 
-  private async add(records: Schedulable[], created: boolean): Promise<void> {
-    if (records.length === 0) return;
-    this.assertReady();
-    const now = Date.now();
-    const byQueue = new Map<Queue<SendJobData>, { name: string; data: SendJobData; opts: JobsOptions }[]>();
-    for (const r of records) {
-      const queue = this.queueOf(r);
-      const jobs = byQueue.get(queue) ?? byQueue.set(queue, []).get(queue)!;
-      jobs.push({ name: SEND_JOB, data: created ? { id: r._id, created: true as const } : { id: r._id }, opts: sendJobOptions(r._id, r.sendAt, this.deps.attempts, now) });
-    }
-    await this.bounded(Promise.all([...byQueue].map(([queue, jobs]) => (jobs.length === 1 ? queue.add(jobs[0]!.name, jobs[0]!.data, jobs[0]!.opts) : queue.addBulk(jobs)))));
-  }
+
 
   /** A Redis call bounded by redisTimeoutMs; a failure answers 503. */
   private async bounded(work: Promise<unknown>): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([
-        work,
-        new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`Redis did not answer within ${this.redisTimeoutMs} ms`)), this.redisTimeoutMs);
-        }),
-      ]);
+      await withDeadline(work, this.redisTimeoutMs, `Redis did not answer within ${this.redisTimeoutMs} ms`);
     } catch (err) {
       throw unavailable('service_unavailable', 'The send queue is unavailable; try again', err);
-    } finally {
-      clearTimeout(timer);
     }
   }
 }

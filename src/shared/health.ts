@@ -1,4 +1,5 @@
 import type { Connection } from 'mongoose';
+import { withDeadline } from './deadline.ts';
 import type { RedisClient } from './redis-client.ts';
 
 export type ServiceState = 'up' | 'down';
@@ -7,22 +8,11 @@ export interface Health {
   redis: ServiceState;
 }
 
-const within = async (ms: number, work: () => Promise<unknown>): Promise<ServiceState> => {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await Promise.race([
-      work(),
-      new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error('timeout')), ms);
-      }),
-    ]);
-    return 'up';
-  } catch {
-    return 'down';
-  } finally {
-    clearTimeout(timer);
-  }
-};
+const within = (ms: number, work: () => Promise<unknown>): Promise<ServiceState> =>
+  withDeadline(work(), ms, 'timeout').then(
+    (): ServiceState => 'up',
+    (): ServiceState => 'down',
+  );
 
 /** Live check of both services, each bounded by a short timeout so /healthz never hangs. */
 export async function checkHealth(db: Connection, redis: RedisClient, timeoutMs = 1500): Promise<Health> {

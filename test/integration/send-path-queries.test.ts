@@ -65,7 +65,7 @@ describe('the send path reads and writes only by _id or an indexed field', () =>
       ids.push((await api.messages!.enqueue({ kind: 'marketing', to, template: 'newsletter', subscriptionType: 'newsletter', data })).id);
     }
     await eventually(async () => (await api.messages!.getStatus(ids[3]!))?.status === 'failed', 15_000);
-    // A duplicate job for a sent message: not fresh, so the worker asks whether it is final already.
+    // A duplicate job for a sent message: the worker asks whether it is final already.
     await api.messages!.queues.get('marketing')!.add(SEND_JOB, { id: ids[0]! }, { jobId: `${ids[0]}-again` });
     await eventually(async () => (await api.messages!.queues.get('marketing')!.getJobCounts('completed', 'wait', 'active')).active === 0 && seen.some((s) => s.collection === 'message_outcomes' && s.command === 'find'), 15_000);
     expect((await Promise.all(ids.map((id) => api.messages!.getStatus(id)))).map((m) => m?.status)).toEqual(['sent', 'sent', 'suppressed', 'failed']);

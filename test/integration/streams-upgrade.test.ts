@@ -2,7 +2,7 @@
 // message's stream queue and sent exactly once (messages/legacy-send-jobs.ts).
 import { Types } from 'mongoose';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { SEND_JOB, sendJobOptions, type MessageRecord } from '../../src/messages/index.ts';
+import { SEND_JOB, sendJobOptions, type MessageRecord, type SendJobData } from '../../src/messages/index.ts';
 import { startTestApp } from '../helpers/app.ts';
 import { testConfig } from '../helpers/env.ts';
 import { eventually } from '../helpers/processes.ts';
@@ -45,8 +45,10 @@ it('moves every job left on the old send queue to its stream and sends each exac
   const sentUnrecorded = oldRecord('transactional', 'old-checkpoint@example.com', 'welcome');
   const all = [welcome, news, later, alreadySent, sentUnrecorded];
   for (const record of all) await repository.insert(record);
-  // The jobs exactly as the old version added them (SendJobs.addNew: id, `created`, delay for sendAt).
-  for (const record of all) await legacy.add(SEND_JOB, { id: record._id, created: true }, sendJobOptions(record._id, record.sendAt, 12));
+  // The jobs exactly as the old version added them (SendJobs.addNew: id, `created`, delay for sendAt);
+  // `created` is no longer read, and such jobs still run.
+  const oldJob = (id: string): SendJobData => ({ id, created: true }) as SendJobData;
+  for (const record of all) await legacy.add(SEND_JOB, oldJob(record._id), sendJobOptions(record._id, record.sendAt, 12));
   // One was sent and recorded before the upgrade, its job duplicated; one was sent, not recorded: its job kept the checkpoint.
   await repository.recordOutcomes([{ id: alreadySent._id, outcome: { status: 'sent', smtpResponse: '250 Ok', smtpMessageId: `<${alreadySent._id}@old>`, sentAt: new Date(), attempts: 1 } }]);
   const checkpoint = { smtpMessageId: `<${sentUnrecorded._id}@old>`, smtpResponse: '250 Ok: queued as OLD1', sentAt: new Date().toISOString() };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Lifecycle, settlesWithin } from '../../src/composition/lifecycle.ts';
+import { Lifecycle } from '../../src/composition/lifecycle.ts';
+import { settlesWithin } from '../../src/shared/deadline.ts';
 import { createLogger } from '../../src/shared/logger.ts';
 
 describe('Lifecycle.close', () => {
